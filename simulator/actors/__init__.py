@@ -1,0 +1,1 @@
+"""The actors of a scenario, run on the discrete-event engine."""

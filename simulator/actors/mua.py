@@ -1,0 +1,78 @@
+"""A person's mail client: submits mail to the MSA, reads mail from the store."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from simulator.actors.sessions import session
+from simulator.mail.compose import compose
+from simulator.protocols import imap, pop3
+from simulator.protocols.smtp.client import OutgoingMessage, SMTPClient, SMTPClientConfig, TLSPolicy
+from simulator.scenario.model import Host, Message, Role
+
+if TYPE_CHECKING:
+    from simulator.actors.world import World
+
+
+class MUA:
+    def __init__(self, world: World, host: Host) -> None:
+        self.world = world
+        self.host = host
+        account = world.scenario.account(host.account or "")
+        assert account is not None  # the loader checked it
+        self.account = account
+        self._read_scheduled = False
+        self.fetched: list[bytes] = []
+
+    def submit(self, message: Message) -> Generator[Any, Any, None]:
+        msa = self._msa()
+        content = compose(sender=message.sender, recipients=message.recipients, subject=message.subject,
+                          body=message.body, t=self.world.env.now, extra_headers=message.headers)
+        port = self.host.submit_port
+        client = SMTPClient(
+            SMTPClientConfig(
+                helo_name=self.host.hostname,
+                tls=TLSPolicy.IMPLICIT if port == 465 else TLSPolicy.REQUIRE_STARTTLS,
+                username=self.account.username, password=self.account.password,
+            ),
+            [OutgoingMessage(message.sender, message.recipients, content)],
+        )
+        yield from session(self.world, self.host, msa, port, client)
+
+    def _msa(self) -> Host:
+        if self.host.msa is not None:
+            return self.world.scenario.host(self.host.msa)
+        return self.world.scenario.hosts_with_role(Role.MSA)[0]
+
+    def mail_arrived(self) -> None:
+        """New mail in this person's mailbox: the client checks a little later."""
+        if not self._read_scheduled:
+            self._read_scheduled = True
+            self.world.env.process(self._read(), delay=self.host.read_delay)
+
+    def _read(self) -> Generator[Any, Any, None]:
+        self._read_scheduled = False
+        store = self.world.store_for_address(self.account.address)
+        if store is None:
+            return
+        port = self.host.read_port
+        if self.host.read_protocol == "imap":
+            client: Any = imap.IMAPClient(imap.IMAPClientConfig(
+                username=self.account.username, password=self.account.password,
+                tls=imap.IMAPTLS.IMPLICIT if port == 993 else imap.IMAPTLS.STARTTLS,
+            ))
+        else:
+            client = pop3.POP3Client(pop3.POP3ClientConfig(
+                username=self.account.username, password=self.account.password,
+                tls=pop3.POP3TLS.IMPLICIT if port == 995 else pop3.POP3TLS.STLS,
+            ))
+        yield from session(self.world, self.host, store, port, client)
+        self.fetched.extend(_contents(client))
+
+
+def _contents(client: Any) -> list[bytes]:
+    items = getattr(client, "fetched", None)
+    if items is None:
+        items = getattr(client, "retrieved", [])
+    return [getattr(item, "content", item) for item in items]

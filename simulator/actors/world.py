@@ -1,0 +1,125 @@
+"""The world of one run: clock, seeded randomness, hosts, DNS and the trace."""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING
+
+from simulator.dns import ZoneResolver, build_zones
+from simulator.engine import Environment
+from simulator.scenario.model import Host, Role, Scenario
+from simulator.trace.events import ActorInfo, Kind, Trace
+from simulator.trace.recorder import TraceRecorder
+
+if TYPE_CHECKING:
+    from simulator.actors.mua import MUA
+    from simulator.actors.queue import OutboundQueue
+    from simulator.actors.servers import StoreActor
+
+
+class World:
+    """Everything the actors share. Nothing in here reads a wall clock."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.rng = random.Random(self.seed)
+        self.env = Environment()
+        self.recorder = TraceRecorder(lambda: self.env.now)
+        self.resolver = ZoneResolver(build_zones(scenario.zones))
+        self.by_ip: dict[str, Host] = {h.ip: h for h in scenario.hosts}
+        self.by_hostname: dict[str, Host] = {h.hostname: h for h in scenario.hosts}
+        self.queues: dict[str, OutboundQueue] = {}
+        self.stores: dict[str, StoreActor] = {}
+        self.muas: dict[str, MUA] = {}
+
+    def populate(self) -> None:
+        """Create an actor for every host of the scenario."""
+        from simulator.actors.mua import MUA
+        from simulator.actors.queue import OutboundQueue
+        from simulator.actors.servers import StoreActor
+
+        for host in self.scenario.hosts:
+            if host.role is Role.MSA:
+                self.queues[host.id] = OutboundQueue(self, host)
+            elif host.role is Role.STORE:
+                self.stores[host.id] = StoreActor(self, host)
+        for host in self.scenario.hosts:
+            if host.role is Role.MUA:
+                self.muas[host.id] = MUA(self, host)
+
+    def queue_of(self, host: Host) -> OutboundQueue:
+        return self.queues[host.id]
+
+    def store_of(self, host: Host) -> StoreActor:
+        """The store behind a host: itself, or the store an MX delivers into."""
+        return self.stores[host.store if host.role is Role.MTA and host.store else host.id]
+
+    def store_for_address(self, address: str) -> Host | None:
+        domain = address.rsplit("@", 1)[1]
+        for host in self.scenario.hosts_with_role(Role.STORE):
+            if domain in host.domains:
+                return host
+        return None
+
+    def mail_arrived(self, address: str) -> None:
+        for mua in self.muas.values():
+            if mua.account.address == address.lower():
+                mua.mail_arrived()
+
+    # Deterministic identifiers, all drawn from the seeded RNG.
+    def queue_id(self) -> str:
+        return "".join(self.rng.choice("0123456789ABCDEF") for _ in range(10))
+
+    def message_id(self, domain: str) -> str:
+        return f"<{self.rng.getrandbits(64):016x}.{self.queue_id().lower()}@{domain}>"
+
+    def boundary(self) -> str:
+        return f"=_smtpsim_{self.rng.getrandbits(48):012x}"
+
+    def dns_id(self) -> int:
+        return self.rng.randrange(1, 65536)
+
+    def note(self, src: str, dst: str, text: str, explain: str, rfc: str | None = None, kind: Kind = Kind.NOTE) -> None:
+        self.recorder.emit(kind, src, dst, text, explain, rfc=rfc)
+
+    def trace(self) -> Trace:
+        actors = tuple(
+            ActorInfo(h.id, h.role.value, h.hostname, h.ip, h.ports, h.label or _default_label(h))
+            for h in _mail_order(self.scenario)
+        )
+        return Trace(
+            scenario=self.scenario.name,
+            title=self.scenario.title,
+            summary=self.scenario.summary,
+            seed=self.seed,
+            actors=actors,
+            events=tuple(self.recorder.events),
+            connections=tuple(self.recorder.connections.values()),
+            goals=self.scenario.goals,
+            debrief=self.scenario.debrief,
+        )
+
+
+def _default_label(host: Host) -> str:
+    return {
+        Role.MUA: f"{host.account.split('@')[0] if host.account else host.id}'s client",
+        Role.MSA: "submission server",
+        Role.DNS: "DNS resolver",
+        Role.MTA: "MX (inbound MTA)",
+        Role.STORE: "mailbox store",
+    }[host.role]
+
+
+_ROLE_ORDER = {Role.MUA: 0, Role.MSA: 1, Role.DNS: 2, Role.MTA: 3, Role.STORE: 4}
+
+
+def _mail_order(scenario: Scenario) -> list[Host]:
+    """The order mail travels: sender's client first, recipients' clients last."""
+    hosts = scenario.hosts
+    sending = {m.sender for m in scenario.messages}
+    senders = [h for h in hosts if h.role is Role.MUA and h.account in sending]
+    readers = [h for h in hosts if h.role is Role.MUA and h.account not in sending]
+    middle = sorted((h for h in hosts if h.role is not Role.MUA), key=lambda h: _ROLE_ORDER[h.role])
+    return senders + middle + readers
+

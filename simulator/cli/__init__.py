@@ -1,0 +1,1 @@
+"""The smtpsim command line."""

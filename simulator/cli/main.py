@@ -1,0 +1,134 @@
+"""``smtpsim``: play, run, list and validate scenarios.
+
+Bad input (an unknown scenario, an invalid file, a bad option) prints one
+clear message and exits 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from simulator import __version__
+from simulator.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios
+from simulator.scenario.library import open_scenario
+from simulator.scenario.loader import load_scenario
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # One line that says what was wrong, and where to look; no usage dump.
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed expects a whole number, found {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"--seed expects a number >= 0, found {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="smtpsim", description="Watch an email travel: real SMTP, DNS, IMAP and POP3, step by step.")
+    parser.add_argument("--version", action="version", version=f"smtpsim {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    p = sub.add_parser("play", help="open the player on a scenario (the default command)")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="a scenario name or a .toml path")
+    p.add_argument("--seed", type=_seed, default=None)
+
+    r = sub.add_parser("run", help="run a scenario and print its trace")
+    r.add_argument("scenario", help="a scenario name or a .toml path")
+    r.add_argument("--seed", type=_seed, default=None, help="overrides the scenario's seed")
+    r.add_argument("--json", action="store_true", help="JSON Lines, one event a line, and nothing else")
+    r.add_argument("--no-explain", action="store_true", help="leave out the explanations")
+
+    ls = sub.add_parser("list", help="the shipped scenarios")
+    ls.add_argument("--json", action="store_true", help="one JSON array")
+
+    v = sub.add_parser("validate", help="check a scenario file")
+    v.add_argument("file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        if args.command == "list":
+            return _list(args)
+        if args.command == "validate":
+            load_scenario(args.file)
+            print(f"{args.file}: valid")
+            return 0
+        return _play(getattr(args, "scenario", DEFAULT_SCENARIO), getattr(args, "seed", None))
+    except ScenarioError as exc:
+        print(f"smtpsim: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # `smtpsim run X | head` is fine; say nothing.
+        sys.stderr.close()
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from simulator.run import run_scenario
+    from simulator.trace.jsonl import to_jsonl
+
+    trace = run_scenario(open_scenario(args.scenario), args.seed)
+    if args.json:
+        out = sys.stdout
+        for line in to_jsonl(trace.events):
+            out.write(line + "\n")
+        out.flush()
+        return 0
+    from rich.console import Console
+
+    from simulator.trace.render import render_trace
+
+    Console(highlight=False).print(render_trace(trace, explain=not args.no_explain))
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    scenarios = list_scenarios()
+    if args.json:
+        print(json.dumps([
+            {"name": s.name, "title": s.title, "summary": s.summary, "level": s.level, "goals": list(s.goals)}
+            for s in scenarios
+        ], indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="smtpsim scenarios", show_lines=False)
+    table.add_column("name", style="bold")
+    table.add_column("level")
+    table.add_column("title / summary")
+    for s in scenarios:
+        table.add_row(s.name, s.level, f"{s.title}\n[dim]{s.summary}[/dim]")
+    Console().print(table)
+    return 0
+
+
+def _play(scenario: str, seed: int | None) -> int:
+    # Load before the UI starts, so a bad scenario exits 2 with its message.
+    loaded = open_scenario(scenario)
+    try:
+        from simulator.ui.app import run_app
+    except ImportError:
+        print("smtpsim: the player UI is not available in this build; try 'smtpsim run'", file=sys.stderr)
+        return EXIT_USAGE
+    return run_app(loaded, seed)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

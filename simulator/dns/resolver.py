@@ -1,0 +1,171 @@
+"""A resolver that answers real DNS messages from the scenario's zones.
+
+Queries are made with ``dns.message.make_query`` and go through wire format
+both ways, so what the simulated MTA parses is what a real resolver would send
+back. Fault injection (SERVFAIL, timeouts) is decided by the caller, which
+passes the rcode it wants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+import dns.zone
+
+
+def make_query(qname: str, rdtype: str, query_id: int) -> bytes:
+    """The wire bytes of a recursive query, with a caller-chosen id (seeded)."""
+    return dns.message.make_query(qname, rdtype, id=query_id).to_wire()
+
+
+@dataclass(frozen=True)
+class DNSAnswer:
+    """A parsed response: what the asking MTA learns."""
+
+    qname: str
+    rdtype: str
+    rcode: str  # NOERROR, NXDOMAIN, SERVFAIL
+    records: tuple[tuple[str, int, str, str], ...]  # (name, ttl, type, rdata text) of the answer
+    additional: tuple[tuple[str, int, str, str], ...]
+    message: dns.message.Message
+
+    @property
+    def mx(self) -> list[tuple[int, str]]:
+        """(preference, exchange) pairs of an MX answer."""
+        out = []
+        for rrset in self.message.answer:
+            if rrset.rdtype == dns.rdatatype.MX:
+                for rd in rrset:
+                    out.append((rd.preference, rd.exchange.to_text().rstrip(".").lower()))
+        return out
+
+    @property
+    def addresses(self) -> list[str]:
+        out = []
+        for rrset in self.message.answer:
+            if rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
+                out.extend(rd.address for rd in rrset)
+        return out
+
+    def glue(self, hostname: str) -> list[str]:
+        """Addresses for ``hostname`` that came in the additional section."""
+        name = dns.name.from_text(hostname)
+        out = []
+        for rrset in self.message.additional:
+            if rrset.name == name and rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
+                out.extend(rd.address for rd in rrset)
+        return out
+
+
+class ZoneResolver:
+    """Answers queries from in-memory zones, as a recursive resolver would."""
+
+    def __init__(self, zones: Mapping[dns.name.Name, dns.zone.Zone]) -> None:
+        self._zones = dict(zones)
+
+    def _zone_for(self, name: dns.name.Name) -> dns.zone.Zone | None:
+        best = None
+        for origin, zone in self._zones.items():
+            if name.is_subdomain(origin) and (best is None or len(origin) > len(best[0])):
+                best = (origin, zone)
+        return best[1] if best else None
+
+    def respond(self, query_wire: bytes, *, rcode: str | None = None) -> bytes:
+        """Build the response to a query; ``rcode`` forces e.g. SERVFAIL."""
+        query = dns.message.from_wire(query_wire)
+        response = dns.message.make_response(query)
+        response.flags |= dns.flags.RA
+        question = query.question[0]
+        if rcode is not None:
+            response.set_rcode(dns.rcode.from_text(rcode))
+            return response.to_wire()
+        zone = self._zone_for(question.name)
+        if zone is None:
+            response.set_rcode(dns.rcode.NXDOMAIN)
+            return response.to_wire()
+        node = zone.get_node(question.name)
+        if node is None:
+            response.set_rcode(dns.rcode.NXDOMAIN)
+            soa = zone.get_rrset(zone.origin, dns.rdatatype.SOA)
+            if soa is not None:
+                response.authority.append(soa)
+            return response.to_wire()
+        rdataset = node.get_rdataset(dns.rdataclass.IN, question.rdtype)
+        if rdataset is None:
+            # NODATA: the name exists, the type does not (RFC 2308); the SOA
+            # in the authority section says so.
+            soa = zone.get_rrset(zone.origin, dns.rdatatype.SOA)
+            if soa is not None:
+                response.authority.append(soa)
+            return response.to_wire()
+        rrset = dns.rrset.RRset(question.name, dns.rdataclass.IN, question.rdtype)
+        rrset.update(rdataset)
+        response.answer.append(rrset)
+        if question.rdtype == dns.rdatatype.MX:
+            # Resolvers add the exchanges' addresses they know (glue).
+            for rd in rdataset:
+                target_zone = self._zone_for(rd.exchange)
+                if target_zone is None:
+                    continue
+                for rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
+                    extra = target_zone.get_rrset(rd.exchange, rdtype)
+                    if extra is not None:
+                        response.additional.append(extra)
+        return response.to_wire()
+
+    @staticmethod
+    def parse(response_wire: bytes) -> DNSAnswer:
+        message = dns.message.from_wire(response_wire)
+        question = message.question[0]
+
+        def rows(section: list[dns.rrset.RRset]) -> tuple[tuple[str, int, str, str], ...]:
+            return tuple(
+                (rrset.name.to_text(), rrset.ttl, dns.rdatatype.to_text(rrset.rdtype), rd.to_text())
+                for rrset in section
+                for rd in rrset
+            )
+
+        return DNSAnswer(
+            qname=question.name.to_text(),
+            rdtype=dns.rdatatype.to_text(question.rdtype),
+            rcode=dns.rcode.to_text(message.rcode()),
+            records=rows(message.answer),
+            additional=rows(message.additional),
+            message=message,
+        )
+
+
+def dig_lines(wire: bytes) -> list[str]:
+    """A DNS message as ``dig`` prints it: header, flags, then each section."""
+    message = dns.message.from_wire(wire)
+    flags = dns.flags.to_text(message.flags).lower()
+    is_response = bool(message.flags & dns.flags.QR)
+    lines = [
+        f";; ->>HEADER<<- opcode: QUERY, status: {dns.rcode.to_text(message.rcode())}, id: {message.id}",
+        f";; flags: {flags}; QUERY: {len(message.question)}, ANSWER: {_count(message.answer)}, "
+        f"AUTHORITY: {_count(message.authority)}, ADDITIONAL: {_count(message.additional)}",
+    ]
+    for q in message.question:
+        lines.append(f";{q.name.to_text()}\tIN\t{dns.rdatatype.to_text(q.rdtype)}")
+    if is_response:
+        for title, section in (("ANSWER", message.answer), ("AUTHORITY", message.authority), ("ADDITIONAL", message.additional)):
+            if section:
+                lines.append(f";; {title} SECTION:")
+                for rrset in section:
+                    for rd in rrset:
+                        lines.append(
+                            f"{rrset.name.to_text()}\t{rrset.ttl}\tIN\t{dns.rdatatype.to_text(rrset.rdtype)}\t{rd.to_text()}"
+                        )
+    return lines
+
+
+def _count(section: list[dns.rrset.RRset]) -> int:
+    return sum(len(rrset) for rrset in section)

@@ -1,0 +1,1 @@
+"""Message content: building, the headers servers add, and DSNs (RFC 3464)."""

@@ -1,0 +1,64 @@
+"""The headers each actor adds, with simulated dates.
+
+Simulated time 0 is a fixed instant, so traces stay byte-identical between
+runs; headers show it as a real date because that is what students will meet.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+
+EPOCH = datetime(2026, 11, 28, 9, 0, 0, tzinfo=timezone.utc)
+
+
+def sim_datetime(t: float) -> datetime:
+    return EPOCH + timedelta(seconds=t)
+
+
+def rfc5322_date(t: float) -> str:
+    """``Sat, 28 Nov 2026 09:00:00 +0000`` (RFC 5322 §3.3)."""
+    return format_datetime(sim_datetime(t))
+
+
+def imap_date(t: float) -> str:
+    """IMAP's date-time form, ``28-Nov-2026 09:00:00 +0000`` (RFC 3501 §9)."""
+    return sim_datetime(t).strftime("%d-%b-%Y %H:%M:%S +0000")
+
+
+def received_header(
+    *,
+    from_helo: str,
+    from_host: str,
+    from_ip: str,
+    by_host: str,
+    with_protocol: str,
+    queue_id: str,
+    recipient: str | None,
+    t: float,
+    tls: str | None = None,
+) -> str:
+    """A ``Received:`` trace field as RFC 5321 §4.4 lays it out (value only).
+
+    ``with_protocol`` comes from RFC 3848 (ESMTP, ESMTPS, ESMTPSA ...); the
+    TLS comment is what Postfix and others add so readers can see the hop was
+    encrypted.
+    """
+    parts = [f"from {from_helo} ({from_host} [{from_ip}])"]
+    if tls:
+        parts.append(f"\t({tls})")
+    parts.append(f"\tby {by_host} (smtpsim) with {with_protocol} id {queue_id}")
+    tail = f"\tfor <{recipient}>; " if recipient else "\t; "
+    parts.append(tail + rfc5322_date(t))
+    return "\r\n".join(parts)
+
+
+def prepend_header(content: bytes, name: str, value: str) -> bytes:
+    """Trace headers go on top (RFC 5321 §4.4); content keeps its CRLFs."""
+    return f"{name}: {value}\r\n".encode() + content
+
+
+def has_header(content: bytes, name: str) -> bool:
+    head = content.split(b"\r\n\r\n", 1)[0].lower()
+    needle = name.lower().encode() + b":"
+    return head.startswith(needle) or b"\r\n" + needle in head

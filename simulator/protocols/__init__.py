@@ -1,0 +1,6 @@
+"""Sans-I/O protocol state machines: bytes in, events and bytes out.
+
+Nothing here touches sockets, clocks, the engine, the trace or the UI (an
+import-linter contract in pyproject.toml enforces it). The engine drives these
+objects in simulation; asyncio drives the same objects in live mode.
+"""

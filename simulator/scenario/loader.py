@@ -1,0 +1,377 @@
+"""Load and validate scenario TOML files.
+
+Every error names the file, the key, what was expected and what was found,
+e.g. ``lab.toml: hosts.msa.ports[1]: expected a port number (1-65535), found "x"``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dns.exception
+import dns.zone
+
+from simulator.scenario.errors import ScenarioError
+from simulator.scenario.model import DEFAULT_PORTS, Account, Host, Message, Role, Scenario
+
+_TOP_KEYS = {"scenario", "network", "hosts", "accounts", "dns", "messages", "faults", "quiz"}
+_HOST_KEYS = {
+    "role", "hostname", "ip", "ports", "label", "tls", "domains", "store", "account",
+    "submit_port", "msa", "read_protocol", "read_port", "read_delay",
+}
+_MESSAGE_KEYS = {"from", "to", "subject", "body", "at", "headers"}
+_READ_PORTS = {"imap": (993, 143), "pop3": (995, 110)}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+class _Reader:
+    """Typed access to the parsed TOML with errors that name the key."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, key: str, expected: str, found: Any, *, missing: bool = False) -> ScenarioError:
+        what = "nothing" if missing else _describe(found)
+        return ScenarioError(self.source, key, f"expected {expected}, found {what}")
+
+    def table(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = True) -> dict[str, Any]:
+        if key not in data:
+            if required:
+                raise self.fail(path, "a table", None, missing=True)
+            return {}
+        value = data[key]
+        if not isinstance(value, dict):
+            raise self.fail(path, "a table", value)
+        return value
+
+    def string(self, data: Mapping[str, Any], key: str, path: str, default: str | None = None) -> str:
+        if key not in data:
+            if default is None:
+                raise self.fail(path, "a string", None, missing=True)
+            return default
+        value = data[key]
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(path, "a non-empty string", value)
+        return value
+
+    def number(self, data: Mapping[str, Any], key: str, path: str, default: float, *, minimum: float = 0.0) -> float:
+        if key not in data:
+            return default
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
+            raise self.fail(path, f"a number >= {minimum:g}", value)
+        return float(value)
+
+    def integer(self, data: Mapping[str, Any], key: str, path: str, default: int) -> int:
+        if key not in data:
+            return default
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(path, "a whole number", value)
+        return value
+
+    def strings(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False) -> tuple[str, ...]:
+        if key not in data:
+            if required:
+                raise self.fail(path, "a list of strings", None, missing=True)
+            return ()
+        value = data[key]
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise self.fail(path, "a list of strings", value)
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                raise self.fail(f"{path}[{i}]", "a non-empty string", item)
+        return tuple(value)
+
+    def port(self, value: Any, path: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+            raise self.fail(path, "a port number (1-65535)", value)
+        return value
+
+    def unknown_keys(self, data: Mapping[str, Any], allowed: set[str], path: str) -> None:
+        for key in data:
+            if key not in allowed:
+                where = f"{path}.{key}" if path else key
+                raise ScenarioError(
+                    self.source, where, f"expected one of {', '.join(sorted(allowed))}, found unknown key \"{key}\""
+                )
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate one scenario file."""
+    path = Path(path)
+    source = path.name
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "", "no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(str(path), "", "expected a scenario file, found a directory") from None
+    except OSError as exc:
+        raise ScenarioError(str(path), "", f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(source, "", f"expected UTF-8 text, found an undecodable byte at offset {exc.start}") from None
+    return parse_scenario(text, source=source, name=path.stem, base_dir=path.parent)
+
+
+def parse_scenario(text: str, *, source: str = "<scenario>", name: str = "scenario", base_dir: Path | None = None) -> Scenario:
+    """Validate scenario TOML text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(source, "", f"expected valid TOML, found a syntax error: {exc}") from None
+    r = _Reader(source)
+    r.unknown_keys(data, _TOP_KEYS, "")
+
+    meta = r.table(data, "scenario", "scenario")
+    title = r.string(meta, "title", "scenario.title")
+    summary = r.string(meta, "summary", "scenario.summary")
+    seed = r.integer(meta, "seed", "scenario.seed", 1)
+    goals = r.strings(meta, "goals", "scenario.goals")
+    debrief = r.string(meta, "debrief", "scenario.debrief", default="") if "debrief" in meta else ""
+    level = r.string(meta, "level", "scenario.level", default="basics") if "level" in meta else "basics"
+    order = r.integer(meta, "order", "scenario.order", 100)
+
+    network = r.table(data, "network", "network", required=False)
+    latency = r.number(network, "latency", "network.latency", 0.010)
+    links_table = r.table(network, "links", "network.links", required=False)
+
+    hosts = _parse_hosts(r, r.table(data, "hosts", "hosts"))
+    host_ids = {h.id for h in hosts}
+    links: list[tuple[str, str, float]] = []
+    for key, value in links_table.items():
+        path = f"network.links.{key}"
+        ends = key.split("-", 1) if "-" in key else []
+        # Host ids may contain "-": find the split that names two hosts.
+        pair = next(
+            ((key[:i], key[i + 1 :]) for i, ch in enumerate(key) if ch == "-" and key[:i] in host_ids and key[i + 1 :] in host_ids),
+            None,
+        )
+        if pair is None:
+            raise r.fail(path, "a key \"HOST-HOST\" naming two hosts", key if ends else key)
+        links.append((pair[0], pair[1], r.number(links_table, key, path, latency)))
+
+    accounts = _parse_accounts(r, r.table(data, "accounts", "accounts", required=False))
+    zones = _parse_zones(r, r.table(data, "dns", "dns", required=False), base_dir)
+    messages = _parse_messages(r, data.get("messages", []))
+
+    scenario = Scenario(
+        name=name, source=source, title=title, summary=summary, seed=seed, hosts=hosts,
+        accounts=accounts, zones=zones, messages=messages, latency=latency, links=tuple(links),
+        goals=goals, debrief=debrief, level=level, order=order,
+        extra={k: data[k] for k in ("faults", "quiz") if k in data},
+    )
+    _cross_check(r, scenario)
+    return scenario
+
+
+def _parse_hosts(r: _Reader, table: dict[str, Any]) -> tuple[Host, ...]:
+    hosts = []
+    for host_id, spec in table.items():
+        path = f"hosts.{host_id}"
+        if not isinstance(spec, dict):
+            raise r.fail(path, "a table", spec)
+        r.unknown_keys(spec, _HOST_KEYS, path)
+        role_text = r.string(spec, "role", f"{path}.role")
+        try:
+            role = Role(role_text)
+        except ValueError:
+            raise r.fail(f"{path}.role", "one of " + ", ".join(x.value for x in Role), role_text) from None
+        ports_raw = spec.get("ports", list(DEFAULT_PORTS[role]))
+        if not isinstance(ports_raw, list):
+            raise r.fail(f"{path}.ports", "a list of port numbers", ports_raw)
+        ports = tuple(r.port(p, f"{path}.ports[{i}]") for i, p in enumerate(ports_raw))
+        tls = r.string(spec, "tls", f"{path}.tls", default="1.3")
+        if tls not in ("1.3", "1.2", "none"):
+            raise r.fail(f"{path}.tls", '"1.3", "1.2" or "none"', tls)
+        read_protocol = r.string(spec, "read_protocol", f"{path}.read_protocol", default="imap")
+        if read_protocol not in _READ_PORTS:
+            raise r.fail(f"{path}.read_protocol", '"imap" or "pop3"', read_protocol)
+        read_port = r.port(spec.get("read_port", _READ_PORTS[read_protocol][0]), f"{path}.read_port")
+        if read_port not in _READ_PORTS[read_protocol]:
+            allowed = " or ".join(str(p) for p in _READ_PORTS[read_protocol])
+            raise r.fail(f"{path}.read_port", f"{allowed} for {read_protocol}", read_port)
+        submit_port = r.port(spec.get("submit_port", 587), f"{path}.submit_port")
+        if submit_port not in (587, 465):
+            raise r.fail(f"{path}.submit_port", "587 (STARTTLS) or 465 (implicit TLS)", submit_port)
+        hosts.append(
+            Host(
+                id=host_id,
+                role=role,
+                hostname=r.string(spec, "hostname", f"{path}.hostname").rstrip(".").lower(),
+                ip=_ip(r, spec, f"{path}.ip"),
+                ports=ports,
+                label=r.string(spec, "label", f"{path}.label", default="") if "label" in spec else "",
+                tls=tls,
+                domains=tuple(d.lower() for d in r.strings(spec, "domains", f"{path}.domains")),
+                store=r.string(spec, "store", f"{path}.store") if "store" in spec else None,
+                account=r.string(spec, "account", f"{path}.account").lower() if "account" in spec else None,
+                submit_port=submit_port,
+                msa=r.string(spec, "msa", f"{path}.msa") if "msa" in spec else None,
+                read_protocol=read_protocol,
+                read_port=read_port,
+                read_delay=r.number(spec, "read_delay", f"{path}.read_delay", 5.0),
+            )
+        )
+    if not hosts:
+        raise r.fail("hosts", "at least one host", table)
+    return tuple(hosts)
+
+
+def _ip(r: _Reader, spec: dict[str, Any], path: str) -> str:
+    import ipaddress
+
+    text = r.string(spec, "ip", path)
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise r.fail(path, "an IPv4 or IPv6 address", text) from None
+
+
+def _parse_accounts(r: _Reader, table: dict[str, Any]) -> tuple[Account, ...]:
+    accounts = []
+    for address, spec in table.items():
+        path = f'accounts."{address}"'
+        if "@" not in address:
+            raise r.fail(path, "an email address as the key", address)
+        if isinstance(spec, str):
+            spec = {"password": spec}
+        if not isinstance(spec, dict):
+            raise r.fail(path, "a table with a password", spec)
+        r.unknown_keys(spec, {"password", "username"}, path)
+        accounts.append(
+            Account(
+                address=address.lower(),
+                username=r.string(spec, "username", f"{path}.username", default=address.lower()),
+                password=r.string(spec, "password", f"{path}.password"),
+            )
+        )
+    return tuple(accounts)
+
+
+def _parse_zones(r: _Reader, dns_table: dict[str, Any], base_dir: Path | None) -> tuple[tuple[str, str], ...]:
+    r.unknown_keys(dns_table, {"zones"}, "dns")
+    zones = r.table(dns_table, "zones", "dns.zones", required=False)
+    result = []
+    for origin, spec in zones.items():
+        path = f'dns.zones."{origin}"'
+        origin = origin.rstrip(".").lower()
+        if isinstance(spec, str):
+            text = spec
+        elif isinstance(spec, dict):
+            r.unknown_keys(spec, {"records", "file"}, path)
+            if "file" in spec:
+                text = _read_zone_file(r, r.string(spec, "file", f"{path}.file"), f"{path}.file", base_dir)
+            else:
+                lines = r.strings(spec, "records", f"{path}.records", required=True)
+                text = "\n".join(lines)
+        else:
+            raise r.fail(path, "master-file text, or a table with records or file", spec)
+        text = _with_defaults(origin, text)
+        try:
+            dns.zone.from_text(text, origin=origin + ".", relativize=False, check_origin=True)
+        except dns.exception.DNSException as exc:
+            raise ScenarioError(r.source, path, f"expected a valid zone in master-file syntax, found an error: {exc}") from None
+        result.append((origin, text))
+    return tuple(result)
+
+
+def _read_zone_file(r: _Reader, name: str, path: str, base_dir: Path | None) -> str:
+    from simulator.paths import assets_dir
+
+    candidates = [assets_dir() / "zones" / name]
+    if base_dir is not None:
+        candidates.insert(0, base_dir / name)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.read_text(encoding="utf-8")
+    raise r.fail(path, "a zone file in assets/zones or beside the scenario", name)
+
+
+def _with_defaults(origin: str, text: str) -> str:
+    # A zone needs an SOA and NS at its apex; a scenario that lists only the
+    # records it teaches gets sensible ones.
+    header = [f"$ORIGIN {origin}.", "$TTL 3600"]
+    body = text.strip()
+    upper = body.upper()
+    if " SOA " not in f" {upper} ".replace("\t", " "):
+        header.append(f"@ IN SOA ns1.{origin}. hostmaster.{origin}. 2026112801 7200 3600 1209600 300")
+    if " NS " not in f" {upper} ".replace("\t", " "):
+        header.append(f"@ IN NS ns1.{origin}.")
+    return "\n".join(header) + "\n" + body + "\n"
+
+
+def _parse_messages(r: _Reader, items: Any) -> tuple[Message, ...]:
+    if not isinstance(items, list):
+        raise r.fail("messages", "a list of [[messages]] tables", items)
+    messages = []
+    for i, spec in enumerate(items):
+        path = f"messages[{i}]"
+        if not isinstance(spec, dict):
+            raise r.fail(path, "a table", spec)
+        r.unknown_keys(spec, _MESSAGE_KEYS, path)
+        headers_table = r.table(spec, "headers", f"{path}.headers", required=False)
+        for key, value in headers_table.items():
+            if not isinstance(value, str):
+                raise r.fail(f"{path}.headers.{key}", "a string", value)
+        messages.append(
+            Message(
+                sender=r.string(spec, "from", f"{path}.from").lower(),
+                recipients=tuple(a.lower() for a in r.strings(spec, "to", f"{path}.to", required=True)),
+                subject=r.string(spec, "subject", f"{path}.subject", default="(no subject)"),
+                body=r.string(spec, "body", f"{path}.body", default="Hello!\n"),
+                at=r.number(spec, "at", f"{path}.at", 0.0),
+                headers=tuple(headers_table.items()),
+            )
+        )
+    return tuple(messages)
+
+
+def _cross_check(r: _Reader, s: Scenario) -> None:
+    """References between parts of the file must resolve."""
+    ids = {h.id for h in s.hosts}
+    for h in s.hosts:
+        path = f"hosts.{h.id}"
+        if h.role is Role.MTA:
+            if h.store is None:
+                raise r.fail(f"{path}.store", "the id of the store this MX delivers into", None, missing=True)
+            if h.store not in ids or s.host(h.store).role is not Role.STORE:
+                raise r.fail(f"{path}.store", "the id of a host with role \"store\"", h.store)
+            if not h.domains:
+                raise r.fail(f"{path}.domains", "the mail domains this MX accepts", None, missing=True)
+        if h.role is Role.MUA:
+            if h.account is None:
+                raise r.fail(f"{path}.account", "the address whose client this is", None, missing=True)
+            if s.account(h.account) is None:
+                raise r.fail(f"{path}.account", "an address listed under [accounts]", h.account)
+            if h.msa is not None and (h.msa not in ids or s.host(h.msa).role is not Role.MSA):
+                raise r.fail(f"{path}.msa", "the id of a host with role \"msa\"", h.msa)
+    if s.messages and not s.hosts_with_role(Role.MSA):
+        raise r.fail("hosts", "a host with role \"msa\" to submit the messages to", None, missing=True)
+    if s.messages and not s.hosts_with_role(Role.DNS):
+        raise r.fail("hosts", "a host with role \"dns\" to look up MX records", None, missing=True)
+    senders = {h.account for h in s.hosts if h.role is Role.MUA}
+    for i, m in enumerate(s.messages):
+        if m.sender not in senders:
+            raise r.fail(f"messages[{i}].from", "the account of a host with role \"mua\"", m.sender)
+        for j, rcpt in enumerate(m.recipients):
+            if "@" not in rcpt:
+                raise r.fail(f"messages[{i}].to[{j}]", "an email address", rcpt)

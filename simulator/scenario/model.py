@@ -1,0 +1,101 @@
+"""The validated form of a scenario file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Role(str, Enum):
+    MUA = "mua"  # a person's mail client: submits mail and reads it
+    MSA = "msa"  # the submission server (587 STARTTLS, 465 implicit TLS)
+    DNS = "dns"  # the recursive resolver the servers ask
+    MTA = "mta"  # an inbound MX (port 25)
+    STORE = "store"  # the mailbox server (IMAP, POP3)
+
+
+# The ports each role listens on when a scenario does not say.
+DEFAULT_PORTS: dict[Role, tuple[int, ...]] = {
+    Role.MUA: (),
+    Role.MSA: (587, 465),
+    Role.DNS: (53,),
+    Role.MTA: (25,),
+    Role.STORE: (143, 993, 110, 995),
+}
+
+
+@dataclass(frozen=True)
+class Host:
+    id: str
+    role: Role
+    hostname: str
+    ip: str
+    ports: tuple[int, ...]
+    label: str = ""
+    tls: str = "1.3"  # "1.3", "1.2" or "none": what the server offers
+    domains: tuple[str, ...] = ()  # MTA/STORE: the mail domains it serves
+    store: str | None = None  # MTA: the store it delivers into
+    account: str | None = None  # MUA: whose client this is
+    submit_port: int = 587  # MUA: 587 (STARTTLS) or 465 (implicit TLS)
+    msa: str | None = None  # MUA: the submission server it uses
+    read_protocol: str = "imap"  # MUA: imap or pop3
+    read_port: int = 993  # MUA: 993, 143, 995 or 110
+    read_delay: float = 5.0  # MUA: seconds after delivery before it checks mail
+
+
+@dataclass(frozen=True)
+class Account:
+    address: str
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class Message:
+    sender: str
+    recipients: tuple[str, ...]
+    subject: str
+    body: str
+    at: float = 0.0
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    source: str
+    title: str
+    summary: str
+    seed: int
+    hosts: tuple[Host, ...]
+    accounts: tuple[Account, ...]
+    zones: tuple[tuple[str, str], ...]  # (origin, master-file text)
+    messages: tuple[Message, ...]
+    latency: float = 0.010
+    links: tuple[tuple[str, str, float], ...] = ()
+    goals: tuple[str, ...] = ()
+    debrief: str = ""
+    level: str = "basics"
+    order: int = 100
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def host(self, host_id: str) -> Host:
+        for host in self.hosts:
+            if host.id == host_id:
+                return host
+        raise KeyError(host_id)
+
+    def hosts_with_role(self, role: Role) -> tuple[Host, ...]:
+        return tuple(h for h in self.hosts if h.role is role)
+
+    def account(self, address: str) -> Account | None:
+        for account in self.accounts:
+            if account.address.lower() == address.lower():
+                return account
+        return None
+
+    def link_latency(self, a: str, b: str) -> float:
+        for x, y, latency in self.links:
+            if {x, y} == {a, b}:
+                return latency
+        return self.latency

@@ -1,0 +1,149 @@
+"""Typed trace events.
+
+A run of a scenario produces a :class:`Trace`: metadata about the scenario and
+its actors, the connections that were opened, and a tuple of
+:class:`TraceEvent`, one per step a student would want to see. The UI, the
+CLI, quizzes and exports read only this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Kind(str, Enum):
+    TCP = "tcp"
+    TLS = "tls"
+    SMTP = "smtp"
+    DNS = "dns"
+    IMAP = "imap"
+    POP3 = "pop3"
+    QUEUE = "queue"
+    DELIVER = "deliver"
+    BOUNCE = "bounce"
+    NOTE = "note"
+
+
+class TLSMode(str, Enum):
+    """The protection of a connection at one moment."""
+
+    NONE = "none"
+    STARTTLS = "starttls"
+    IMPLICIT = "implicit"
+
+
+class Direction(str, Enum):
+    CLIENT = "C"
+    SERVER = "S"
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEvent:
+    """One step of a run.
+
+    ``text`` is, for protocol lines, the exact line as on the wire without its
+    CRLF; ``content`` marks the one event that carries a whole message body.
+    ``conn`` groups events of one TCP connection (see :class:`ConnectionInfo`).
+    ``rfc`` is the section that rules this step, e.g. ``"RFC 3207 §4"``.
+    """
+
+    step: int
+    t: float
+    kind: Kind
+    src: str
+    dst: str
+    text: str
+    explain: str
+    port: int | None = None
+    tls: TLSMode = TLSMode.NONE
+    dir: Direction | None = None
+    conn: int | None = None
+    rfc: str | None = None
+    content: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "t": round(self.t, 6),
+            "kind": self.kind.value,
+            "src": self.src,
+            "dst": self.dst,
+            "port": self.port,
+            "tls": self.tls.value,
+            "dir": self.dir.value if self.dir is not None else None,
+            "text": self.text,
+            "explain": self.explain,
+            "conn": self.conn,
+            "rfc": self.rfc,
+            "content": self.content,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TraceEvent:
+        return cls(
+            step=int(data["step"]),
+            t=float(data["t"]),
+            kind=Kind(data["kind"]),
+            src=data["src"],
+            dst=data["dst"],
+            text=data["text"],
+            explain=data["explain"],
+            port=data.get("port"),
+            tls=TLSMode(data.get("tls", "none")),
+            dir=Direction(data["dir"]) if data.get("dir") else None,
+            conn=data.get("conn"),
+            rfc=data.get("rfc"),
+            content=bool(data.get("content", False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ActorInfo:
+    """An actor as the trace shows it: what a topology box needs."""
+
+    id: str
+    role: str
+    hostname: str
+    ip: str
+    ports: tuple[int, ...] = ()
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionInfo:
+    """One TCP connection: who talked to whom, on which port, and how protected."""
+
+    id: int
+    client: str
+    server: str
+    port: int
+    protocol: Kind
+    tls: TLSMode  # the protection it ended with
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    scenario: str
+    title: str
+    summary: str
+    seed: int
+    actors: tuple[ActorInfo, ...]
+    events: tuple[TraceEvent, ...]
+    connections: tuple[ConnectionInfo, ...] = ()
+    goals: tuple[str, ...] = ()
+    debrief: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def actor(self, actor_id: str) -> ActorInfo:
+        for actor in self.actors:
+            if actor.id == actor_id:
+                return actor
+        raise KeyError(actor_id)
+
+    def connection(self, conn_id: int) -> ConnectionInfo:
+        for conn in self.connections:
+            if conn.id == conn_id:
+                return conn
+        raise KeyError(conn_id)

@@ -1,0 +1,234 @@
+"""SMTP lines and what they mean (RFC 5321 and its extensions)."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+
+from simulator.protocols.smtp.replies import describe
+from simulator.trace.narrate import Line
+
+_CAPABILITIES: dict[str, tuple[str, str]] = {
+    "STARTTLS": (
+        "The server offers STARTTLS: the client may upgrade this same connection to TLS.",
+        "RFC 3207 §4",
+    ),
+    "SIZE": ("SIZE: the largest message, in bytes, the server accepts; a client can declare its size up front.", "RFC 1870 §4"),
+    "PIPELINING": ("PIPELINING: the client may send several commands without waiting for each reply.", "RFC 2920 §3"),
+    "8BITMIME": ("8BITMIME: message text may contain 8-bit bytes, not only 7-bit ASCII.", "RFC 6152 §2"),
+    "ENHANCEDSTATUSCODES": (
+        "ENHANCEDSTATUSCODES: replies carry a second, finer code such as 2.1.5 or 5.1.1.",
+        "RFC 2034 §3",
+    ),
+    "AUTH": (
+        "AUTH lists the login mechanisms. A submission server offers them only inside TLS, "
+        "because PLAIN and LOGIN send the password merely base64-encoded.",
+        "RFC 4954 §3",
+    ),
+    "DSN": ("DSN: the client may ask for delivery status notifications per recipient.", "RFC 3461 §4"),
+    "SMTPUTF8": ("SMTPUTF8: addresses and headers may be UTF-8.", "RFC 6531 §3.1"),
+    "CHUNKING": ("CHUNKING: the message may be sent in BDAT chunks instead of DATA.", "RFC 3030 §2"),
+}
+
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "EHLO": (
+        "The client introduces itself by name and asks for the extended (ESMTP) features the server supports.",
+        "RFC 5321 §4.1.1.1",
+    ),
+    "HELO": ("The client introduces itself the old way: no extensions will be listed.", "RFC 5321 §4.1.1.1"),
+    "STARTTLS": (
+        "The client asks to upgrade this connection to TLS. After the handshake, everything learned "
+        "before is forgotten and the session starts again with EHLO.",
+        "RFC 3207 §4",
+    ),
+    "MAIL": (
+        "MAIL FROM starts a transaction and gives the envelope sender (the return path): bounces go "
+        "there. It need not match the From: header a person sees.",
+        "RFC 5321 §4.1.1.2",
+    ),
+    "RCPT": (
+        "RCPT TO names one envelope recipient. The envelope, not the To: header, decides where mail goes.",
+        "RFC 5321 §4.1.1.3",
+    ),
+    "DATA": ("DATA: the client is ready to send the message itself (headers and body).", "RFC 5321 §4.1.1.4"),
+    "RSET": ("RSET abandons the current transaction; the connection stays open.", "RFC 5321 §4.1.1.5"),
+    "VRFY": ("VRFY asks whether a mailbox exists; servers rarely tell (it helps spammers).", "RFC 5321 §3.5.3"),
+    "EXPN": ("EXPN asks to expand a mailing list; usually disabled.", "RFC 5321 §3.5.3"),
+    "NOOP": ("NOOP does nothing; the server just answers 250 (a keep-alive).", "RFC 5321 §4.1.1.9"),
+    "QUIT": ("QUIT: the client is done; the server answers 221 and closes.", "RFC 5321 §4.1.1.10"),
+    "AUTH": ("", "RFC 4954 §4"),
+}
+
+_REPLY_LINE = re.compile(r"^(\d{3})([ -])(?:(\d\.\d{1,3}\.\d{1,3}) )?(.*)$")
+
+
+class SMTPNarrator:
+    """Cuts one SMTP connection's bytes into lines, in both directions."""
+
+    def __init__(self, *, submission: bool) -> None:
+        self._submission = submission
+        self._pending: deque[str] = deque()  # commands awaiting replies, in order (pipelining)
+        self._in_data = False
+        self._auth_step = False
+        self._reply_first = True
+        self._cbuf = b""
+        self._sbuf = b""
+
+    # client -> server
+    def client(self, data: bytes) -> list[Line]:
+        self._cbuf += data
+        out: list[Line] = []
+        while self._cbuf:
+            if self._in_data:
+                end = self._cbuf.find(b"\r\n.\r\n")
+                if end == -1 and self._cbuf.startswith(b".\r\n"):
+                    content, self._cbuf = b"", self._cbuf[3:]
+                elif end == -1:
+                    break
+                else:
+                    content, self._cbuf = self._cbuf[:end], self._cbuf[end + 5 :]
+                out.append(
+                    Line(
+                        content.decode("utf-8", "replace"),
+                        "The message itself: headers, a blank line, then the body. Lines that begin "
+                        "with a dot are sent with an extra dot (dot-stuffing).",
+                        "RFC 5321 §4.5.2",
+                        content=True,
+                    )
+                )
+                out.append(
+                    Line(
+                        ".",
+                        "A line holding only a dot (CRLF.CRLF) ends the message. Nothing else may end it: "
+                        "bare LF or CR tricks are how SMTP smuggling works.",
+                        "RFC 5321 §4.1.1.4",
+                    )
+                )
+                self._in_data = False
+                self._pending.append("DATA-END")
+                continue
+            end = self._cbuf.find(b"\r\n")
+            if end == -1:
+                break
+            raw, self._cbuf = self._cbuf[:end], self._cbuf[end + 2 :]
+            out.append(self._command(raw.decode("utf-8", "replace")))
+        return out
+
+    def _command(self, text: str) -> Line:
+        if self._auth_step:
+            self._auth_step = False
+            self._pending.append("AUTH-STEP")
+            return Line(
+                text,
+                "The client answers the server's challenge, base64-encoded. Base64 is an encoding, "
+                "not encryption: only TLS keeps this secret.",
+                "RFC 4954 §4",
+            )
+        verb = text.split(" ", 1)[0].upper()
+        self._pending.append(verb)
+        if verb == "MAIL" and "<>" in text.replace(" ", ""):
+            return Line(
+                text,
+                "MAIL FROM:<> is the null reverse-path: this message is a bounce or other notification, "
+                "and no one may ever bounce it back, which is what prevents bounce loops.",
+                "RFC 5321 §4.5.5",
+            )
+        if verb == "AUTH":
+            mech = text.split(" ")[1].upper() if " " in text else ""
+            explain = (
+                f"The client logs in with the {mech} mechanism. "
+                + (
+                    "PLAIN sends \\0user\\0password in base64, which anyone could decode; that is why "
+                    "submission servers offer AUTH only inside TLS."
+                    if mech == "PLAIN"
+                    else "LOGIN asks for the username and password in two base64 steps."
+                )
+            )
+            return Line(text, explain, "RFC 4954 §4" if mech != "PLAIN" else "RFC 4616 §2")
+        explain, rfc = _COMMANDS.get(verb, ("A command this server does not know.", "RFC 5321 §4.2.4"))
+        if verb == "EHLO" and self._submission is False:
+            explain += " Here one mail server is the client of another."
+        return Line(text, explain, rfc)
+
+    # server -> client
+    def server(self, data: bytes) -> list[Line]:
+        self._sbuf += data
+        out: list[Line] = []
+        while True:
+            end = self._sbuf.find(b"\r\n")
+            if end == -1:
+                break
+            raw, self._sbuf = self._sbuf[:end], self._sbuf[end + 2 :]
+            out.append(self._reply(raw.decode("utf-8", "replace")))
+        return out
+
+    def _reply(self, text: str) -> Line:
+        match = _REPLY_LINE.match(text)
+        if match is None:
+            return Line(text, "A line that is not a well-formed SMTP reply.", "RFC 5321 §4.2")
+        code, sep, enhanced, rest = int(match[1]), match[2], match[3], match[4]
+        command = self._pending[0] if self._pending else ""
+        first = self._reply_first
+        last = sep == " "
+        self._reply_first = last
+        if last and self._pending:
+            self._pending.popleft()
+        if code == 354:
+            self._in_data = True
+        if code == 334:
+            self._auth_step = True
+        decoded = describe(code, enhanced)
+        if command == "EHLO" and code == 250 and not first:
+            keyword = (rest.split(" ", 1)[0]).upper()
+            explain, rfc = _CAPABILITIES.get(keyword, (f"{keyword}: an extension the server supports.", "RFC 5321 §4.1.1.1"))
+            return Line(text, explain, rfc)
+        if not first:
+            return Line(text, "A continuation line of the same reply.", "RFC 5321 §4.2.1")
+        return Line(text, *_reply_meaning(code, command, decoded, multiline=not last))
+
+
+def _reply_meaning(code: int, command: str, decoded: str, *, multiline: bool) -> tuple[str, str]:
+    if command == "" and code == 220:
+        return (
+            "The server greets the client: 220 means ready. The client must wait for this greeting "
+            "before it says anything.",
+            "RFC 5321 §4.3.1",
+        )
+    if command == "" and code == 421:
+        return ("The server refuses service at the greeting and will close the connection. " + decoded, "RFC 5321 §3.8")
+    if command == "EHLO" and code == 250:
+        return (
+            "The server answers with its own name; the lines that follow list the extensions it offers."
+            if multiline
+            else "The server accepts the greeting.",
+            "RFC 5321 §4.1.1.1",
+        )
+    if command == "STARTTLS" and code == 220:
+        return (
+            "The server agrees to start TLS. Both sides now run a TLS handshake on this same TCP "
+            "connection; until it completes, nothing here is encrypted.",
+            "RFC 3207 §4",
+        )
+    if command == "AUTH" and code == 334:
+        return ("The server asks for the next piece of the login (the text is base64). " + decoded, "RFC 4954 §4")
+    if command in ("AUTH", "AUTH-STEP") and code == 235:
+        return ("Login accepted: this client may now submit mail. " + decoded, "RFC 4954 §6")
+    if command in ("AUTH", "AUTH-STEP") and code == 535:
+        return ("Login refused: wrong username or password. " + decoded, "RFC 4954 §6")
+    if command == "DATA" and code == 354:
+        return ("Go ahead: send the message and end it with a line holding only a dot.", "RFC 5321 §4.1.1.4")
+    if command == "DATA-END" and code == 250:
+        return (
+            "The server has taken the message: from this moment it is responsible for delivering it "
+            "or for sending back a bounce.",
+            "RFC 5321 §6.1",
+        )
+    if command == "QUIT" and code == 221:
+        return ("The server says goodbye and closes the connection.", "RFC 5321 §4.1.1.10")
+    if command == "RCPT" and code == 550:
+        return ("The server refuses this recipient, permanently. " + decoded, "RFC 5321 §4.2.3")
+    if code >= 500:
+        return ("A permanent failure: retrying the same thing will not help. " + decoded, "RFC 5321 §4.2.1")
+    if code >= 400:
+        return ("A temporary failure: the sender should try again later. " + decoded, "RFC 5321 §4.2.1")
+    return (decoded[:1].upper() + decoded[1:] + ".", "RFC 5321 §4.2")

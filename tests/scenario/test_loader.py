@@ -1,0 +1,135 @@
+"""Scenario loading: good files load, bad ones say file, key, expected, found."""
+
+import pytest
+
+from simulator.scenario import ScenarioError, list_scenarios, load_scenario, parse_scenario
+from simulator.scenario.library import resolve_scenario
+from simulator.scenario.model import Role
+
+MINIMAL = """
+[scenario]
+title = "t"
+summary = "s"
+
+[hosts.alice]
+role = "mua"
+hostname = "a.example.org"
+ip = "192.0.2.10"
+account = "alice@example.org"
+
+[hosts.msa]
+role = "msa"
+hostname = "smtp.example.org"
+ip = "192.0.2.25"
+
+[hosts.dns]
+role = "dns"
+hostname = "ns.example.org"
+ip = "192.0.2.53"
+
+[accounts]
+"alice@example.org" = { password = "pw" }
+
+[[messages]]
+from = "alice@example.org"
+to = ["bob@example.net"]
+"""
+
+
+def error_of(text: str) -> str:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, source="lab.toml")
+    return str(info.value)
+
+
+def test_minimal_scenario_loads_with_defaults():
+    s = parse_scenario(MINIMAL, source="lab.toml")
+    assert s.host("msa").ports == (587, 465)
+    assert s.host("alice").role is Role.MUA
+    assert s.messages[0].recipients == ("bob@example.net",)
+    assert s.seed == 1
+
+
+def test_every_shipped_scenario_loads():
+    names = {s.name for s in list_scenarios()}
+    assert {"submission-starttls", "submission-implicit-tls", "user-unknown"} <= names
+
+
+def test_toml_syntax_error_names_the_file():
+    msg = error_of("[scenario\n")
+    assert msg.startswith("lab.toml: ") and "expected valid TOML" in msg
+
+
+def test_missing_title():
+    assert error_of(MINIMAL.replace('title = "t"\n', "")) == "lab.toml: scenario.title: expected a string, found nothing"
+
+
+def test_wrong_type_names_key_expected_and_found():
+    msg = error_of(MINIMAL.replace('ip = "192.0.2.25"', "ip = 25"))
+    assert msg == "lab.toml: hosts.msa.ip: expected a non-empty string, found 25"
+
+
+def test_bad_ip():
+    msg = error_of(MINIMAL.replace('ip = "192.0.2.25"', 'ip = "300.1.1.1"'))
+    assert msg == 'lab.toml: hosts.msa.ip: expected an IPv4 or IPv6 address, found "300.1.1.1"'
+
+
+def test_bad_port_in_list_names_the_index():
+    msg = error_of(MINIMAL.replace('ip = "192.0.2.25"', 'ip = "192.0.2.25"\nports = [587, "x"]'))
+    assert msg == 'lab.toml: hosts.msa.ports[1]: expected a port number (1-65535), found "x"'
+
+
+def test_unknown_role():
+    msg = error_of(MINIMAL.replace('role = "msa"', 'role = "relay"'))
+    assert msg == 'lab.toml: hosts.msa.role: expected one of mua, msa, dns, mta, store, found "relay"'
+
+
+def test_unknown_key_is_refused_not_ignored():
+    msg = error_of(MINIMAL.replace('ip = "192.0.2.25"', 'ip = "192.0.2.25"\nprot = 25'))
+    assert msg.startswith("lab.toml: hosts.msa.prot: expected one of ") and 'found unknown key "prot"' in msg
+
+
+def test_account_must_exist_for_a_mua():
+    msg = error_of(MINIMAL.replace('account = "alice@example.org"', 'account = "eve@example.org"'))
+    assert msg == 'lab.toml: hosts.alice.account: expected an address listed under [accounts], found "eve@example.org"'
+
+
+def test_message_from_must_be_a_mua():
+    msg = error_of(MINIMAL.replace('from = "alice@example.org"', 'from = "carol@example.org"'))
+    assert msg == 'lab.toml: messages[0].from: expected the account of a host with role "mua", found "carol@example.org"'
+
+
+def test_mta_without_store():
+    extra = '\n[hosts.mx]\nrole = "mta"\nhostname = "mx.example.net"\nip = "203.0.113.25"\ndomains = ["example.net"]\n'
+    msg = error_of(MINIMAL + extra)
+    assert msg == "lab.toml: hosts.mx.store: expected the id of the store this MX delivers into, found nothing"
+
+
+def test_bad_zone_is_reported_with_its_key():
+    msg = error_of(MINIMAL + '\n[dns.zones]\n"example.net" = "@ IN MX ten mx1"\n')
+    assert msg.startswith('lab.toml: dns.zones."example.net": expected a valid zone in master-file syntax')
+
+
+def test_submit_port_must_be_a_submission_port():
+    msg = error_of(MINIMAL.replace('account = "alice@example.org"', 'account = "alice@example.org"\nsubmit_port = 25'))
+    assert msg == "lab.toml: hosts.alice.submit_port: expected 587 (STARTTLS) or 465 (implicit TLS), found 25"
+
+
+def test_unknown_scenario_name_lists_known_ones():
+    with pytest.raises(ScenarioError) as info:
+        resolve_scenario("no-such-thing")
+    assert "no such scenario" in str(info.value) and "submission-starttls" in str(info.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "gone.toml")
+    assert str(info.value).endswith(": no such file")
+
+
+def test_binary_file(tmp_path):
+    path = tmp_path / "bin.toml"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert "expected UTF-8 text" in str(info.value)
