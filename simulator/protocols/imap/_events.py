@@ -1,0 +1,129 @@
+"""Events the IMAP state machines report, as frozen dataclasses (as in h11).
+
+Server and client share one set: where both sides observe the same fact
+(a failed login, a fetched message) they report the same event type, each
+filling in what it knows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "CommandFailed",
+    "CommandReceived",
+    "ConnectionClosed",
+    "Event",
+    "InvalidCommand",
+    "LoginFailed",
+    "LoginSucceeded",
+    "MailboxSelected",
+    "MessageFetched",
+    "SessionClosed",
+    "StartTLSReady",
+    "StartTLSRequested",
+]
+
+
+class Event:
+    """Base class of every IMAP event."""
+
+    __slots__ = ()
+
+
+# --- server side ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommandReceived(Event):
+    """The server parsed a tagged command. ``line`` is the command as sent,
+    literals inline, without the final CRLF."""
+
+    tag: str
+    command: str
+    line: str
+
+
+@dataclass(frozen=True)
+class InvalidCommand(Event):
+    """The server rejected input it could not treat as a command (no tag,
+    unterminated quote, over-long line...). ``tag`` is empty when unknown."""
+
+    tag: str
+    line: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StartTLSRequested(Event):
+    """The server said ``OK Begin TLS negotiation now``: the driver must run
+    the TLS handshake and then call ``tls_established()``."""
+
+
+@dataclass(frozen=True)
+class LoginSucceeded(Event):
+    """LOGIN or AUTHENTICATE PLAIN succeeded; now in authenticated state."""
+
+    user: str
+
+
+@dataclass(frozen=True)
+class ConnectionClosed(Event):
+    """The server is done with the connection (after LOGOUT or peer EOF)."""
+
+
+# --- both sides -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginFailed(Event):
+    """Authentication was refused. ``text`` is the server's response text,
+    or the client's reason for not trying (e.g. LOGINDISABLED)."""
+
+    user: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MailboxSelected(Event):
+    """SELECT or EXAMINE completed with ``exists`` messages."""
+
+    name: str
+    exists: int
+
+
+@dataclass(frozen=True)
+class MessageFetched(Event):
+    """A message body went over the wire (server) or arrived (client).
+
+    ``content`` is the body section as sent; ``uid`` is None when the
+    client did not learn it.
+    """
+
+    seq: int
+    uid: int | None
+    content: bytes
+
+
+# --- client side ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartTLSReady(Event):
+    """The client saw ``OK`` to STARTTLS: the driver must run the TLS
+    handshake and then call ``tls_established()``."""
+
+
+@dataclass(frozen=True)
+class CommandFailed(Event):
+    """A scripted command got NO or BAD, or the client refused to go on
+    (``tag`` is then empty). The client logs out after this."""
+
+    tag: str
+    command: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SessionClosed(Event):
+    """The client finished: LOGOUT completed or the server said BYE."""

@@ -1,0 +1,177 @@
+"""Events the SMTP state machines emit, as frozen dataclasses (h11 style).
+
+The server's events come first, then the client's. Both sides have an
+"authentication failed" event; the client's is `ClientAuthFailed`, which
+`client.py` also exports under the name `AuthFailed`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from simulator.protocols.smtp.replies import Reply, split_enhanced
+
+if TYPE_CHECKING:
+    from simulator.protocols.smtp.policy import Envelope
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base class of every SMTP event."""
+
+
+# --- server ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommandReceived(Event):
+    """A command line arrived (informational; sent before the reply to it)."""
+
+    verb: str  # upper-cased first word, "" if there is none or it is not ASCII
+    line: bytes  # without CRLF; only the first 512 octets of an over-long line
+
+
+@dataclass(frozen=True)
+class ReplySent(Event):
+    """A reply was queued; `reply.to_bytes()` is exactly what goes on the wire."""
+
+    reply: Reply
+    command: str  # the verb answered; "" for the greeting, "DATA-END" after the final dot
+
+
+@dataclass(frozen=True)
+class Hello(Event):
+    verb: str  # "EHLO" or "HELO"
+    name: str
+
+
+@dataclass(frozen=True)
+class StartTLSRequested(Event):
+    """The 220 is queued: send it, do the TLS handshake, then call tls_established()."""
+
+
+@dataclass(frozen=True)
+class AuthSucceeded(Event):
+    username: str
+    mechanism: str
+
+
+@dataclass(frozen=True)
+class AuthFailed(Event):
+    username: str
+    mechanism: str
+
+
+@dataclass(frozen=True)
+class MailAccepted(Event):
+    address: str  # "" for the null reverse-path <>
+
+
+@dataclass(frozen=True)
+class RecipientAccepted(Event):
+    address: str
+
+
+@dataclass(frozen=True)
+class RecipientRejected(Event):
+    address: str
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class MessageReceived(Event):
+    """The final dot arrived and the policy was asked; `reply` is its answer."""
+
+    envelope: Envelope
+    content: bytes  # un-dot-stuffed, CRLF line ends, without the final "."
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class MessageRejected(Event):
+    """The final dot arrived but the server refused the data itself (too big, bare LF...)."""
+
+    envelope: Envelope
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class ConnectionClosed(Event):
+    """The server is done: close the connection once data_to_send() is flushed."""
+
+
+# --- client ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplyReceived(Event):
+    reply_code: int
+    enhanced: str | None
+    lines: tuple[str, ...]  # each line's text after "NNN-"/"NNN ", enhanced code included
+    command: str  # what it answers: "GREETING", "EHLO", "MAIL", "RCPT", "DATA-END", ...
+
+    @property
+    def text(self) -> str:
+        """The text without the enhanced code, lines joined by a space."""
+        return " ".join(split_enhanced(self.reply_code, line)[1] for line in self.lines)
+
+
+@dataclass(frozen=True)
+class CommandSent(Event):
+    line: str  # without CRLF; AUTH continuation lines (base64) included
+
+
+@dataclass(frozen=True)
+class DataSent(Event):
+    """The message content and the final dot were queued."""
+
+    message_index: int
+    size: int  # RFC 1870 size: CRLF-normalized, without stuffing dots or the final dot
+
+
+@dataclass(frozen=True)
+class StartTLSReady(Event):
+    """The server said 220 to STARTTLS: do the TLS handshake, then call tls_established()."""
+
+
+@dataclass(frozen=True)
+class TLSUnavailable(Event):
+    """STARTTLS was wanted but not advertised, or refused (e.g. 454)."""
+
+
+@dataclass(frozen=True)
+class ClientAuthFailed(Event):
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class RecipientResult(Event):
+    """The final outcome for one recipient of one message (emitted once each)."""
+
+    message_index: int
+    address: str
+    code: int
+    enhanced: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class MessageResult(Event):
+    message_index: int
+    code: int
+    enhanced: str | None
+    text: str
+    accepted: bool  # the server took responsibility (2xx after the final dot)
+
+
+@dataclass(frozen=True)
+class SessionFailed(Event):
+    stage: str  # "greeting", "ehlo", "starttls", "auth", "connection", ...
+    code: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SessionClosed(Event):
+    """The client is done: close the connection once data_to_send() is flushed."""

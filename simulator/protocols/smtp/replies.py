@@ -1,0 +1,430 @@
+"""The one catalogue of SMTP replies: every reply the server sends, and what codes mean.
+
+A `Reply` is a basic code (RFC 5321 §4.2), an optional enhanced status code
+(RFC 3463, carried as the first word of the text per RFC 2034) and the text.
+The server only ever sends replies built from the constants and builders here,
+so the dialogue a learner sees is consistent and each code can be looked up in
+`BASIC_MEANING` / `ENHANCED_MEANING` or explained with `describe()`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from simulator.protocols.errors import RemoteProtocolError
+
+# RFC 3463 §2: class "." subject "." detail; class agrees with the basic code (RFC 2034 §4).
+_ENHANCED_RE = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})")
+_ENHANCED_PREFIX_RE = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})(?: +|$)")
+_REPLY_LINE_RE = re.compile(r"(\d{3})([ -]?)(.*)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One SMTP reply, possibly multi-line (RFC 5321 §4.2.1)."""
+
+    code: int
+    enhanced: str | None
+    text: str | tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        # RFC 5321 §4.2: three digits, first digit 2-5 (out-of-range codes are fatal to clients).
+        if not 200 <= self.code <= 599:
+            raise ValueError(f"reply code out of range: {self.code}")
+        if self.enhanced is not None:
+            match = _ENHANCED_RE.fullmatch(self.enhanced)
+            if match is None:
+                raise ValueError(f"malformed enhanced status code: {self.enhanced!r}")
+            if int(match.group(1)) != self.code // 100:
+                raise ValueError(f"enhanced code {self.enhanced} disagrees with {self.code}")
+            if self.code // 100 == 3:
+                raise ValueError("3xx replies carry no enhanced code (RFC 2034 §4)")
+        for line in self.text_lines:
+            # Never let a text smuggle a line break into the reply stream.
+            if "\r" in line or "\n" in line:
+                raise ValueError(f"reply text contains a line break: {line!r}")
+
+    @property
+    def text_lines(self) -> tuple[str, ...]:
+        if isinstance(self.text, str):
+            return (self.text,)
+        return self.text or ("",)
+
+    @property
+    def message(self) -> str:
+        """The text as one string (lines joined by a space), without the enhanced code."""
+        return " ".join(self.text_lines)
+
+    def lines(self, enhanced_codes: bool = True) -> list[str]:
+        """Reply lines without CRLF: `NNN-text` for all but the last, `NNN text` last."""
+        prefix = f"{self.enhanced} " if enhanced_codes and self.enhanced else ""
+        texts = self.text_lines
+        out: list[str] = []
+        for i, text in enumerate(texts):
+            sep = " " if i == len(texts) - 1 else "-"
+            out.append(f"{self.code:03d}{sep}{prefix}{text}")
+        return out
+
+    def to_bytes(self, enhanced_codes: bool = True) -> bytes:
+        return b"".join(line.encode("ascii", "replace") + b"\r\n" for line in self.lines(enhanced_codes))
+
+    # RFC 5321 §4.2.1: the first digit says good, bad or incomplete.
+    @property
+    def is_positive(self) -> bool:
+        """2yz (positive completion) or 3yz (positive intermediate)."""
+        return self.code < 400
+
+    @property
+    def is_completion(self) -> bool:
+        return 200 <= self.code < 300
+
+    @property
+    def is_intermediate(self) -> bool:
+        return 300 <= self.code < 400
+
+    @property
+    def is_transient(self) -> bool:
+        return 400 <= self.code < 500
+
+    @property
+    def is_permanent(self) -> bool:
+        return self.code >= 500
+
+    def with_text(self, *text: str) -> Reply:
+        """Same code and enhanced code, new text (several arguments = several lines)."""
+        new: str | tuple[str, ...] = text[0] if len(text) == 1 else tuple(text)
+        return dataclasses.replace(self, text=new)
+
+    def with_enhanced(self, enhanced: str | None) -> Reply:
+        return dataclasses.replace(self, enhanced=enhanced)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines(True))
+
+
+# --- builders for replies whose text carries data -----------------------------------------
+
+
+def greeting(hostname: str, banner: str = "ESMTP smtpsim") -> Reply:
+    """RFC 5321 §4.3.1/§4.2: `220 <domain> ...`; the greeting has no enhanced code (RFC 2034 §3)."""
+    return Reply(220, None, f"{hostname} {banner}".rstrip())
+
+
+def helo_ok(hostname: str) -> Reply:
+    """HELO gets a single line; no enhanced code on any HELO/EHLO response (RFC 2034 §3)."""
+    return Reply(250, None, hostname)
+
+
+def ehlo_ok(hostname: str, keywords: tuple[str, ...] | list[str]) -> Reply:
+    """RFC 5321 §4.1.1.1 ehlo-ok-rsp: the domain first, then one extension keyword per line."""
+    return Reply(250, None, (hostname, *keywords))
+
+
+def queued(queue_id: str) -> Reply:
+    """A typical positive end-of-data reply (Postfix wording)."""
+    return Reply(250, "2.0.0", f"Ok: queued as {queue_id}")
+
+
+def auth_challenge(base64_text: str) -> Reply:
+    """RFC 4954 §4: a 334 whose text is only the base64 challenge; empty gives "334 "."""
+    return Reply(334, None, base64_text)
+
+
+# --- RFC 5321 §4.2.2 / §4.3.2 with RFC 3463 enhanced codes --------------------------------
+
+OK = Reply(250, "2.0.0", "Ok")
+SENDER_OK = Reply(250, "2.1.0", "Sender ok")  # X.1.0 other address status
+RECIPIENT_OK = Reply(250, "2.1.5", "Recipient ok")  # X.1.5 destination address valid
+CANNOT_VRFY = Reply(252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery")
+HELP = Reply(
+    214,
+    "2.0.0",
+    (
+        "Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS AUTH",
+        "See RFC 5321 for their syntax",
+    ),
+)
+START_MAIL_INPUT = Reply(354, None, "End data with <CR><LF>.<CR><LF>")
+# 221/421 texts start with the server's domain (RFC 5321 §4.2); the server prefixes it.
+CLOSING = Reply(221, "2.0.0", "Service closing transmission channel")
+SERVICE_UNAVAILABLE = Reply(421, "4.3.2", "Service not available, closing transmission channel")
+LOCAL_ERROR = Reply(451, "4.3.0", "Requested action aborted: local error in processing")
+MAILBOX_FULL_TEMP = Reply(452, "4.2.2", "Mailbox full, try again later")
+# RFC 5321 §4.5.3.1.10: too many recipients is 452 (not 552); X.5.3 too many recipients.
+TOO_MANY_RECIPIENTS = Reply(452, "4.5.3", "Too many recipients")
+SYNTAX_ERROR = Reply(500, "5.5.2", "Syntax error, command unrecognized")
+# RFC 5321 §4.3.2 / §4.5.3.1.9: "500 Line too long" (command line over 512 octets).
+LINE_TOO_LONG = Reply(500, "5.5.2", "Line too long")
+# RFC 5321 §4.5.3.1.6: a text line in DATA is at most 1000 octets with CRLF; reported
+# after the final dot (§4.5.3.1.9 lists "500 Line too long" for exceeded limits).
+TEXT_LINE_TOO_LONG = Reply(500, "5.5.2", "Line too long: text lines are limited to 1000 octets")
+ARG_SYNTAX = Reply(501, "5.5.4", "Syntax error in parameters or arguments")
+EHLO_SYNTAX = Reply(501, "5.5.4", "Syntax: EHLO hostname")  # sent without the enhanced code
+HELO_SYNTAX = Reply(501, "5.5.4", "Syntax: HELO hostname")  # (RFC 2034 §3: HELO/EHLO replies)
+BAD_HOSTNAME = Reply(501, "5.5.2", "Invalid domain name or address literal")  # RFC 5321 §4.1.2
+# RFC 5321 §4.1.2 (invalid characters -> 501), RFC 3463 X.1.7 sender / X.1.3 recipient syntax.
+BAD_SENDER_SYNTAX = Reply(501, "5.1.7", "Bad sender address syntax")
+BAD_RECIPIENT_SYNTAX = Reply(501, "5.1.3", "Bad recipient address syntax")
+BAD_ADDRESS = BAD_RECIPIENT_SYNTAX
+PATH_TOO_LONG = Reply(501, "5.5.4", "Path too long")  # RFC 5321 §4.5.3.1.3 / §4.5.3.1.9
+NOT_IMPLEMENTED = Reply(502, "5.5.1", "Command not implemented")  # RFC 5321 §4.2.4
+BAD_SEQUENCE = Reply(503, "5.5.1", "Bad sequence of commands")
+# RFC 5321 §3.3 allows 503 or 554 when DATA has no valid recipients (RFC 2920 shows 554).
+NO_VALID_RECIPIENTS = Reply(554, "5.5.1", "No valid recipients")
+RELAY_DENIED = Reply(550, "5.7.1", "Relay access denied")  # X.7.1 delivery not authorized
+USER_UNKNOWN = Reply(550, "5.1.1", "Mailbox unavailable: user unknown")  # X.1.1
+MAILBOX_FULL = Reply(552, "5.2.2", "Mailbox full")  # X.2.2
+# RFC 1870 §4/§6.1: 552 over the fixed maximum; X.3.4 message too big for system.
+MESSAGE_TOO_BIG = Reply(552, "5.3.4", "Message size exceeds fixed maximum message size")
+PARAM_NOT_RECOGNIZED = Reply(  # RFC 5321 §4.1.1.11
+    555, "5.5.4", "MAIL FROM/RCPT TO parameters not recognized or not implemented"
+)
+GREYLISTED = Reply(451, "4.7.1", "Greylisted, please try again later")  # RFC 6647 practice
+
+# --- SMTP smuggling defence (Postfix smtpd_forbid_bare_newline=reject, chasquid) ----------
+# RFC 5321 §2.3.8: only CRLF ends a line. Postfix's reject mode answers 550 (its
+# smtpd_forbid_bare_newline_reject_code default) "Error: bare <LF> received"; we use the
+# same code with X.5.2 (syntax error) after the final dot, and 500 for a command line.
+BARE_LF = Reply(550, "5.5.2", "Error: bare <LF> received")
+BARE_CR = Reply(550, "5.5.2", "Error: bare <CR> received")
+BARE_LINE_ENDING = BARE_LF
+BARE_LF_IN_COMMAND = Reply(500, "5.5.2", "Error: bare <LF> received")
+BARE_CR_IN_COMMAND = Reply(500, "5.5.2", "Error: bare <CR> received")
+
+# --- STARTTLS, RFC 3207 §4 (enhanced codes as Postfix sends them) --------------------------
+READY_TO_START_TLS = Reply(220, "2.0.0", "Ready to start TLS")
+TLS_NOT_AVAILABLE = Reply(454, "4.7.0", "TLS not available due to temporary reason")
+STARTTLS_SYNTAX = Reply(501, "5.5.4", "Syntax error (no parameters allowed)")
+MUST_ISSUE_STARTTLS = Reply(530, "5.7.0", "Must issue a STARTTLS command first")  # "SHOULD be 5.7.0"
+TLS_ALREADY_ACTIVE = Reply(503, "5.5.1", "TLS already active")  # RFC 3207 §4.2
+
+# --- AUTH, RFC 4954 §4 and §6 ---------------------------------------------------------------
+AUTH_SUCCEEDED = Reply(235, "2.7.0", "Authentication successful")
+AUTH_EMPTY_CHALLENGE = auth_challenge("")  # "334 " with its trailing space
+LOGIN_USERNAME_CHALLENGE = auth_challenge("VXNlcm5hbWU6")  # base64("Username:")
+LOGIN_PASSWORD_CHALLENGE = auth_challenge("UGFzc3dvcmQ6")  # base64("Password:")
+AUTH_TEMP_FAILURE = Reply(454, "4.7.0", "Temporary authentication failure")
+AUTH_LINE_TOO_LONG = Reply(500, "5.5.6", "Authentication exchange line is too long")
+# §4: "*" cancels and MUST get 501; RFC 4954 names no enhanced code, Postfix sends 5.7.0.
+AUTH_CANCELLED = Reply(501, "5.7.0", "Authentication aborted")
+# §4: undecodable base64 MUST get 501 with enhanced code 5.5.2.
+BAD_BASE64 = Reply(501, "5.5.2", "Cannot decode response")
+AUTH_SYNTAX = Reply(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]")
+AUTH_ALREADY_DONE = Reply(503, "5.5.1", "Already authenticated")  # §4: further AUTH -> 503
+AUTH_IN_TRANSACTION = Reply(503, "5.5.1", "AUTH not permitted during a mail transaction")
+AUTH_NOT_ENABLED = Reply(502, "5.5.1", "AUTH not available")  # server without AUTH
+AUTH_MECH_UNKNOWN = Reply(504, "5.5.4", "Unrecognized authentication type")  # §4 example
+AUTH_REQUIRED = Reply(530, "5.7.0", "Authentication required")
+AUTH_MECH_TOO_WEAK = Reply(534, "5.7.9", "Authentication mechanism is too weak")
+AUTH_CREDENTIALS_INVALID = Reply(535, "5.7.8", "Authentication credentials invalid")
+ENCRYPTION_REQUIRED_FOR_AUTH = Reply(
+    538, "5.7.11", "Encryption required for requested authentication mechanism"
+)
+
+# --- null MX: RFC 7505 with reply code 556 from RFC 7504 ------------------------------------
+NULL_MX = Reply(556, "5.1.10", "Recipient address has null MX")
+NULL_MX_SENDER = Reply(550, "5.7.27", "Sender address has null MX")
+
+
+# --- teaching tables --------------------------------------------------------------------------
+
+# code: (short phrase used by describe(), plain-English meaning)
+_BASIC: dict[int, tuple[str, str]] = {
+    211: ("system status", "System status, or system help reply."),
+    214: ("help message", "Help message for a human reader."),
+    220: ("service ready", "<domain> Service ready: the server greets the client and is ready."),
+    221: ("closing connection", "<domain> Service closing transmission channel (answer to QUIT)."),
+    235: ("authentication succeeded", "Authentication succeeded (RFC 4954)."),
+    250: ("requested action completed", "Requested mail action okay, completed."),
+    251: ("user not local, will forward", "User not local; the server will forward to another path."),
+    252: (
+        "cannot verify user, will try delivery",
+        "Cannot VRFY the user, but the server will accept the message and attempt delivery.",
+    ),
+    334: ("continue authentication", "Server challenge: send the next (base64) authentication step (RFC 4954)."),
+    354: ("start mail input", "Start mail input; end it with <CRLF>.<CRLF>."),
+    421: (
+        "service not available, closing connection",
+        "<domain> Service not available, closing the transmission channel (try again later).",
+    ),
+    432: ("password transition needed", "A password transition is needed (RFC 4954)."),
+    450: (
+        "mailbox temporarily unavailable",
+        "Requested mail action not taken: mailbox unavailable for now (busy, or temporarily blocked by policy).",
+    ),
+    451: ("aborted, local error", "Requested action aborted: local error in processing; try again later."),
+    452: ("insufficient system storage", "Requested action not taken: insufficient system storage (or too many recipients)."),
+    454: ("TLS or authentication temporarily unavailable", "TLS not available, or temporary authentication failure (RFC 3207, RFC 4954)."),
+    455: ("cannot accommodate parameters", "Server unable to accommodate the MAIL/RCPT parameters right now."),
+    500: ("syntax error, command unrecognized", "Syntax error, command unrecognized (includes a command line that is too long)."),
+    501: ("syntax error in arguments", "Syntax error in parameters or arguments."),
+    502: ("command not implemented", "Command recognized but not implemented."),
+    503: ("bad sequence of commands", "Bad sequence of commands: this command is not valid at this point."),
+    504: ("parameter not implemented", "Command parameter (for example an AUTH mechanism) not implemented."),
+    521: ("host does not accept mail", "This host does not accept mail at all (RFC 7504)."),
+    530: ("authentication or TLS required", "Authentication required, or STARTTLS must be issued first (RFC 4954, RFC 3207)."),
+    534: ("authentication mechanism too weak", "Authentication mechanism is too weak (RFC 4954)."),
+    535: ("authentication failed", "Authentication credentials invalid (RFC 4954)."),
+    538: (
+        "encryption required for authentication",
+        "Encryption required for the requested authentication mechanism: use STARTTLS first (RFC 4954).",
+    ),
+    550: (
+        "requested action not taken, mailbox unavailable",
+        "Requested action not taken: mailbox unavailable (not found, no access, or rejected by policy).",
+    ),
+    551: ("user not local", "User not local; please try the given forward-path."),
+    552: ("exceeded storage allocation", "Requested mail action aborted: exceeded storage allocation (too big, or mailbox full)."),
+    553: ("mailbox name not allowed", "Requested action not taken: mailbox name not allowed (for example bad syntax)."),
+    554: ("transaction failed", "Transaction failed (at connection time: no SMTP service here)."),
+    555: ("parameters not recognized", "MAIL FROM/RCPT TO parameters not recognized or not implemented."),
+    556: ("domain does not accept mail", "The recipient's domain does not accept mail (null MX, RFC 7504/7505)."),
+}
+BASIC_MEANING: dict[int, str] = {code: long for code, (_, long) in _BASIC.items()}
+
+# RFC 3463 §3.1 classes, §3.2 subjects, §3.3-3.9 details (+ RFC 4954, RFC 3886, RFC 7505).
+# Keys use "X" for the class where RFC 3463 defines the code for either class.
+_ENHANCED: dict[str, tuple[str, str]] = {
+    "2.X.X": ("success", "Success: the action was completed."),
+    "4.X.X": (
+        "persistent transient failure",
+        "Persistent transient failure: the message is valid, but retrying later may succeed.",
+    ),
+    "5.X.X": ("permanent failure", "Permanent failure: resending the same message will not succeed."),
+    "X.0.X": ("other or undefined status", "Other or undefined status."),
+    "X.1.X": ("addressing status", "Addressing status: a problem with an address."),
+    "X.2.X": ("mailbox status", "Mailbox status: a problem with the destination mailbox."),
+    "X.3.X": ("mail system status", "Mail system status: a problem with the destination mail system."),
+    "X.4.X": ("network and routing status", "Network and routing status."),
+    "X.5.X": ("mail delivery protocol status", "Mail delivery protocol status: an SMTP command problem."),
+    "X.6.X": ("message content or media status", "Message content or media status."),
+    "X.7.X": ("security or policy status", "Security or policy status."),
+    "X.0.0": ("other undefined status", "Other undefined status: no more specific code applies."),
+    "X.1.0": ("other address status", "Other address status (used for an accepted sender)."),
+    "X.1.1": ("bad destination mailbox address", "Bad destination mailbox address: the mailbox does not exist."),
+    "X.1.2": ("bad destination system address", "Bad destination system address: the domain cannot receive mail."),
+    "X.1.3": ("bad destination mailbox address syntax", "Bad destination mailbox address syntax."),
+    "X.1.4": ("destination mailbox address ambiguous", "Destination mailbox address ambiguous."),
+    "X.1.5": ("destination address valid", "Destination address valid: the recipient is accepted."),
+    "X.1.6": ("destination mailbox has moved", "Destination mailbox has moved, no forwarding address."),
+    "X.1.7": ("bad sender's mailbox address syntax", "Bad sender's mailbox address syntax."),
+    "X.1.8": ("bad sender's system address", "Bad sender's system address: the sender's domain is unusable."),
+    "X.1.10": ("recipient address has null MX", "Recipient address has null MX: the domain accepts no mail (RFC 7505)."),
+    "X.2.0": ("other or undefined mailbox status", "Other or undefined mailbox status."),
+    "X.2.1": ("mailbox disabled", "Mailbox disabled, not accepting messages."),
+    "X.2.2": ("mailbox full", "Mailbox full: the recipient is over quota."),
+    "X.2.3": ("message length exceeds administrative limit", "Message length exceeds administrative limit."),
+    "X.3.0": ("other or undefined mail system status", "Other or undefined mail system status."),
+    "X.3.1": ("mail system full", "Mail system full."),
+    "X.3.2": ("system not accepting network messages", "System not accepting network messages (for example shutting down)."),
+    "X.3.4": ("message too big for system", "Message too big for system: over the size limit announced by SIZE."),
+    "X.4.0": ("other or undefined network or routing status", "Other or undefined network or routing status."),
+    "X.4.1": ("no answer from host", "No answer from host."),
+    "X.4.2": ("bad connection", "Bad connection: the connection was lost or timed out."),
+    "X.4.4": ("unable to route", "Unable to route: no mail server found for the domain."),
+    "X.4.6": ("routing loop detected", "Routing loop detected."),
+    "X.4.7": ("delivery time expired", "Delivery time expired: retried too long, giving up."),
+    "X.5.0": ("other or undefined protocol status", "Other or undefined protocol status."),
+    "X.5.1": ("invalid command", "Invalid command: not valid here, out of sequence, or not implemented."),
+    "X.5.2": ("syntax error", "Syntax error: the command or line could not be parsed."),
+    "X.5.3": ("too many recipients", "Too many recipients: send the rest in another transaction."),
+    "X.5.4": ("invalid command arguments", "Invalid command arguments."),
+    "X.5.6": ("authentication exchange line too long", "Authentication exchange line is too long (RFC 4954)."),
+    "X.6.0": ("other or undefined media error", "Other or undefined media error."),
+    "X.7.0": ("other or undefined security status", "Other or undefined security status (e.g. authentication or TLS required)."),
+    "X.7.1": ("delivery not authorized, message refused", "Delivery not authorized, message refused (e.g. relaying denied)."),
+    "X.7.8": ("authentication credentials invalid", "Authentication credentials invalid (RFC 4954)."),
+    "X.7.9": ("authentication mechanism too weak", "Authentication mechanism is too weak (RFC 4954)."),
+    "X.7.11": (
+        "encryption required for authentication mechanism",
+        "Encryption required for requested authentication mechanism (RFC 4954).",
+    ),
+    "X.7.27": ("sender address has null MX", "Sender address has null MX: replies could never be delivered (RFC 7505)."),
+}
+
+
+def _enhanced_key(code: str) -> str | None:
+    """Map "5.1.1" to the table key "X.1.1" (details are defined for any class)."""
+    match = _ENHANCED_RE.fullmatch(code)
+    if match is None:
+        return None
+    return f"X.{int(match.group(2))}.{int(match.group(3))}"
+
+
+class _EnhancedMeaning(dict[str, str]):
+    """A plain dict keyed "X.1.1" that also answers for "5.1.1" or "4.1.1"."""
+
+    def __missing__(self, key: str) -> str:
+        alt = _enhanced_key(key) if isinstance(key, str) else None
+        if alt is not None and dict.__contains__(self, alt):
+            return dict.__getitem__(self, alt)
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        if dict.__contains__(self, key):
+            return True
+        alt = _enhanced_key(key) if isinstance(key, str) else None
+        return alt is not None and dict.__contains__(self, alt)
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
+ENHANCED_MEANING: dict[str, str] = _EnhancedMeaning({k: long for k, (_, long) in _ENHANCED.items()})
+
+
+def describe(code: int, enhanced: str | None = None) -> str:
+    """One line of plain English, e.g. "550: requested action not taken, mailbox
+    unavailable; 5.1.1: permanent failure, bad destination mailbox address"."""
+    basic = _BASIC.get(code)
+    if basic is not None:
+        out = f"{code}: {basic[0]}"
+    else:
+        # RFC 5321 §4.2: an unknown code is understood by its first digit.
+        first = {2: "positive completion", 3: "positive intermediate", 4: "transient negative completion",
+                 5: "permanent negative completion"}.get(code // 100, "invalid reply code")
+        out = f"{code}: {first}"
+    if enhanced:
+        match = _ENHANCED_RE.fullmatch(enhanced)
+        if match is None:
+            return f"{out}; {enhanced}: not an enhanced status code"
+        cls, subject, detail = match.group(1), int(match.group(2)), int(match.group(3))
+        parts = [_ENHANCED[f"{cls}.X.X"][0]]
+        entry = _ENHANCED.get(f"X.{subject}.{detail}") or _ENHANCED.get(f"X.{subject}.X")
+        parts.append(entry[0] if entry else "unknown subject")
+        out += f"; {enhanced}: {', '.join(parts)}"
+    return out
+
+
+# --- parsing, for the client --------------------------------------------------------------------
+
+
+def parse_reply_line(line: bytes | str) -> tuple[int, bool, str]:
+    """Split one reply line into (code, is_last, text); the trailing CRLF is optional.
+
+    RFC 5321 §4.2: "NNN-text" continues a multi-line reply, "NNN text" (or a bare
+    "NNN", which clients must accept) ends it.
+    """
+    if isinstance(line, bytes):
+        line = line.decode("utf-8", "replace")
+    if line.endswith("\n"):
+        line = line[:-1]
+    if line.endswith("\r"):
+        line = line[:-1]
+    match = _REPLY_LINE_RE.fullmatch(line)
+    if match is None or (match.group(2) == "" and match.group(3) != ""):
+        raise RemoteProtocolError(f"malformed reply line: {line[:80]!r}")
+    return int(match.group(1)), match.group(2) != "-", match.group(3)
+
+
+def split_enhanced(code: int, text: str) -> tuple[str | None, str]:
+    """Take a leading enhanced status code off a reply text if it agrees with `code`."""
+    match = _ENHANCED_PREFIX_RE.match(text)
+    if match is None or int(match.group(1)) != code // 100:
+        return None, text
+    return f"{match.group(1)}.{match.group(2)}.{match.group(3)}", text[match.end():]
