@@ -19,19 +19,52 @@ _QUERY_EXPLAIN = {
 }
 
 
-def lookup(world: World, asker: str, qname: str, rdtype: str) -> Generator[float, Any, DNSAnswer]:
-    """Query over UDP port 53 and parse the answer; both legs traced as dig shows them."""
+TRIES = 3  # a stub resolver's usual attempts before it gives up
+
+
+def lookup(world: World, asker: str, qname: str, rdtype: str) -> Generator[float, Any, DNSAnswer | None]:
+    """Query over UDP port 53 and parse the answer; both legs traced as dig shows them.
+
+    None when the resolver never answered (a timeout: a temporary failure).
+    """
     resolver_host = world.scenario.hosts_with_role(Role.DNS)[0]
     latency = world.scenario.link_latency(asker, resolver_host.id)
+    name = qname.rstrip(".").lower()
+    resolver = world.resolver
+    rcode = None
+    faults = world.faults
+    if faults and rdtype == "MX":
+        if faults.hit("nxdomain", name):
+            rcode = "NXDOMAIN"
+        elif faults.hit("servfail", name):
+            rcode = "SERVFAIL"
+        for kind in ("null-mx", "no-mx"):
+            if faults.hit(kind, name):
+                resolver = world.fault_resolvers[(kind, name)]
+    timeout = faults.hit("dns-timeout", name) if faults and rdtype == "MX" else None
     query = make_query(qname, rdtype, world.dns_id())
     lines = dig_lines(query)
-    world.recorder.emit(
-        Kind.DNS, asker, resolver_host.id, lines[2],
-        _QUERY_EXPLAIN.get(rdtype, "A DNS query.").format(name=qname.rstrip(".")),
-        port=53, dir=Direction.CLIENT, rfc="RFC 5321 §5.1" if rdtype == "MX" else "RFC 1035 §4.1",
-    )
+    for attempt in range(1, TRIES + 1):
+        world.recorder.emit(
+            Kind.DNS, asker, resolver_host.id, lines[2],
+            _QUERY_EXPLAIN.get(rdtype, "A DNS query.").format(name=name)
+            + (f" (try {attempt} of {TRIES})" if attempt > 1 else ""),
+            port=53, dir=Direction.CLIENT, rfc="RFC 5321 §5.1" if rdtype == "MX" else "RFC 1035 §4.1",
+        )
+        if timeout is None:
+            break
+        yield world.scenario.queue.dns_timeout
+        world.recorder.emit(
+            Kind.DNS, asker, resolver_host.id, f"no answer after {world.scenario.queue.dns_timeout:g} s",
+            "The resolver did not answer. DNS over UDP has no delivery guarantee: the stub resolver waits, "
+            "then asks again." if attempt < TRIES else
+            "Still no answer: the lookup fails. This is a temporary error, so the message stays queued.",
+            port=53, rfc="RFC 1035 §4.2.1",
+        )
+    if timeout is not None:
+        return None
     yield latency
-    response = world.resolver.respond(query)
+    response = resolver.respond(query, rcode=rcode)
     answer = world.resolver.parse(response)
     for text in dig_lines(response)[:2] + dig_lines(response)[3:]:
         world.recorder.emit(

@@ -30,15 +30,41 @@ class MUA:
         content = compose(sender=message.sender, recipients=message.recipients, subject=message.subject,
                           body=message.body, t=self.world.env.now, extra_headers=message.headers)
         port = self.host.submit_port
+        password = self.account.password
+        if self.world.faults and self.world.faults.hit("bad-password", self.host.id):
+            password = password[::-1] + "?"  # a typo: not the password the server knows
         client = SMTPClient(
             SMTPClientConfig(
                 helo_name=self.host.hostname,
                 tls=TLSPolicy.IMPLICIT if port == 465 else TLSPolicy.REQUIRE_STARTTLS,
-                username=self.account.username, password=self.account.password,
+                username=self.account.username, password=password,
             ),
             [OutgoingMessage(message.sender, message.recipients, content)],
         )
-        yield from session(self.world, self.host, msa, port, client)
+        outcome = yield from session(self.world, self.host, msa, port, client)
+        self._report_submission(outcome, client)
+
+    def _report_submission(self, outcome: str, client: SMTPClient) -> None:
+        """What the person sees in their mail client when submission did not work."""
+        results = client.results[0] if client.results else {}
+        accepted = any(200 <= code < 300 for code, _, _ in results.values())
+        if outcome == "ok" and accepted:
+            return
+        if outcome == "tls":
+            why = "the server's certificate was refused, so the client sent nothing"
+        elif outcome in ("refused", "timeout"):
+            why = "the submission server could not be reached"
+        elif client.auth_failed:
+            why = "the server refused the login (535 5.7.8): check the password"
+        elif client.tls_unavailable:
+            why = ("the server did not offer STARTTLS, so the client refused to send the password in the clear "
+                   "(an attacker may have removed the offer)")
+        else:
+            why = "the server refused the message"
+        self.world.note(self.host.id, self.host.id, f"not sent: {why}",
+                        "Nothing left this computer: the message is still in the outbox, and the person sees an error "
+                        "right away. Submission failures are reported to the user, not by a bounce.",
+                        "RFC 6409 §4")
 
     def _msa(self) -> Host:
         if self.host.msa is not None:

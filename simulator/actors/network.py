@@ -45,6 +45,10 @@ class Connection:
         self.port = port
         self.protocol = protocol
         self.latency = world.scenario.link_latency(client, server)
+        extra = world.faults.on_link("latency", client, server) if world.faults else None
+        if extra is not None:
+            self.latency += extra.seconds
+        self.loss = world.faults.on_link("loss", client, server) if world.faults else None
         self.tls = TLSMode.NONE
         self.id = world.recorder.new_connection(client, server, port, protocol, TLSMode.NONE)
 
@@ -66,6 +70,33 @@ class Connection:
         self.emit(Kind.TCP, self.client, "ACK", "The client acknowledges: the connection is open.", "RFC 9293 §3.5")
         yield self.latency
 
+    def transfer(self, sender: str) -> Generator[float, Any, None]:
+        """One segment's trip; a lost one is retransmitted after the timeout (RFC 6298)."""
+        if self.loss is not None:
+            rto = 1.0  # RFC 6298 §2.1: the initial retransmission timeout
+            while self.world.rng.random() < self.loss.rate:
+                self.emit(Kind.TCP, sender, f"segment lost; retransmitted after {rto:g} s",
+                          "A packet was lost on the way. TCP notices the missing acknowledgement and sends it "
+                          "again after the retransmission timeout, which doubles each time.", "RFC 6298 §5")
+                yield rto
+                rto = min(rto * 2, 60.0)
+        yield self.latency
+
+    def syn_timeout(self, timeout: float) -> Generator[float, Any, None]:
+        """SYNs into the void: the host is down or a firewall drops them."""
+        self.emit(Kind.TCP, self.client, f"SYN → port {self.port}", f"The client tries port {self.port}.", "RFC 9293 §3.5")
+        waited, rto = 0.0, 1.0
+        while waited + rto < timeout:
+            yield rto
+            waited += rto
+            self.emit(Kind.TCP, self.client, f"SYN (retransmitted after {waited:g} s)",
+                      "No SYN-ACK came back; TCP sends the SYN again, doubling the wait each time.", "RFC 6298 §5")
+            rto *= 2
+        yield timeout - waited
+        self.emit(Kind.TCP, self.client, f"no answer after {timeout:g} s: connection timed out",
+                  "Nothing answered: the host is down or unreachable. For mail this is a temporary failure, "
+                  "so the sender tries the next MX or retries later.", "RFC 5321 §4.5.4.1")
+
     def refused(self) -> Generator[float, Any, None]:
         self.emit(Kind.TCP, self.client, f"SYN → port {self.port}", f"The client tries port {self.port}.", "RFC 9293 §3.5")
         yield self.latency
@@ -76,8 +107,14 @@ class Connection:
         self.emit(Kind.TCP, closer, "FIN", "The connection is closed.", "RFC 9293 §3.6")
         yield self.latency
 
-    def tls_handshake(self, version: str, mode: TLSMode, server_name: str) -> Generator[float, Any, None]:
-        """The modelled handshake; afterwards the connection is protected."""
+    def tls_handshake(self, version: str, mode: TLSMode, server_name: str, *, verify: bool = True,
+                      problem: str | None = None) -> Generator[float, Any, bool]:
+        """The modelled handshake. False when the client refused the certificate.
+
+        ``verify``: whether the client checks the certificate (mail clients do;
+        an MTA relaying on port 25 with opportunistic TLS usually does not,
+        RFC 7435). ``problem``: what is wrong with it, if anything.
+        """
         hs = handshake(version)
         intro = (
             "Implicit TLS: the handshake comes first, before any protocol byte."
@@ -90,19 +127,37 @@ class Connection:
             if i == 0:
                 explain = intro + " " + explain
             self.emit(Kind.TLS, sender, ", ".join(flight.messages), explain, hs.rfc)
+            if problem is not None and verify and "Certificate" in flight.messages:
+                yield self.latency
+                what = (f"it names other.invalid, not {server_name}" if problem == "name-mismatch"
+                        else "it expired on 2026-01-01")
+                self.emit(Kind.TLS, self.client, "Alert: bad_certificate (fatal)",
+                          f"The client checked the server's certificate and refused it: {what}. It could be an "
+                          "impostor, so the client stops before sending anything secret.", "RFC 8446 §6.2")
+                return False
             # Flights that follow each other from the same side go out together.
             nxt = hs.flights[i + 1] if i + 1 < len(hs.flights) else None
             if nxt is None or nxt.sender != flight.sender:
                 yield self.latency
         self.tls = mode
         self.world.recorder.update_connection(self.id, mode)
+        if problem is not None:
+            checked = (f"certificate NOT valid ({'wrong name' if problem == 'name-mismatch' else 'expired'}), "
+                       "accepted unchecked")
+            note = ("The certificate is bad, but this sender uses opportunistic TLS on port 25 and does not check "
+                    "it: the link is encrypted against eavesdroppers, not against an impostor (RFC 7435).")
+        elif verify:
+            checked = f"certificate for {server_name} verified"
+            note = f"From here on this connection is encrypted and the server proved it is {server_name}."
+        else:
+            checked = "certificate not checked (opportunistic TLS)"
+            note = ("From here on this connection is encrypted. Relaying servers on port 25 usually do not check "
+                    "certificates (opportunistic TLS, RFC 7435): it stops eavesdroppers, not impostors.")
         self.emit(
-            Kind.TLS, self.server,
-            f"{hs.version} established, cipher {hs.cipher}, certificate for {server_name} verified",
-            f"From here on this connection is encrypted and the server proved it is {server_name}. "
-            f"{hs.version} took {hs.round_trips} round trip{'s' if hs.round_trips > 1 else ''}.",
-            hs.rfc,
+            Kind.TLS, self.server, f"{hs.version} established, cipher {hs.cipher}, {checked}",
+            f"{note} {hs.version} took {hs.round_trips} round trip{'s' if hs.round_trips > 1 else ''}.", hs.rfc,
         )
+        return True
 
 
 def _flight_explain(first: str, version: str, server_name: str) -> str:
@@ -137,8 +192,15 @@ def drive_session(
     is_starttls_ready: Callable[[Any], bool],
     on_server_event: Callable[[Any], None] | None = None,
     on_client_event: Callable[[Any], None] | None = None,
-) -> Generator[float, Any, None]:
+    tamper: Callable[[bytes], bytes] | None = None,
+    verify: bool = True,
+    cert_problem: str | None = None,
+) -> Generator[float, Any, bool]:
     """Pump bytes both ways until both sides are done.
+
+    ``tamper`` rewrites what the server sends before the client sees it (a
+    man in the middle). ``verify``/``cert_problem`` go to the STARTTLS
+    handshake. Returns False when the client aborted over a bad certificate.
 
     The server's greeting must already be queued (``server.start()``). Each
     transfer is traced line by line and costs one link latency.
@@ -151,7 +213,9 @@ def drive_session(
             progressed = True
             for line in narrator.server(data):
                 conn.emit(kind, conn.server, line.text, line.explain, line.rfc, direction=Direction.SERVER, content=line.content)
-            yield conn.latency
+            yield from conn.transfer(conn.server)
+            if tamper is not None:
+                data = tamper(data)
             if not client.closed:
                 ready = False
                 for event in client.receive_data(data):
@@ -159,7 +223,11 @@ def drive_session(
                         on_client_event(event)
                     ready = ready or is_starttls_ready(event)
                 if ready and tls_requested:
-                    yield from conn.tls_handshake(tls_version, TLSMode.STARTTLS, server_name)
+                    ok = yield from conn.tls_handshake(tls_version, TLSMode.STARTTLS, server_name,
+                                                       verify=verify, problem=cert_problem)
+                    if not ok:
+                        yield from conn.close(conn.client)
+                        return False
                     server.tls_established()
                     client.tls_established()
                     tls_requested = False
@@ -168,7 +236,7 @@ def drive_session(
             progressed = True
             for line in narrator.client(data):
                 conn.emit(kind, conn.client, line.text, line.explain, line.rfc, direction=Direction.CLIENT, content=line.content)
-            yield conn.latency
+            yield from conn.transfer(conn.client)
             if not server.closed:
                 for event in server.receive_data(data):
                     if on_server_event is not None:
@@ -186,3 +254,4 @@ def drive_session(
                 client.receive_data(rest)
             break
     yield from conn.close(conn.server if server.closed else conn.client)
+    return True

@@ -28,8 +28,8 @@ def relay_to(world: World, sender: Host, address: str, mx_name: str, entry: Queu
         SMTPClientConfig(helo_name=sender.hostname, tls=TLSPolicy.OPPORTUNISTIC),
         [OutgoingMessage(entry.sender, tuple(rcpts), entry.content)],
     )
-    connected = yield from session(world, sender, target, 25, client)
-    if not connected:
+    outcome = yield from session(world, sender, target, 25, client, verify=sender.relay_tls == "verify")
+    if outcome != "ok":
         return False
     results = client.results[0] if client.results else {}
     if not results:

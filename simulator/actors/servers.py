@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.mail.headers import has_header, imap_date, prepend_header, received_header, rfc5322_date
+from simulator.mail.headers import has_header, header_value, imap_date, prepend_header, received_header, rfc5322_date
 from simulator.protocols.mailstore import MailStore
 from simulator.protocols.smtp.replies import Reply
 from simulator.protocols.smtp.server import Envelope, ServerPolicy
@@ -35,6 +35,7 @@ class StoreActor:
         account = self.world.scenario.account(address)
         assert account is not None
         stored = self.mail.deliver(account.username, content, imap_date(self.world.env.now))
+        self.world.ledger.append(("delivered", header_value(content, "Message-ID"), address.lower()))
         self.world.note(
             mta.id, self.host.id,
             f"stored in {address}'s INBOX on {self.host.hostname} (UID {stored.uid})",
@@ -97,13 +98,38 @@ class InboundPolicy(ServerPolicy):
         return None
 
     def check_recipient(self, envelope: Envelope, address: str) -> Reply | None:
-        if address.lower() == "postmaster" or self.store.has_mailbox(address):
+        address = address.lower()
+        if address == "postmaster":
             return None
-        return Reply(550, "5.1.1", f"<{address}>: Recipient address rejected: User unknown in virtual mailbox table")
+        faults = self.world.faults
+        if (faults and faults.hit("user-unknown", address)) or not self.store.has_mailbox(address):
+            return Reply(550, "5.1.1", f"<{address}>: Recipient address rejected: User unknown in virtual mailbox table")
+        full = faults.hit("mailbox-full", address) if faults else None
+        if full is not None:
+            if full.permanent:
+                return Reply(552, "5.2.2", f"<{address}>: Recipient address rejected: Mailbox full")
+            return Reply(452, "4.2.2", f"<{address}>: Recipient address rejected: Mailbox full, try again later")
+        grey = faults.hit("greylisting", self.host.id) if faults else None
+        if grey is not None:
+            # The classic triplet: client address, envelope sender, recipient.
+            triplet = (self.peer.ip, envelope.mail_from or "", address)
+            first = self.world.greylist.setdefault(triplet, self.world.env.now)
+            if self.world.env.now - first < grey.delay:
+                return Reply(451, "4.7.1", f"<{address}>: Recipient address rejected: Greylisted, please try again "
+                             f"in {grey.delay / 60:g} minutes")
+        return None
 
     def accept_message(self, envelope: Envelope, content: bytes) -> Reply:
         queue_id = self.world.queue_id()
+        faults = self.world.faults
         for rcpt in envelope.rcpt_to:
+            if faults and faults.hit("remote-bounce", rcpt.lower()):
+                # Accepted now, failed later: this MX owes the sender a DSN.
+                self.world.queue_of(self.host).bounce_later(
+                    envelope.mail_from or "", rcpt, content, "5.2.2",
+                    f"mailbox for <{rcpt}> is over quota at final delivery", delay=2.0,
+                )
+                continue
             copy = prepend_header(content, "Received", received_header(
                 from_helo=envelope.helo or self.peer.hostname, from_host=self.peer.hostname, from_ip=self.peer.ip,
                 by_host=self.host.hostname, with_protocol=envelope.transmission_type, queue_id=queue_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
+from simulator.actors.faults import FaultBook
 from simulator.dns import ZoneResolver, build_zones
 from simulator.engine import Environment
 from simulator.scenario.model import Host, Role, Scenario
@@ -27,6 +28,16 @@ class World:
         self.env = Environment()
         self.recorder = TraceRecorder(lambda: self.env.now)
         self.resolver = ZoneResolver(build_zones(scenario.zones))
+        self.faults = FaultBook(scenario.faults, lambda: self.env.now)
+        # Zone faults get their own resolver, used while the fault is in force.
+        self.fault_resolvers: dict[tuple[str, str], ZoneResolver] = {
+            (f.kind, f.subject): ZoneResolver(build_zones(_rewrite_zone(scenario.zones, f.kind, f.subject)))
+            for f in scenario.faults if f.kind in ("null-mx", "no-mx")
+        }
+        # What became of each accepted message, per recipient: (outcome, Message-ID, recipient).
+        self.ledger: list[tuple[str, str, str]] = []
+        # Greylisting memory: (client ip, sender, recipient) -> first seen.
+        self.greylist: dict[tuple[str, str, str], float] = {}
         self.by_ip: dict[str, Host] = {h.ip: h for h in scenario.hosts}
         self.by_hostname: dict[str, Host] = {h.hostname: h for h in scenario.hosts}
         self.queues: dict[str, OutboundQueue] = {}
@@ -40,7 +51,8 @@ class World:
         from simulator.actors.servers import StoreActor
 
         for host in self.scenario.hosts:
-            if host.role is Role.MSA:
+            if host.role in (Role.MSA, Role.MTA):
+                # An MX needs a queue too: for bounces it writes itself.
                 self.queues[host.id] = OutboundQueue(self, host)
             elif host.role is Role.STORE:
                 self.stores[host.id] = StoreActor(self, host)
@@ -108,10 +120,11 @@ def _default_label(host: Host) -> str:
         Role.DNS: "DNS resolver",
         Role.MTA: "MX (inbound MTA)",
         Role.STORE: "mailbox store",
+        Role.ATTACKER: "attacker (man in the middle)",
     }[host.role]
 
 
-_ROLE_ORDER = {Role.MUA: 0, Role.MSA: 1, Role.DNS: 2, Role.MTA: 3, Role.STORE: 4}
+_ROLE_ORDER = {Role.MUA: 0, Role.MSA: 1, Role.DNS: 2, Role.ATTACKER: 3, Role.MTA: 4, Role.STORE: 5}
 
 
 def _mail_order(scenario: Scenario) -> list[Host]:
@@ -123,3 +136,22 @@ def _mail_order(scenario: Scenario) -> list[Host]:
     middle = sorted((h for h in hosts if h.role is not Role.MUA), key=lambda h: _ROLE_ORDER[h.role])
     return senders + middle + readers
 
+
+
+def _rewrite_zone(zones: tuple[tuple[str, str], ...], kind: str, domain: str) -> list[tuple[str, str]]:
+    """The zones with the domain's MX records replaced (null MX) or removed (implicit MX)."""
+    out = []
+    for origin, text in zones:
+        if origin == domain:
+            kept = [line for line in text.splitlines() if not _is_apex_mx(line, domain)]
+            if kind == "null-mx":
+                kept.append("@ IN MX 0 .")  # RFC 7505 §3
+            text = "\n".join(kept) + "\n"
+        out.append((origin, text))
+    return out
+
+
+def _is_apex_mx(line: str, domain: str) -> bool:
+    fields = line.split(";", 1)[0].split()
+    apex = ("@", domain, domain + ".")
+    return bool(fields) and fields[0].lower() in apex and "MX" in (f.upper() for f in fields[1:4])

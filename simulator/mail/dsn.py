@@ -80,6 +80,7 @@ def build_dsn(
             block["Will-Retry-Until"] = rfc5322_date(r.will_retry_until)
         blocks.append(block)
     status.set_payload(blocks)
+    del status["MIME-Version"]  # only the top level carries it (RFC 2045 §4)
     report.attach(status)
     report.attach(_text_part(original_headers(original_content), "rfc822-headers"))
     return report.as_bytes(policy=SMTP)

@@ -62,3 +62,19 @@ def has_header(content: bytes, name: str) -> bool:
     head = content.split(b"\r\n\r\n", 1)[0].lower()
     needle = name.lower().encode() + b":"
     return head.startswith(needle) or b"\r\n" + needle in head
+
+
+def header_value(content: bytes, name: str) -> str:
+    """The first value of a header field in raw content ("" when absent)."""
+    head = content.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
+    needle = name.lower() + ":"
+    lines = head.split("\r\n")
+    for i, line in enumerate(lines):
+        if line.lower().startswith(needle):
+            value = line[len(needle):]
+            for cont in lines[i + 1:]:
+                if not cont[:1] in (" ", "\t"):
+                    break
+                value += cont
+            return value.strip()
+    return ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,13 @@ import dns.exception
 import dns.zone
 
 from simulator.scenario.errors import ScenarioError
+from simulator.scenario.faults import KINDS, Fault, QueuePolicy, Target, fault_param_keys, parse_param
 from simulator.scenario.model import DEFAULT_PORTS, Account, Host, Message, Role, Scenario
 
-_TOP_KEYS = {"scenario", "network", "hosts", "accounts", "dns", "messages", "faults", "quiz"}
+_TOP_KEYS = {"scenario", "network", "hosts", "accounts", "dns", "messages", "faults", "queue", "quiz"}
 _HOST_KEYS = {
     "role", "hostname", "ip", "ports", "label", "tls", "domains", "store", "account",
-    "submit_port", "msa", "read_protocol", "read_port", "read_delay",
+    "submit_port", "msa", "read_protocol", "read_port", "read_delay", "relay_tls",
 }
 _MESSAGE_KEYS = {"from", "to", "subject", "body", "at", "headers"}
 _READ_PORTS = {"imap": (993, 143), "pop3": (995, 110)}
@@ -47,6 +49,10 @@ class _Reader:
     def fail(self, key: str, expected: str, found: Any, *, missing: bool = False) -> ScenarioError:
         what = "nothing" if missing else _describe(found)
         return ScenarioError(self.source, key, f"expected {expected}, found {what}")
+
+    def dangling(self, key: str, expected: str, found: str, why: str) -> ScenarioError:
+        """A reference to something the scenario does not have."""
+        return ScenarioError(self.source, key, f'expected {expected}, found "{found}" ({why})')
 
     def table(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = True) -> dict[str, Any]:
         if key not in data:
@@ -177,10 +183,91 @@ def parse_scenario(text: str, *, source: str = "<scenario>", name: str = "scenar
         name=name, source=source, title=title, summary=summary, seed=seed, hosts=hosts,
         accounts=accounts, zones=zones, messages=messages, latency=latency, links=tuple(links),
         goals=goals, debrief=debrief, level=level, order=order,
-        extra={k: data[k] for k in ("faults", "quiz") if k in data},
+        extra={k: data[k] for k in ("quiz",) if k in data},
+        queue=_parse_queue(r, r.table(data, "queue", "queue", required=False)),
     )
     _cross_check(r, scenario)
-    return scenario
+    faults = parse_faults(r.source, data.get("faults", []), scenario)
+    return replace(scenario, faults=faults)
+
+
+def _parse_queue(r: _Reader, table: dict[str, Any]) -> QueuePolicy:
+    r.unknown_keys(table, {"retry", "warn_after", "give_up_after", "connect_timeout"}, "queue")
+    default = QueuePolicy()
+    return QueuePolicy(
+        retry=r.number(table, "retry", "queue.retry", default.retry, minimum=1),
+        warn_after=r.number(table, "warn_after", "queue.warn_after", default.warn_after),
+        give_up_after=r.number(table, "give_up_after", "queue.give_up_after", default.give_up_after, minimum=1),
+        connect_timeout=r.number(table, "connect_timeout", "queue.connect_timeout", default.connect_timeout, minimum=1),
+    )
+
+
+def parse_faults(source: str, items: Any, scenario: Scenario) -> tuple[Fault, ...]:
+    """Validate ``[[faults]]``: each must name a target that exists in the scenario."""
+    r = _Reader(source)
+    if not isinstance(items, list):
+        raise r.fail("faults", "a list of [[faults]] tables", items)
+    faults = []
+    for i, spec in enumerate(items):
+        if not isinstance(spec, dict):
+            raise r.fail(f"faults[{i}]", "a table", spec)
+        kind = spec.get("kind")
+        if kind not in KINDS:
+            raise r.fail(f"faults[{i}].kind", "one of " + ", ".join(sorted(KINDS)), kind if kind is not None else None,
+                         missing=kind is None)
+        path = f"faults[{i}] ({kind})"
+        r.unknown_keys(spec, fault_param_keys(kind), path)
+        faults.append(_fault(r, path, kind, spec, scenario))
+    return tuple(faults)
+
+
+def _fault(r: _Reader, path: str, kind: str, spec: dict[str, Any], s: Scenario) -> Fault:
+    fk = KINDS[kind]
+    key = fk.target.value
+    if key not in spec:
+        raise r.fail(f"{path}.{key}", f"the {key} this fault attaches to", None, missing=True)
+    subject = spec[key]
+    if not isinstance(subject, str):
+        raise r.fail(f"{path}.{key}", "a string", subject)
+    link = None
+    if fk.target is Target.HOST:
+        ids = {h.id for h in s.hosts}
+        if subject not in ids:
+            raise r.dangling(f"{path}.host", "the id of a host in [hosts]", subject, "no such host")
+        role = s.host(subject).role.value
+        if fk.roles and role not in fk.roles:
+            raise r.dangling(f"{path}.host", "a host with role " + " or ".join(fk.roles), subject, f"its role is {role}")
+    elif fk.target is Target.DOMAIN:
+        subject = subject.lower().rstrip(".")
+        if subject not in {origin for origin, _ in s.zones}:
+            raise r.dangling(f"{path}.domain", "a domain with a zone under [dns.zones]", subject, "no such zone")
+    elif fk.target is Target.MAILBOX:
+        subject = subject.lower()
+        if s.account(subject) is None:
+            raise r.dangling(f"{path}.mailbox", "an address listed under [accounts]", subject, "no such mailbox")
+    else:
+        ids = {h.id for h in s.hosts}
+        pair = next(((subject[:i], subject[i + 1:]) for i, ch in enumerate(subject)
+                     if ch == "-" and subject[:i] in ids and subject[i + 1:] in ids), None)
+        if pair is None:
+            raise r.dangling(f"{path}.link", "\"HOST-HOST\" naming two hosts in [hosts]", subject, "no such link")
+        link = pair
+    values: dict[str, Any] = {}
+    for param in fk.params:
+        if param in spec:
+            ok, expected = parse_param(kind, param, spec[param])
+            if not ok:
+                raise r.fail(f"{path}.{param}", expected, spec[param])
+            values[param] = spec[param]
+    attempts = spec.get("attempts")
+    if attempts is not None and (isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1):
+        raise r.fail(f"{path}.attempts", "a whole number >= 1", attempts)
+    until = r.number(spec, "until", f"{path}.until", -1.0) if "until" in spec else None
+    return Fault(
+        kind=kind, target=fk.target, subject=subject, start=r.number(spec, "from", f"{path}.from", 0.0),
+        until=until, attempts=attempts, link=link,
+        **{k: (float(v) if k in ("delay", "seconds", "rate") else v) for k, v in values.items()},
+    )
 
 
 def _parse_hosts(r: _Reader, table: dict[str, Any]) -> tuple[Host, ...]:
@@ -229,11 +316,19 @@ def _parse_hosts(r: _Reader, table: dict[str, Any]) -> tuple[Host, ...]:
                 read_protocol=read_protocol,
                 read_port=read_port,
                 read_delay=r.number(spec, "read_delay", f"{path}.read_delay", 5.0),
+                relay_tls=_choice(r, spec, "relay_tls", f"{path}.relay_tls", ("may", "verify"), "may"),
             )
         )
     if not hosts:
         raise r.fail("hosts", "at least one host", table)
     return tuple(hosts)
+
+
+def _choice(r: _Reader, spec: dict[str, Any], key: str, path: str, allowed: tuple[str, ...], default: str) -> str:
+    value = spec.get(key, default)
+    if value not in allowed:
+        raise r.fail(path, " or ".join(f'"{a}"' for a in allowed), value)
+    return value
 
 
 def _ip(r: _Reader, spec: dict[str, Any], path: str) -> str:

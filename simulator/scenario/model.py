@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from simulator.scenario.faults import Fault, QueuePolicy
+
 
 class Role(str, Enum):
     MUA = "mua"  # a person's mail client: submits mail and reads it
@@ -12,6 +14,7 @@ class Role(str, Enum):
     DNS = "dns"  # the recursive resolver the servers ask
     MTA = "mta"  # an inbound MX (port 25)
     STORE = "store"  # the mailbox server (IMAP, POP3)
+    ATTACKER = "attacker"  # a man in the middle on some link
 
 
 # The ports each role listens on when a scenario does not say.
@@ -21,6 +24,7 @@ DEFAULT_PORTS: dict[Role, tuple[int, ...]] = {
     Role.DNS: (53,),
     Role.MTA: (25,),
     Role.STORE: (143, 993, 110, 995),
+    Role.ATTACKER: (),
 }
 
 
@@ -41,6 +45,7 @@ class Host:
     read_protocol: str = "imap"  # MUA: imap or pop3
     read_port: int = 993  # MUA: 993, 143, 995 or 110
     read_delay: float = 5.0  # MUA: seconds after delivery before it checks mail
+    relay_tls: str = "may"  # MSA: "may" (opportunistic, RFC 7435) or "verify" the MX's certificate
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ class Scenario:
     level: str = "basics"
     order: int = 100
     extra: dict[str, object] = field(default_factory=dict)
+    queue: QueuePolicy = field(default_factory=QueuePolicy)
+    faults: tuple[Fault, ...] = ()
 
     def host(self, host_id: str) -> Host:
         for host in self.hosts:

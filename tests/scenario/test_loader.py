@@ -81,7 +81,7 @@ def test_bad_port_in_list_names_the_index():
 
 def test_unknown_role():
     msg = error_of(MINIMAL.replace('role = "msa"', 'role = "relay"'))
-    assert msg == 'lab.toml: hosts.msa.role: expected one of mua, msa, dns, mta, store, found "relay"'
+    assert msg == 'lab.toml: hosts.msa.role: expected one of mua, msa, dns, mta, store, attacker, found "relay"'
 
 
 def test_unknown_key_is_refused_not_ignored():
