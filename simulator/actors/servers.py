@@ -82,6 +82,9 @@ class SubmissionPolicy(ServerPolicy):
         return Reply(250, "2.0.0", f"Ok: queued as {queue_id}")
 
 
+LOCAL_DELIVERY_DELAY = 0.05  # seconds from the MX's 250 to the message in the mailbox
+
+
 class InboundPolicy(ServerPolicy):
     """An MX: accepts mail for its domains' existing mailboxes, delivers into its store."""
 
@@ -136,6 +139,11 @@ class InboundPolicy(ServerPolicy):
                 recipient=rcpt, t=self.world.env.now,
             ))
             copy = prepend_header(copy, "Return-Path", f"<{envelope.mail_from or ''}>")
-            self.store.deliver(self.host, rcpt, copy)
+            # The 250 comes first: the MX has the message safely queued; local
+            # delivery into the mailbox follows a moment later.
+            self.world.env.schedule(LOCAL_DELIVERY_DELAY, self._store, (rcpt, copy))
         return Reply(250, "2.0.0", f"Ok: queued as {queue_id}")
 
+    def _store(self, item: tuple[str, bytes]) -> None:
+        rcpt, content = item
+        self.store.deliver(self.host, rcpt, content)

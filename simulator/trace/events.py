@@ -66,7 +66,7 @@ class TraceEvent:
     def to_json(self) -> dict[str, Any]:
         return {
             "step": self.step,
-            "t": round(self.t, 6),
+            "t": self.t,
             "kind": self.kind.value,
             "src": self.src,
             "dst": self.dst,
