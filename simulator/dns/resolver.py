@@ -21,9 +21,21 @@ import dns.rrset
 import dns.zone
 
 
+# DNS messages for the same question differ only in their 16-bit id (the
+# first two bytes), so building, parsing and printing them is memoised on
+# the rest; the bytes are still what dnspython produced.
+_QUERIES: dict[tuple[str, str], bytes] = {}
+_PARSED: dict[bytes, DNSAnswer] = {}
+_DIG: dict[bytes, tuple[str, ...]] = {}
+
+
 def make_query(qname: str, rdtype: str, query_id: int) -> bytes:
     """The wire bytes of a recursive query, with a caller-chosen id (seeded)."""
-    return dns.message.make_query(qname, rdtype, id=query_id).to_wire()
+    key = (qname, rdtype)
+    wire = _QUERIES.get(key)
+    if wire is None:
+        wire = _QUERIES[key] = dns.message.make_query(qname, rdtype, id=0).to_wire()
+    return query_id.to_bytes(2, "big") + wire[2:]
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,7 @@ class ZoneResolver:
 
     def __init__(self, zones: Mapping[dns.name.Name, dns.zone.Zone]) -> None:
         self._zones = dict(zones)
+        self._answers: dict[tuple[bytes, str | None], bytes] = {}
 
     def _zone_for(self, name: dns.name.Name) -> dns.zone.Zone | None:
         best = None
@@ -80,6 +93,13 @@ class ZoneResolver:
 
     def respond(self, query_wire: bytes, *, rcode: str | None = None) -> bytes:
         """Build the response to a query; ``rcode`` forces e.g. SERVFAIL."""
+        key = (query_wire[2:], rcode)
+        cached = self._answers.get(key)
+        if cached is None:
+            cached = self._answers[key] = self._respond(query_wire, rcode)
+        return query_wire[:2] + cached[2:]
+
+    def _respond(self, query_wire: bytes, rcode: str | None) -> bytes:
         query = dns.message.from_wire(query_wire)
         response = dns.message.make_response(query)
         response.flags |= dns.flags.RA
@@ -123,6 +143,14 @@ class ZoneResolver:
 
     @staticmethod
     def parse(response_wire: bytes) -> DNSAnswer:
+        """The parsed answer (its message keeps the id it was first parsed with)."""
+        answer = _PARSED.get(response_wire[2:])
+        if answer is None:
+            answer = _PARSED[response_wire[2:]] = ZoneResolver._parse(response_wire)
+        return answer
+
+    @staticmethod
+    def _parse(response_wire: bytes) -> DNSAnswer:
         message = dns.message.from_wire(response_wire)
         question = message.question[0]
 
@@ -145,6 +173,14 @@ class ZoneResolver:
 
 def dig_lines(wire: bytes) -> list[str]:
     """A DNS message as ``dig`` prints it: header, flags, then each section."""
+    lines = _DIG.get(wire[2:])
+    if lines is None:
+        lines = _DIG[wire[2:]] = tuple(_dig_lines(b"\0\0" + wire[2:]))
+    query_id = int.from_bytes(wire[:2], "big")
+    return [lines[0].replace(", id: 0", f", id: {query_id}"), *lines[1:]]
+
+
+def _dig_lines(wire: bytes) -> list[str]:
     message = dns.message.from_wire(wire)
     flags = dns.flags.to_text(message.flags).lower()
     is_response = bool(message.flags & dns.flags.QR)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -96,10 +97,11 @@ class Scenario:
         return tuple(h for h in self.hosts if h.role is role)
 
     def account(self, address: str) -> Account | None:
-        for account in self.accounts:
-            if account.address.lower() == address.lower():
-                return account
-        return None
+        return self._accounts_by_address.get(address.lower())
+
+    @functools.cached_property
+    def _accounts_by_address(self) -> dict[str, Account]:
+        return {a.address.lower(): a for a in self.accounts}
 
     def link_latency(self, a: str, b: str) -> float:
         for x, y, latency in self.links:

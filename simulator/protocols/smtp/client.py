@@ -432,7 +432,7 @@ class SMTPClient:
         line = f"MAIL FROM:<{message.mail_from}>"
         if self.config.send_size and "SIZE" in self.capabilities:
             line += f" SIZE={self._wire[index][1]}"
-        if "8BITMIME" in self.capabilities and any(b > 127 for b in message.content):
+        if "8BITMIME" in self.capabilities and not message.content.isascii():
             line += " BODY=8BITMIME"
         self._send(line, "MAIL")
         if pipelined:
