@@ -7,12 +7,17 @@ from simulator.scenario.model import Scenario
 from simulator.trace.events import Trace
 
 
-def run_scenario(scenario: Scenario, seed: int | None = None) -> Trace:
-    """Run to completion; the same scenario and seed give the same trace."""
+def simulate(scenario: Scenario, seed: int | None = None) -> World:
+    """Run to completion and return the final world (for invariant checks)."""
     world = World(scenario, seed)
     world.populate()
     for message in scenario.messages:
         mua = next(m for m in world.muas.values() if m.account.address == message.sender)
         world.env.process(mua.submit(message), delay=message.at)
     world.env.run()
-    return world.trace()
+    return world
+
+
+def run_scenario(scenario: Scenario, seed: int | None = None) -> Trace:
+    """Run to completion; the same scenario and seed give the same trace."""
+    return simulate(scenario, seed).trace()

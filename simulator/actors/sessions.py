@@ -152,10 +152,15 @@ def _stripper(world: World, fault: Any, conn: Any):
         if lines[-2].upper() == b"250 STARTTLS" and len(kept) >= 2:
             # STARTTLS was the last line: the new last line must use "250 ".
             kept[-2] = b"250 " + kept[-2][4:]
+        if conn.port == 25:
+            consequence = ("The sending server uses TLS only when offered (opportunistic, port 25), so it "
+                           "cannot tell and carries on in plaintext: a downgrade attack.")
+        else:
+            consequence = ("This client requires TLS for submission, so it will notice the missing offer and "
+                           "stop before sending the password.")
         world.recorder.emit(
             Kind.NOTE, attacker, conn.client, "removed 250-STARTTLS from the EHLO reply",
-            "A man in the middle deleted the STARTTLS offer. A client that only uses TLS when offered "
-            "(opportunistic, as on port 25) cannot tell, and carries on in plaintext: a downgrade attack.",
+            "A man in the middle deleted the STARTTLS offer from the server's reply. " + consequence,
             rfc="RFC 3207 §6", conn=conn.id, port=conn.port,
         )
         return b"\r\n".join(kept)
