@@ -106,18 +106,18 @@ class ZoneResolver:
         question = query.question[0]
         if rcode is not None:
             response.set_rcode(dns.rcode.from_text(rcode))
-            return response.to_wire()
+            return _wire(response)
         zone = self._zone_for(question.name)
         if zone is None:
             response.set_rcode(dns.rcode.NXDOMAIN)
-            return response.to_wire()
+            return _wire(response)
         node = zone.get_node(question.name)
         if node is None:
             response.set_rcode(dns.rcode.NXDOMAIN)
             soa = zone.get_rrset(zone.origin, dns.rdatatype.SOA)
             if soa is not None:
                 response.authority.append(soa)
-            return response.to_wire()
+            return _wire(response)
         rdataset = node.get_rdataset(dns.rdataclass.IN, question.rdtype)
         if rdataset is None:
             # NODATA: the name exists, the type does not (RFC 2308); the SOA
@@ -125,7 +125,7 @@ class ZoneResolver:
             soa = zone.get_rrset(zone.origin, dns.rdatatype.SOA)
             if soa is not None:
                 response.authority.append(soa)
-            return response.to_wire()
+            return _wire(response)
         rrset = dns.rrset.RRset(question.name, dns.rdataclass.IN, question.rdtype)
         rrset.update(rdataset)
         response.answer.append(rrset)
@@ -139,7 +139,7 @@ class ZoneResolver:
                     extra = target_zone.get_rrset(rd.exchange, rdtype)
                     if extra is not None:
                         response.additional.append(extra)
-        return response.to_wire()
+        return _wire(response)
 
     @staticmethod
     def parse(response_wire: bytes) -> DNSAnswer:
@@ -169,6 +169,13 @@ class ZoneResolver:
             additional=rows(message.additional),
             message=message,
         )
+
+
+def _wire(response: dns.message.Message) -> bytes:
+    # dnspython shuffles records on the wire by default (as real servers may),
+    # with the process-wide random; the zone's order keeps runs reproducible,
+    # and the sending MTA does its own seeded shuffle of equal preferences.
+    return response.to_wire(want_shuffle=False)
 
 
 def dig_lines(wire: bytes) -> list[str]:

@@ -1,44 +1,34 @@
 """A small discrete-event core, modelled on SimPy's ``core.py``.
 
-The queue is a heap of ``(time, key, target, value)`` tuples. ``key`` is a
-sequence number that breaks ties so equal-time events run in the order they
-were scheduled (that is what makes a run deterministic); urgent events get a
-key below every normal one, which folds SimPy's separate priority field into
-one integer and keeps heap comparisons short. There is no wall clock: ``now``
-only moves when an event is popped.
+Events wait in a heap of distinct times; each time has a bucket of two FIFO
+queues, urgent first, then normal. Events at one instant therefore run in the
+order they were scheduled (urgent ones before normal ones), which is exactly
+the order a heap of ``(time, priority, sequence)`` gives, and what makes a
+run deterministic. Simulations schedule many events at the same instant (every
+actor waking on the same tick), so most pushes are a dict lookup and a deque
+append instead of a heap operation. There is no wall clock: ``now`` only
+moves when the next time is taken.
 
 Processes are generators. A process yields a number to sleep that many
 simulated seconds, a :class:`Signal` to wait until someone fires it, or
 another :class:`Process` to wait for it to finish. The value sent back is
 ``None`` after a sleep and the signal's value (or the process's return value)
-otherwise. Keeping that protocol tiny keeps the hot path to one heappop, one
-``send`` and one heappush per event.
+otherwise.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Generator
 from heapq import heappop, heappush
-from itertools import count
 from typing import Any
 
 ProcessGenerator = Generator[Any, Any, Any]
-
-# Urgent keys sort below every normal key at the same time.
-_URGENT_OFFSET = -(1 << 62)
+_NUMBERS = (int, float)
 
 
 class EmptySchedule(Exception):
     """Raised by :meth:`Environment.step` when nothing is left to run."""
-
-
-class _Stop:
-    """The sentinel that ends :meth:`Environment.run` at its horizon."""
-
-    __slots__ = ()
-
-
-_STOP = _Stop()
 
 
 class Signal:
@@ -72,7 +62,7 @@ class Signal:
 class Process:
     """Drives one generator; created by :meth:`Environment.process`.
 
-    The process object itself sits in the heap (no bound method per event);
+    The process object itself waits in the queue (no bound method per event);
     the run loop recognises it and resumes it inline.
     """
 
@@ -97,11 +87,10 @@ class Process:
         self.done.fire(result)
 
     def _dispatch(self, target: Any) -> None:
-        env = self._env
-        if type(target) is float or type(target) is int:
+        if type(target) in _NUMBERS:
             if target < 0:
                 raise ValueError(f"a process yielded a negative delay: {target!r}")
-            heappush(env._queue, (env._now + target, next(env._seq), self, None))
+            self._env.schedule(target, self, None)
         elif isinstance(target, Signal):
             target.wait(self)
         elif isinstance(target, Process):
@@ -113,26 +102,34 @@ class Process:
 class Environment:
     """The simulated clock and its schedule."""
 
-    __slots__ = ("_now", "_queue", "_seq")
+    __slots__ = ("_now", "_times", "_buckets")
 
     def __init__(self, initial_time: float = 0.0) -> None:
         self._now = float(initial_time)
-        self._queue: list[tuple[float, int, Any, Any]] = []
-        self._seq = count()
+        self._times: list[float] = []  # a heap of the distinct times that have events
+        # time -> (urgent queue, normal queue) of (callback, value) pairs
+        self._buckets: dict[float, tuple[deque, deque]] = {}
 
     @property
     def now(self) -> float:
         return self._now
 
+    def _bucket(self, at: float) -> tuple[deque, deque]:
+        bucket = self._buckets.get(at)
+        if bucket is None:
+            bucket = self._buckets[at] = (deque(), deque())
+            heappush(self._times, at)
+        return bucket
+
     def schedule(self, delay: float, callback: Callable[[Any], None], value: Any = None) -> None:
         """Call ``callback(value)`` ``delay`` simulated seconds from now."""
         if delay < 0:
             raise ValueError(f"negative delay {delay!r}")
-        heappush(self._queue, (self._now + delay, next(self._seq), callback, value))
+        self._bucket(self._now + delay)[1].append((callback, value))
 
     def schedule_urgent(self, callback: Callable[[Any], None], value: Any = None) -> None:
         """Call ``callback(value)`` now, before normal events of this instant."""
-        heappush(self._queue, (self._now, _URGENT_OFFSET + next(self._seq), callback, value))
+        self._bucket(self._now)[0].append((callback, value))
 
     def process(self, gen: ProcessGenerator, delay: float = 0.0) -> Process:
         """Start a generator as a process, ``delay`` seconds from now."""
@@ -145,48 +142,75 @@ class Environment:
 
     def peek(self) -> float:
         """The time of the next event, or infinity when the schedule is empty."""
-        return self._queue[0][0] if self._queue else float("inf")
+        return self._times[0] if self._times else float("inf")
+
+    def _next(self) -> tuple[Callable[[Any], None], Any] | None:
+        """Take the next event, advancing the clock; None when empty."""
+        times, buckets = self._times, self._buckets
+        while times:
+            at = times[0]
+            urgent, normal = buckets[at]
+            if urgent or normal:
+                self._now = at
+                return urgent.popleft() if urgent else normal.popleft()
+            heappop(times)
+            del buckets[at]
+        return None
 
     def step(self) -> None:
         """Run exactly one event."""
-        try:
-            self._now, _, callback, value = heappop(self._queue)
-        except IndexError:
-            raise EmptySchedule() from None
-        if callback is not _STOP:
-            callback(value)
+        item = self._next()
+        if item is None:
+            raise EmptySchedule()
+        callback, value = item
+        callback(value)
 
     def run(self, until: float | None = None) -> None:
         """Run until the schedule is empty, or until simulated time ``until``.
 
         Events scheduled exactly at ``until`` run; the clock then reads ``until``.
         """
-        queue = self._queue
-        if until is not None:
-            if until < self._now:
-                raise ValueError(f"until={until} lies in the past (now={self._now})")
-            # A sentinel after every event already due at `until` ends the loop,
-            # so the hot loop needs no horizon test per event.
-            stop_key = (1 << 62) - 1
-            heappush(queue, (float(until), stop_key, _STOP, None))
-        seq = self._seq
+        if until is not None and until < self._now:
+            raise ValueError(f"until={until} lies in the past (now={self._now})")
+        horizon = float("inf") if until is None else float(until)
+        times, buckets = self._times, self._buckets
         process_type = Process
-        stop = _STOP
-        while queue:
-            now, _, target, value = heappop(queue)
-            self._now = now
-            if type(target) is process_type:
-                # Inline resume: the common case of a process sleeping.
-                try:
-                    delay = target._gen.send(value)
-                except StopIteration as finished:
-                    target._finish(finished.value)
-                    continue
-                if (type(delay) is float or type(delay) is int) and delay >= 0:
-                    heappush(queue, (now + delay, next(seq), target, None))
+        numbers = _NUMBERS
+        while times:
+            at = times[0]
+            if at > horizon:
+                break
+            self._now = at
+            urgent, normal = buckets[at]
+            # Drain this instant. Events scheduled for it while it runs join
+            # the same queues, behind what is already there: FIFO, as a
+            # (time, sequence) heap would order them.
+            while True:
+                if urgent:
+                    target, value = urgent.popleft()
+                elif normal:
+                    target, value = normal.popleft()
                 else:
-                    target._dispatch(delay)
-            elif target is stop:
-                return
-            else:
-                target(value)
+                    break
+                if type(target) is process_type:
+                    # Inline resume: the common case of a process sleeping.
+                    try:
+                        delay = target._gen.send(value)
+                    except StopIteration as finished:
+                        target._finish(finished.value)
+                        continue
+                    if type(delay) in numbers and delay >= 0:
+                        when = at + delay
+                        bucket = buckets.get(when)
+                        if bucket is None:
+                            bucket = buckets[when] = (deque(), deque())
+                            heappush(times, when)
+                        bucket[1].append((target, None))
+                    else:
+                        target._dispatch(delay)
+                else:
+                    target(value)
+            heappop(times)
+            del buckets[at]
+        if until is not None:
+            self._now = horizon
