@@ -8,6 +8,7 @@ passes the rcode it wants.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -39,7 +40,7 @@ def make_query(qname: str, rdtype: str, query_id: int) -> bytes:
 
 
 @dataclass(frozen=True)
-class DNSAnswer:
+class DNSAnswer:  # not slotted: cached_property needs a __dict__
     """A parsed response: what the asking MTA learns."""
 
     qname: str
@@ -49,7 +50,7 @@ class DNSAnswer:
     additional: tuple[tuple[str, int, str, str], ...]
     message: dns.message.Message
 
-    @property
+    @functools.cached_property
     def mx(self) -> list[tuple[int, str]]:
         """(preference, exchange) pairs of an MX answer."""
         out = []
@@ -59,7 +60,7 @@ class DNSAnswer:
                     out.append((rd.preference, rd.exchange.to_text().rstrip(".").lower()))
         return out
 
-    @property
+    @functools.cached_property
     def addresses(self) -> list[str]:
         out = []
         for rrset in self.message.answer:
@@ -67,14 +68,18 @@ class DNSAnswer:
                 out.extend(rd.address for rd in rrset)
         return out
 
+    @functools.cached_property
+    def _glue(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for rrset in self.message.additional:
+            if rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
+                host = rrset.name.to_text().rstrip(".").lower()
+                out.setdefault(host, []).extend(rd.address for rd in rrset)
+        return out
+
     def glue(self, hostname: str) -> list[str]:
         """Addresses for ``hostname`` that came in the additional section."""
-        name = dns.name.from_text(hostname)
-        out = []
-        for rrset in self.message.additional:
-            if rrset.name == name and rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
-                out.extend(rd.address for rd in rrset)
-        return out
+        return list(self._glue.get(hostname.rstrip(".").lower(), ()))
 
 
 class ZoneResolver:
