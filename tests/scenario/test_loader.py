@@ -133,3 +133,14 @@ def test_binary_file(tmp_path):
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert "expected UTF-8 text" in str(info.value)
+
+
+def test_zone_from_a_file_in_assets():
+    s = parse_scenario(MINIMAL + '\n[dns.zones]\n"example.org" = { file = "example.org.zone" }\n', source="lab.toml")
+    (origin, text), = s.zones
+    assert origin == "example.org" and "IN MX  10 mx" in text
+
+
+def test_zone_file_that_does_not_exist():
+    msg = error_of(MINIMAL + '\n[dns.zones]\n"example.org" = { file = "nope.zone" }\n')
+    assert msg == 'lab.toml: dns.zones."example.org".file: expected a zone file in assets/zones or beside the scenario, found "nope.zone"'
