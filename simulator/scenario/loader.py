@@ -17,7 +17,7 @@ import dns.zone
 
 from simulator.scenario.errors import ScenarioError
 from simulator.scenario.faults import KINDS, Fault, QueuePolicy, Target, fault_param_keys, parse_param
-from simulator.scenario.model import DEFAULT_PORTS, Account, Host, Message, Role, Scenario
+from simulator.scenario.model import DEFAULT_PORTS, Account, AuthoredQuestion, Host, Message, Role, Scenario
 
 _TOP_KEYS = {"scenario", "network", "hosts", "accounts", "dns", "messages", "faults", "queue", "quiz"}
 _HOST_KEYS = {
@@ -183,12 +183,36 @@ def parse_scenario(text: str, *, source: str = "<scenario>", name: str = "scenar
         name=name, source=source, title=title, summary=summary, seed=seed, hosts=hosts,
         accounts=accounts, zones=zones, messages=messages, latency=latency, links=tuple(links),
         goals=goals, debrief=debrief, level=level, order=order,
-        extra={k: data[k] for k in ("quiz",) if k in data},
+        quiz=_parse_quiz(r, data.get("quiz", [])),
         queue=_parse_queue(r, r.table(data, "queue", "queue", required=False)),
     )
     _cross_check(r, scenario)
     faults = parse_faults(r.source, data.get("faults", []), scenario)
     return replace(scenario, faults=faults)
+
+
+def _parse_quiz(r: _Reader, items: Any) -> tuple[AuthoredQuestion, ...]:
+    if not isinstance(items, list):
+        raise r.fail("quiz", "a list of [[quiz]] tables", items)
+    out = []
+    for i, spec in enumerate(items):
+        path = f"quiz[{i}]"
+        if not isinstance(spec, dict):
+            raise r.fail(path, "a table", spec)
+        r.unknown_keys(spec, {"question", "choices", "answer", "explanation", "rfc", "difficulty"}, path)
+        choices = r.strings(spec, "choices", f"{path}.choices", required=True)
+        if len(choices) < 3 or len(set(choices)) != len(choices):
+            raise r.fail(f"{path}.choices", "at least 3 distinct choices", list(choices))
+        answer = r.string(spec, "answer", f"{path}.answer")
+        if answer not in choices:
+            raise r.fail(f"{path}.answer", "one of the choices, word for word", answer)
+        difficulty = _choice(r, spec, "difficulty", f"{path}.difficulty", ("easy", "medium", "hard"), "medium")
+        out.append(AuthoredQuestion(
+            question=r.string(spec, "question", f"{path}.question"), choices=choices, answer=answer,
+            explanation=r.string(spec, "explanation", f"{path}.explanation"),
+            rfc=r.string(spec, "rfc", f"{path}.rfc", default="") if "rfc" in spec else "", difficulty=difficulty,
+        ))
+    return tuple(out)
 
 
 def _parse_queue(r: _Reader, table: dict[str, Any]) -> QueuePolicy:

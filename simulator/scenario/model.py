@@ -67,6 +67,18 @@ class Message:
 
 
 @dataclass(frozen=True)
+class AuthoredQuestion:
+    """A quiz question written into a scenario file (``[[quiz]]``)."""
+
+    question: str
+    choices: tuple[str, ...]
+    answer: str
+    explanation: str
+    rfc: str = ""
+    difficulty: str = "medium"
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     source: str
@@ -86,6 +98,7 @@ class Scenario:
     extra: dict[str, object] = field(default_factory=dict)
     queue: QueuePolicy = field(default_factory=QueuePolicy)
     faults: tuple[Fault, ...] = ()
+    quiz: tuple[AuthoredQuestion, ...] = ()
 
     def host(self, host_id: str) -> Host:
         for host in self.hosts:
