@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from simulator import __version__
+from simulator.cli import talk
 from simulator.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios
 from simulator.scenario.library import open_scenario
 from simulator.scenario.loader import load_scenario
@@ -55,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check a scenario file")
     v.add_argument("file")
+
+    talk.add_parser(sub)
     return parser
 
 
@@ -65,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "list":
             return _list(args)
+        if args.command == "talk":
+            return talk.run(args)
         if args.command == "validate":
             load_scenario(args.file)
             print(f"{args.file}: valid")

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.protocols.errors import LocalProtocolError, ProtocolError
-from simulator.protocols.smtp import Role, ServerPolicy, ServerState, SMTPServer, SMTPServerConfig
+from simulator.protocols.smtp import ReplySent, Role, ServerPolicy, ServerState, SMTPServer, SMTPServerConfig
 
 # pytest puts tests/protocols on sys.path (rootdir-relative, no __init__.py).
 from _smtp_support import HOST, REPLY_LINE, plain
@@ -74,3 +74,24 @@ def test_the_same_bytes_split_differently_give_the_same_replies(data: bytes, cut
     whole = _run(_CONFIGS[which], data, [])
     assert _run(_CONFIGS[which], data, cuts) == whole
     assert _run(_CONFIGS[which], data, list(range(len(data)))) == whole  # byte by byte
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=_streams, which=st.integers(0, 2))
+def test_every_reply_but_the_greeting_and_hello_carries_a_same_class_enhanced_code(data: bytes, which: int) -> None:
+    # RFC 2034 §3/§4: once ENHANCEDSTATUSCODES is supported, every 2xx/4xx/5xx reply carries an
+    # enhanced code whose class matches, except the greeting and the replies to HELO/EHLO.
+    s = SMTPServer(_CONFIGS[which], ServerPolicy({"alice": "secret"}))
+    events = s.start()
+    try:
+        events += s.receive_data(data)
+    except LocalProtocolError:
+        assert s.state is ServerState.STARTTLS  # the rest waits for a handshake: fine
+    for event in events:
+        if not isinstance(event, ReplySent) or event.command in ("", "EHLO", "HELO"):
+            continue
+        reply = event.reply
+        if reply.is_intermediate:
+            assert reply.enhanced is None  # 3xx never carry one (RFC 2034 §4)
+        else:
+            assert reply.enhanced is not None and reply.enhanced[0] == str(reply.code)[0], reply

@@ -160,6 +160,17 @@ def test_authenticated_msa_user_relays_anywhere() -> None:
     assert s.envelope.transmission_type == "ESMTPSA"
 
 
+def test_msa_relays_only_for_authenticated_users() -> None:
+    # Even an MSA configured not to demand AUTH for everything relays only for logged-in users
+    # (RFC 5321 §3.6.2-3.6.3, RFC 6409 §4.3): its own domains yes, others 550 5.7.1.
+    s = server(Role.MSA, ServerPolicy({"alice": "secret"}), implicit_tls=True, require_auth=False)
+    lines = talk(s, "EHLO laptop.example.net", "MAIL FROM:<alice@example.org>", "RCPT TO:<bob@example.org>",
+                 "RCPT TO:<carol@far.example>")
+    assert lines[-2:] == ["250 2.1.5 Recipient ok", "550 5.7.1 Relay access denied"]
+    talk(s, "RSET", "AUTH PLAIN " + plain("alice", "secret"), "MAIL FROM:<alice@example.org>")
+    assert last(s, "RCPT TO:<carol@far.example>") == "250 2.1.5 Recipient ok"
+
+
 def test_auth_mail_parameter_is_accepted_when_auth_is_offered() -> None:
     s = logged_in()
     assert last(s, "MAIL FROM:<alice@example.org> AUTH=<>").startswith("250 ")  # RFC 4954 §5
@@ -210,12 +221,28 @@ def test_after_the_handshake_all_state_is_forgotten() -> None:
     s.tls_established()
     assert s.tls_active and s.envelope.helo is None
     # RFC 3207 §4.2: back to the state after the greeting: MAIL needs a new EHLO.
-    assert last(s, "MAIL FROM:<alice@example.org>").startswith("530 ")  # MSA: auth first
+    assert last(s, "MAIL FROM:<alice@example.org>").startswith("503 5.5.1 ")
     t = greeted()
     talk(t, "MAIL FROM:<a@example.net>", "STARTTLS")  # STARTTLS in a transaction: refused
     talk(t, "RSET", "STARTTLS")
     t.tls_established()
     assert last(t, "MAIL FROM:<a@example.net>").startswith("503 5.5.1 ")
+
+
+@pytest.mark.parametrize("line", ["MAIL FROM:<alice@example.org>", "RCPT TO:<bob@example.net>", "DATA"])
+def test_msa_after_the_handshake_mail_rcpt_data_without_a_new_ehlo_are_503_5_5_1(line: str) -> None:
+    # RFC 3207 §4.2: the server forgets the EHLO, so the client is back before EHLO, where
+    # RFC 5321 §4.1.4 (and §3.3) make MAIL, RCPT and DATA out of sequence: 503, on the MSA
+    # too. RFC 4954 §6 asks for 530 when "authentication is required in order to perform the
+    # requested action"; out of sequence, no login would make MAIL work. (RFC 3207 §4 is
+    # stricter for a server that requires TLS: 530 to every command, see
+    # test_require_tls_answers_530_even_before_ehlo.)
+    s = server(Role.MSA, ServerPolicy({"alice": "secret"}))
+    talk(s, "EHLO laptop.example.net", "STARTTLS")
+    s.tls_established()
+    assert last(s, line) == "503 5.5.1 Send HELO/EHLO first"
+    talk(s, "EHLO laptop.example.net")
+    assert last(s, line) == "530 5.7.0 Authentication required"  # greeted again: now a login is missing
 
 
 def test_ehlo_inside_tls_omits_starttls_and_a_second_starttls_is_503() -> None:
@@ -258,6 +285,13 @@ def test_require_tls_is_530_5_7_0_until_starttls(line: str) -> None:
     s.tls_established()
     talk(s, "EHLO c.example")
     assert last(s, "MAIL FROM:<a@example.net>").startswith("250 ")
+
+
+@pytest.mark.parametrize("line", ["MAIL FROM:<a@example.net>", "DATA"])
+def test_require_tls_answers_530_even_before_ehlo(line: str) -> None:
+    # RFC 3207 §4: "530 Must issue a STARTTLS command first" to *every* command other than
+    # NOOP, EHLO, STARTTLS or QUIT; unlike RFC 4954's 530, this one does not wait for EHLO.
+    assert last(server(require_tls=True), line) == "530 5.7.0 Must issue a STARTTLS command first"
 
 
 def test_implicit_tls_never_offers_starttls() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from dataclasses import dataclass
 
 from ..errors import LocalProtocolError
@@ -24,6 +23,17 @@ from ._events import (
     MailboxSelected,
     MessageFetched,
     StartTLSRequested,
+)
+from ._framing import (
+    MAX_LINE,
+    MAX_LITERAL,
+    Command,
+    CommandFramer,
+    LiteralAnnounced,
+    RawLine,
+    TooLong,
+    command_of,
+    tag_of,
 )
 from ._state import COMMAND_STATES, IMAPServerState, IMAPServerStateMachine, TLSState, Trigger
 from .responses import (
@@ -44,13 +54,6 @@ from .responses import (
 
 __all__ = ["MAX_LINE", "MAX_LITERAL", "IMAPServer", "IMAPServerConfig"]
 
-MAX_LINE = 8192  # RFC 7162 section 4 asks servers to take lines of at least 8192 octets
-MAX_LITERAL = 8192  # no APPEND here: a literal only carries a name or a password
-MAX_COMMAND = 8 * MAX_LINE  # text plus literals of one command
-
-_LITERAL_AT_END = re.compile(rb"\{([0-9]{1,10})\}\Z")
-_TAG = re.compile(rb"[^\x00-\x20\x7f-\xff(){%*\"\\+]+\Z")  # ASTRING-CHAR except "+"
-_COMMAND = re.compile(rb"[A-Za-z][A-Za-z0-9.-]*\Z")
 _SYSTEM_FLAGS = "(\\Answered \\Flagged \\Deleted \\Seen \\Draft)"
 _PERMANENT_FLAGS = "(\\Seen)"  # no STORE here: only FETCH BODY[] changes a flag
 
@@ -73,14 +76,7 @@ class IMAPServer:
         self._machine = IMAPServerStateMachine(config.implicit_tls)
         self._started = False
         self._out = bytearray()
-        # Framing: the unparsed input, the command assembled so far (text
-        # segments and literals) and the literal being read.
-        self._buffer = bytearray()
-        self._parts: list[bytes | Literal] = []
-        self._size = 0
-        self._literal = bytearray()
-        self._literal_left = 0
-        self._discarding = False  # inside an over-long line: drop up to LF
+        self._framer = CommandFramer()  # lines and literals -> commands
         self._auth_tag: str | None = None  # AUTHENTICATE waiting for its response
         self._user: str | None = None
         self._mailbox: Mailbox | None = None
@@ -120,7 +116,7 @@ class IMAPServer:
             # Plaintext sent after STARTTLS and before the handshake is an
             # injection attempt (cf. CVE-2011-0411): never execute it.
             return events
-        self._buffer += data
+        self._framer.feed(data)
         self._process(events)
         return events
 
@@ -142,100 +138,49 @@ class IMAPServer:
 
     def _process(self, events: list[Event]) -> None:
         while self._reading():
-            if self._literal_left:
-                chunk = self._buffer[: self._literal_left]
-                del self._buffer[: len(chunk)]
-                self._literal += chunk
-                self._literal_left -= len(chunk)
-                if self._literal_left:
-                    return
-                self._parts.append(Literal(bytes(self._literal)))
-                self._literal.clear()
-                continue
-            newline = self._buffer.find(b"\n")
-            if newline < 0:
-                if self._discarding:
-                    self._buffer.clear()
-                elif len(self._buffer) - self._buffer.endswith(b"\r") > MAX_LINE:
-                    # Answer now, whatever the chunking: the line is too long
-                    # already. Then drop input up to its end.
-                    self._too_long(bytes(self._buffer[:MAX_LINE]), events)
-                    self._buffer.clear()
-                    self._discarding = True
+            item = self._framer.next_item(raw=self._auth_tag is not None)
+            if item is None:
                 return
-            line = bytes(self._buffer[:newline])
-            del self._buffer[: newline + 1]
-            if self._discarding:
-                self._discarding = False
-                continue
-            if line.endswith(b"\r"):  # bare LF is accepted too, as a courtesy
-                line = line[:-1]
-            if len(line) > MAX_LINE or self._size + len(line) > MAX_COMMAND:
-                self._too_long(line, events)
-                continue
-            if self._auth_tag is not None:
-                self._auth_response(line, events)
-                continue
-            self._size += len(line)
-            match = _LITERAL_AT_END.search(line)
-            if match is None:
-                parts = [*self._parts, line]
-                self._reset_command()
-                self._command(parts, events)
-                continue
-            self._literal_announced(line, match, events)
+            if isinstance(item, Command):
+                self._command(item.parts, events)
+            elif isinstance(item, RawLine):
+                self._auth_response(item.data, events)
+            elif isinstance(item, LiteralAnnounced):
+                self._literal_announced(item, events)
+            else:
+                self._too_long(item, events)
 
-    def _literal_announced(self, line: bytes, match: re.Match[bytes], events: list[Event]) -> None:
-        size = int(match.group(1))
-        segment = line[: match.start()]
-        first = self._first_segment(segment)
-        tag = _tag_of(first)
-        if not self._parts:
+    def _literal_announced(self, item: LiteralAnnounced, events: list[Event]) -> None:
+        tag = tag_of(item.first)
+        if item.opening:
             # Refuse an unusable command before the client sends the literal
             # (RFC 3501 section 7.5, the "A044 BLURDYBLOOP {102856}" example).
-            refusal = self._precheck(first or line)
+            refusal = self._precheck(item.first or item.line)
             if refusal is not None:
-                self._reset_command()
-                self._reject(tag, refusal, line, events)
+                self._framer.drop_command()
+                self._reject(tag, refusal, item.line, events)
                 return
-        if size > MAX_LITERAL or self._size + size > MAX_COMMAND:
-            self._reset_command()
-            self._reject(tag, Texts.LITERAL_TOO_BIG, line, events)
+        if not self._framer.accept_literal(item):
+            self._reject(tag, Texts.LITERAL_TOO_BIG, item.line, events)
             return
-        self._parts.append(segment)
-        self._size += size
-        self._literal_left = size
         self._cont(Texts.CONTINUE_LITERAL)
-        if size == 0:
-            self._parts.append(Literal(b""))
 
-    def _first_segment(self, default: bytes) -> bytes:
-        """The command's first text segment (it holds the tag and the name)."""
-        first = self._parts[0] if self._parts else default
-        assert isinstance(first, bytes)  # a command never starts with a literal
-        return first
-
-    def _too_long(self, start: bytes, events: list[Event]) -> None:
+    def _too_long(self, item: TooLong, events: list[Event]) -> None:
         # A command already under way (after a literal, or an AUTHENTICATE
         # exchange) has a known tag: end it with a tagged BAD. A first line
         # is dropped unread, so its command is not determined: untagged BAD,
         # as in RFC 9051's section 7.1.3 example.
-        known = self._auth_tag or (_tag_of(self._first_segment(b"")) if self._parts else None)
-        self._reset_command()
+        known = self._auth_tag or item.tag
         self._auth_tag = None
-        self._reject(known, Texts.LINE_TOO_LONG, start[:80], events)
-
-    def _reset_command(self) -> None:
-        self._parts = []
-        self._size = 0
+        self._reject(known, Texts.LINE_TOO_LONG, item.start[:80], events)
 
     def _precheck(self, first: bytes) -> str | None:
         """Why the command starting with ``first`` cannot run, or None."""
         if not first:
             return Texts.EMPTY_LINE
-        if _tag_of(first) is None:
+        if tag_of(first) is None:
             return Texts.NO_TAG
-        name = _command_of(first)
+        name = command_of(first)
         if name is None:
             return Texts.NO_COMMAND
         if name not in COMMAND_STATES:
@@ -286,13 +231,13 @@ class IMAPServer:
             p if isinstance(p, bytes) else b"{%d}\r\n%s" % (len(p.data), p.data) for p in parts
         )
         if b"\x00" in line:  # RFC 3501 section 9 note 3: NUL MUST NOT be used
-            self._reject(_tag_of(first), Texts.SYNTAX.format(reason="NUL octet"), line, events)
+            self._reject(tag_of(first), Texts.SYNTAX.format(reason="NUL octet"), line, events)
             return
         refusal = self._precheck(first)
         if refusal is not None:
-            self._reject(_tag_of(first), refusal, line, events)
+            self._reject(tag_of(first), refusal, line, events)
             return
-        tag, name = _tag_of(first), _command_of(first)
+        tag, name = tag_of(first), command_of(first)
         assert tag is not None and name is not None
         events.append(CommandReceived(tag, name, line.decode("utf-8", "replace")))
         rest = first[len(tag) + 1 + len(name) :]
@@ -336,7 +281,7 @@ class IMAPServer:
         else:
             self._tagged(tag, "OK", Texts.STARTTLS_GO)
             self._machine.fire(Trigger.STARTTLS_OK)
-            self._buffer.clear()  # pipelined plaintext must not survive the upgrade
+            self._framer.discard_pending()  # pipelined plaintext must not survive the upgrade
             events.append(StartTLSRequested())
 
     def _cmd_login(self, tag: str, args: list[Token], events: list[Event]) -> None:
@@ -561,21 +506,9 @@ class IMAPServer:
 
     def _close(self, events: list[Event]) -> None:
         self.closed = True
-        self._buffer.clear()
+        self._framer.discard_pending()
         self._machine.fire(Trigger.LOGOUT)
         events.append(ConnectionClosed())
-
-
-def _tag_of(first: bytes) -> str | None:
-    tag = first.split(b" ", 1)[0]
-    return tag.decode("ascii") if _TAG.match(tag) else None
-
-
-def _command_of(first: bytes) -> str | None:
-    pieces = first.split(b" ", 2)
-    if len(pieces) < 2 or not _COMMAND.match(pieces[1]):
-        return None
-    return pieces[1].decode("ascii").upper()
 
 
 def _no_args(args: list[Token]) -> None:

@@ -252,6 +252,11 @@ class SMTPServer:
         if self.config.require_tls and not self.tls_active and verb not in ALLOWED_BEFORE_TLS:
             return self._reply(R.MUST_ISSUE_STARTTLS, verb)
         if self.config.require_auth and self.auth_user is None and verb not in ALLOWED_BEFORE_AUTH:
+            if self.state is ServerState.CONNECTED and verb in IN_SEQUENCE:
+                # Name the first missing step: before EHLO (e.g. right after STARTTLS, RFC 3207
+                # §4.2) MAIL/RCPT/DATA are out of sequence whatever the login: 503 (RFC 5321
+                # §4.1.4); AUTH would need EHLO first anyway. Once greeted: 530 (RFC 4954 §6).
+                return self._reply(self._sequence_error(verb), verb)
             return self._reply(R.AUTH_REQUIRED, verb)
         # AUTH and STARTTLS check their sequence themselves, after "already done"-style checks.
         if verb in IN_SEQUENCE and self.state not in IN_SEQUENCE[verb] and verb not in ("AUTH", "STARTTLS"):
