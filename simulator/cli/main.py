@@ -12,10 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from simulator import __version__
-from simulator.cli import talk
+from simulator.cli import compare, quiz, talk
 from simulator.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios
 from simulator.scenario.library import open_scenario
 from simulator.scenario.loader import load_scenario
+from simulator.scenario.toggles import available_toggles, with_toggles
 
 EXIT_USAGE = 2
 
@@ -44,10 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("play", help="open the player on a scenario (the default command)")
     p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="a scenario name or a .toml path")
     p.add_argument("--seed", type=_seed, default=None)
+    p.add_argument("--fault", action="append", default=[], metavar="NAME",
+                   help="start with this fault on (repeatable; see 'smtpsim faults SCENARIO')")
 
     r = sub.add_parser("run", help="run a scenario and print its trace")
     r.add_argument("scenario", help="a scenario name or a .toml path")
     r.add_argument("--seed", type=_seed, default=None, help="overrides the scenario's seed")
+    r.add_argument("--fault", action="append", default=[], metavar="NAME", help="switch a fault on (repeatable)")
     r.add_argument("--json", action="store_true", help="JSON Lines, one event a line, and nothing else")
     r.add_argument("--no-explain", action="store_true", help="leave out the explanations")
 
@@ -57,7 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a scenario file")
     v.add_argument("file")
 
+    f = sub.add_parser("faults", help="the faults an instructor can switch on for a scenario")
+    f.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
+
     talk.add_parser(sub)
+    compare.add_parser(sub, _seed)
+    quiz.add_parser(sub, _seed)
     return parser
 
 
@@ -70,11 +79,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(args)
         if args.command == "talk":
             return talk.run(args)
+        if args.command == "compare":
+            return compare.run(args)
+        if args.command == "quiz":
+            return quiz.run(args)
+        if args.command == "faults":
+            return _faults(args)
         if args.command == "validate":
             load_scenario(args.file)
             print(f"{args.file}: valid")
             return 0
-        return _play(getattr(args, "scenario", DEFAULT_SCENARIO), getattr(args, "seed", None))
+        return _play(getattr(args, "scenario", DEFAULT_SCENARIO), getattr(args, "seed", None),
+                     getattr(args, "fault", []))
     except ScenarioError as exc:
         print(f"smtpsim: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -88,7 +104,7 @@ def _run(args: argparse.Namespace) -> int:
     from simulator.run import run_scenario
     from simulator.trace.jsonl import to_jsonl
 
-    trace = run_scenario(open_scenario(args.scenario), args.seed)
+    trace = run_scenario(with_toggles(open_scenario(args.scenario), args.fault), args.seed)
     if args.json:
         out = sys.stdout
         for line in to_jsonl(trace.events):
@@ -103,30 +119,48 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+LEVELS = {
+    "basics": "1. First principles: the journey, ports and TLS modes",
+    "failures": "2. When mail does not get through: DNS, retries, NDRs",
+    "attacks": "3. Attacks and defences",
+}
+
+
 def _list(args: argparse.Namespace) -> int:
     scenarios = list_scenarios()
     if args.json:
         print(json.dumps([
-            {"name": s.name, "title": s.title, "summary": s.summary, "level": s.level, "goals": list(s.goals)}
+            {"name": s.name, "title": s.title, "summary": s.summary, "level": s.level, "order": s.order,
+             "goals": list(s.goals)}
             for s in scenarios
         ], indent=2))
         return 0
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="smtpsim scenarios", show_lines=False)
-    table.add_column("name", style="bold")
-    table.add_column("level")
-    table.add_column("title / summary")
-    for s in scenarios:
-        table.add_row(s.name, s.level, f"{s.title}\n[dim]{s.summary}[/dim]")
-    Console().print(table)
+    console = Console()
+    for level, heading in LEVELS.items():
+        group = [s for s in scenarios if s.level == level]
+        if not group:
+            continue
+        table = Table(title=heading, title_justify="left", show_header=False, expand=True)
+        table.add_column("name", style="bold", no_wrap=True)
+        table.add_column("title / summary")
+        for s in group:
+            table.add_row(s.name, f"{s.title}\n[dim]{s.summary}[/dim]")
+        console.print(table)
     return 0
 
 
-def _play(scenario: str, seed: int | None) -> int:
-    # Load before the UI starts, so a bad scenario exits 2 with its message.
-    loaded = open_scenario(scenario)
+def _faults(args: argparse.Namespace) -> int:
+    for toggle in available_toggles(open_scenario(args.scenario)):
+        print(f"{toggle.name:22} {toggle.label}: {toggle.summary}")
+    return 0
+
+
+def _play(scenario: str, seed: int | None, faults: list[str] | None = None) -> int:
+    # Load before the UI starts, so a bad scenario or fault exits 2 with its message.
+    loaded = with_toggles(open_scenario(scenario), faults or [])
     try:
         from simulator.ui.app import run_app
     except ImportError:
