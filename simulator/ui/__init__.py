@@ -1,0 +1,1 @@
+"""The Textual player: the only package that imports textual."""

@@ -1,0 +1,73 @@
+"""The smtpsim player app, and ``run_app``, which the CLI calls."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from simulator.paths import assets_dir
+from simulator.trace.events import Trace
+from simulator.ui.screens.player import Loader, PlayerScreen
+
+if TYPE_CHECKING:
+    from simulator.scenario.model import Scenario
+
+STYLESHEET = assets_dir() / "styles" / "smtpsim.tcss"
+
+
+def open_trace(name: str) -> Trace:
+    """The library's scenario ``name``, run once through the engine."""
+    from simulator.run import run_scenario
+    from simulator.scenario.library import open_scenario
+
+    return run_scenario(open_scenario(name))
+
+
+class SmtpsimApp(App[int]):
+    """Opens on the player for ``trace``; ``loader`` opens others from the picker."""
+
+    TITLE = "smtpsim"
+    CSS_PATH = str(STYLESHEET)
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, trace: Trace, loader: Loader | None = open_trace) -> None:
+        super().__init__()
+        self._trace = trace
+        self._loader = loader
+        self.theme = "textual-dark"
+
+    def on_mount(self) -> None:
+        self.push_screen(PlayerScreen(self._trace, self._loader))
+
+    @property
+    def player(self) -> PlayerScreen:
+        """The player screen (under any modal)."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, PlayerScreen):
+                return screen
+        raise LookupError("no player screen")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, PlayerScreen):
+            for title, help_text, action in PlayerScreen.COMMANDS_TABLE:
+                yield SystemCommand(title, help_text, getattr(screen, f"action_{action}"))
+
+
+def run_app(scenario: "Scenario", seed: int | None) -> int:
+    """Run the engine once on ``scenario``, then play its trace. Exit code for the CLI."""
+    from simulator.run import run_scenario
+    from simulator.scenario import ScenarioError
+
+    try:
+        trace = run_scenario(scenario, seed)
+    except ScenarioError as exc:
+        print(f"smtpsim: {exc}", file=sys.stderr)
+        return 2
+    app = SmtpsimApp(trace)
+    result = app.run()
+    return result if isinstance(result, int) else (app.return_code or 0)

@@ -1,0 +1,82 @@
+"""Help: every key, and which port carries what with which protection."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS: tuple[tuple[str, str], ...] = (
+    ("space", "play / pause"),
+    ("→  n", "next step"),
+    ("←  p", "previous step"),
+    ("home end", "first / last step"),
+    ("+  -", "faster / slower"),
+    ("↑↓ enter", "pick an event row"),
+    ("click", "a row, or an actor's box"),
+    ("c", "fold / unfold content"),
+    ("s", "open another scenario"),
+    ("t", "dark / light theme"),
+    ("ctrl+p", "every action, by name"),
+    ("?", "this help"),
+    ("q", "quit"),
+    ("esc", "close this help"),
+)
+
+PORTS: tuple[tuple[str, str, str], ...] = (
+    ("25", "relay, server to server", "opportunistic STARTTLS: upgrades if offered, else plain"),
+    ("587", "submission (client)", "STARTTLS, then AUTH (RFC 6409)"),
+    ("465", "submission, implicit TLS", "TLS from the first byte. Recommended since RFC 8314 (2018); "
+            "it was once deprecated, as old course notes still say"),
+    ("143 / 993", "IMAP: read mail", "STARTTLS / implicit TLS"),
+    ("110 / 995", "POP3: fetch mail", "STLS / implicit TLS"),
+)
+
+GLYPHS = "[ ] plain  [~] upgrading or handshake  [#] encrypted: STARTTLS or implicit TLS"
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static(self._keys(), id="help-keys")
+            yield Static(self._ports(), id="help-ports")
+
+    def on_mount(self) -> None:
+        self.query_one("#help").border_title = "Help"
+        self.query_one("#help").border_subtitle = "esc closes"
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @staticmethod
+    def _keys() -> Table:
+        table = Table.grid(padding=(0, 1), expand=True)
+        # Two pairs of columns: all keys fit on a small terminal.
+        for _ in range(2):
+            table.add_column(style="bold", no_wrap=True, min_width=9)
+            table.add_column(ratio=1)
+        half = (len(KEYS) + 1) // 2
+        for left, right in zip(KEYS[:half], KEYS[half:] + (("", ""),)):
+            table.add_row(*left, *right)
+        return table
+
+    @staticmethod
+    def _ports() -> Table:
+        table = Table(title=Text("Ports", style="bold underline"), title_justify="left", expand=True, box=None,
+                      padding=(0, 1), show_edge=False, pad_edge=False)
+        table.add_column("port", style="bold", no_wrap=True)
+        table.add_column("use", ratio=3)
+        table.add_column("protection", ratio=5)
+        for row in PORTS:
+            table.add_row(*row)
+        table.caption = Text(GLYPHS)  # a Text: "[#]" would otherwise be read as markup
+        table.caption_justify = "left"
+        return table

@@ -1,0 +1,114 @@
+"""Choose a scenario: a filter box over the library, each with its summary.
+
+Enter opens the highlighted scenario: the engine runs once, here, so a
+scenario that fails to load or run shows its message in the picker (never a
+traceback) and the player keeps the trace it had.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from simulator.scenario import ScenarioError, list_scenarios
+from simulator.trace.events import Trace
+
+
+class PickerScreen(ModalScreen[Trace | None]):
+    """A searchable list of the shipped scenarios; dismisses with the new trace."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", tooltip="Keep the current scenario"),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("up", "move(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, loader: Callable[[str], Trace], current: str = "") -> None:
+        super().__init__()
+        self.loader = loader
+        self.current = current
+        self.entries: list[tuple[str, str, str]] = []  # (name, title, summary)
+        self.load_error = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Input(placeholder="type to filter: a word of the name, title or summary", id="picker-filter")
+            yield OptionList(id="picker-list")
+            yield Static("", id="picker-error")
+
+    def on_mount(self) -> None:
+        frame = self.query_one("#picker")
+        frame.border_title = "Open a scenario"
+        frame.border_subtitle = "↑↓ choose · enter open · esc close"
+        try:
+            self.entries = [(s.name, s.title, s.summary) for s in list_scenarios()]
+        except ScenarioError as exc:
+            self._error(f"The scenario library could not be read: {exc}")
+        self._fill("")
+        box = self.query_one(Input)
+        # No blinking when animations are off (snapshots, and people who asked for stillness).
+        box.cursor_blink = self.app.animation_level != "none"
+        box.focus()
+
+    def _fill(self, query: str) -> None:
+        words = query.lower().split()
+        options: list[Option | None] = []
+        for name, title, summary in self.entries:
+            haystack = f"{name} {title} {summary}".lower()
+            if all(w in haystack for w in words):
+                prompt = Text.assemble((title, "bold"), ("  " + name, "dim"), ("  (open)" if name == self.current else "", "dim"),
+                                       "\n", (summary, ""))
+                if options:
+                    options.append(None)  # a rule between scenarios
+                options.append(Option(prompt, id=name))
+        listing = self.query_one(OptionList)
+        listing.clear_options()
+        listing.add_options(options)
+        if options:
+            listing.highlighted = 0
+        self.query_one("#picker-error", Static).update("" if options else "No scenario matches that filter.")
+        self.load_error = ""
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        listing = self.query_one(OptionList)
+        if listing.highlighted is not None:
+            self._open(listing.get_option_at_index(listing.highlighted).id or "")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._open(event.option.id or "")
+
+    def action_move(self, delta: int) -> None:
+        listing = self.query_one(OptionList)
+        if listing.option_count:
+            current = listing.highlighted if listing.highlighted is not None else 0
+            listing.highlighted = max(0, min(listing.option_count - 1, current + delta))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def _open(self, name: str) -> None:
+        if not name:
+            return
+        try:
+            trace = self.loader(name)
+        except ScenarioError as exc:
+            self._error(str(exc))
+            return
+        except Exception as exc:  # an engine bug must not kill the player: say what broke
+            self._error(f"{name} could not be run: {type(exc).__name__}: {exc}")
+            return
+        self.dismiss(trace)
+
+    def _error(self, message: str) -> None:
+        self.load_error = message
+        self.query_one("#picker-error", Static).update(Text(message))

@@ -1,0 +1,291 @@
+"""The main screen: the topology, transcript, explanation and event list of one trace."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.events import Resize
+from textual.reactive import var
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from simulator.trace.events import Trace
+from simulator.ui.messages import ActorClicked, JumpTo
+from simulator.ui.player import Player
+from simulator.ui.tracemodel import TraceModel
+from simulator.ui.widgets.eventlist import EventList
+from simulator.ui.widgets.explanation import Explanation
+from simulator.ui.widgets.statusbar import StatusBar
+from simulator.ui.widgets.topology import Topology
+from simulator.ui.widgets.transcript import Transcript
+
+# Below this size the topology becomes a strip of names and the event list gets short.
+COMPACT_WIDTH = 100
+COMPACT_HEIGHT = 30
+FOOTER_ROOMY = 130  # the footer spaces its keys out from this width
+FOOTER_WITH_PALETTE = 96  # ... and shows the command palette key from this one
+
+Loader = Callable[[str], Trace]
+_STEP = Binding.Group("step", compact=True)
+_SPEED = Binding.Group("speed", compact=True)
+_ENDS = Binding.Group("ends", compact=True)
+
+
+_froze_before = False
+
+
+def _settle_garbage() -> None:
+    """Once a trace is on screen, move it (and the app) out of the collector's way.
+
+    The trace is read-only from here on; frozen objects are skipped by full
+    collections, which otherwise take tens of milliseconds over a big trace.
+    The first time there is nothing to collect yet (and start-up is when time
+    counts most); later, unfreeze and collect first so the previous trace goes.
+    """
+    global _froze_before
+    if _froze_before:
+        gc.unfreeze()
+        gc.collect()
+    gc.freeze()
+    _froze_before = True
+
+
+GC_QUIET = 0.5  # seconds without a step before the cycle collector runs again
+
+
+class PlayerScreen(Screen[None]):
+    """Plays a finished trace: stepping moves an index, it never re-runs the engine."""
+
+    # Short words, so that at 80 columns the footer still shows every key; help (?) and the
+    # command palette (ctrl+p) say the same in full.
+    BINDINGS = [
+        Binding("space", "toggle_play", "play", key_display="space", tooltip="Play or pause the trace"),
+        Binding("left,p", "previous", "back", key_display="←", group=_STEP, tooltip="Previous step (left, p)"),
+        Binding("right,n", "next", "next", key_display="→", group=_STEP, tooltip="Next step (right, n)"),
+        Binding("home", "first", "first", key_display="⇱", group=_ENDS, tooltip="First step (home)"),
+        Binding("end", "last", "last", key_display="⇲", group=_ENDS, tooltip="Last step (end)"),
+        Binding("minus", "slower", "slower", key_display="-", group=_SPEED, tooltip="Play slower"),
+        Binding("plus,equals_sign", "faster", "faster", key_display="+", group=_SPEED, tooltip="Play faster"),
+        Binding("s", "scenarios", "scenarios", tooltip="Open another scenario"),
+        Binding("c", "toggle_content", "fold", tooltip="Fold or unfold message content"),
+        Binding("t", "toggle_theme", "theme", tooltip="Switch between dark and light"),
+        Binding("question_mark", "help", "help", key_display="?", tooltip="All keys and the port table"),
+        Binding("q", "quit", "quit", tooltip="Leave smtpsim"),
+    ]
+    # What the command palette offers: (title, help, action).
+    COMMANDS_TABLE: tuple[tuple[str, str, str], ...] = (
+        ("Play / pause", "Play the trace step by step, or pause it (space)", "toggle_play"),
+        ("Next step", "Show the next step (right, n)", "next"),
+        ("Previous step", "Show the previous step (left, p)", "previous"),
+        ("First step", "Go to the first step (home)", "first"),
+        ("Last step", "Go to the last step (end)", "last"),
+        ("Faster", "Play faster, up to x8 (+)", "faster"),
+        ("Slower", "Play slower, down to x0.25 (-)", "slower"),
+        ("Fold / unfold content", "Show or hide the message content in the transcript (c)", "toggle_content"),
+        ("Scenarios", "Open another scenario (s)", "scenarios"),
+        ("Toggle dark / light", "Switch the theme (t)", "toggle_theme"),
+        ("Help", "All keys and the port table (?)", "help"),
+    )
+
+    # var, not reactive: the watchers update the widgets that change; repainting
+    # the whole screen on every step would cost more than the step itself.
+    index: var[int] = var(0, init=False)
+    playing: var[bool] = var(False, init=False)
+    speed: var[float] = var(1.0, init=False)
+
+    def __init__(self, trace: Trace, loader: Loader | None = None) -> None:
+        super().__init__()
+        self.trace = trace
+        self.model = TraceModel(trace)
+        self.player = Player(len(trace.events))
+        self.loader = loader
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        # Sized from the start, so the first frame is not laid out twice.
+        width, height = self.app.size
+        self.set_class(width < COMPACT_WIDTH or height < COMPACT_HEIGHT, "-compact")
+        yield StatusBar(id="status")
+        yield Topology(id="topology")
+        with Horizontal(id="middle"):
+            yield Transcript(id="transcript")
+            yield Explanation(id="explanation")
+        yield EventList(id="events")
+        yield Footer(compact=width < FOOTER_ROOMY, show_command_palette=width >= FOOTER_WITH_PALETTE)
+
+    def on_mount(self) -> None:
+        # Looked up once: a step must not search the DOM six times.
+        self.status = self.query_one(StatusBar)
+        self.topology = self.query_one(Topology)
+        self.transcript = self.query_one(Transcript)
+        self.explanation = self.query_one(Explanation)
+        self.event_list = self.query_one(EventList)
+        self.transcript.border_title = "Transcript"
+        self.explanation.border_title = "What's happening"
+        # Stepping pauses the cycle collector (a pass can take longer than a frame);
+        # it runs again once the player has been still for a moment. Reference
+        # counting frees almost everything a step throws away in the meantime.
+        self._gc_timer = self.set_interval(GC_QUIET, self._resume_gc, pause=True, name="resume gc")
+        self._load_widgets()
+        self.event_list.focus()
+
+    def _pause_gc(self) -> None:
+        gc.disable()
+        self._gc_timer.reset()
+        self._gc_timer.resume()
+
+    def _resume_gc(self) -> None:
+        self._gc_timer.pause()
+        gc.enable()
+
+    def on_unmount(self) -> None:
+        gc.enable()
+
+    def on_resize(self, event: Resize) -> None:
+        width, height = event.size
+        self.set_class(width < COMPACT_WIDTH or height < COMPACT_HEIGHT, "-compact")
+        footer = self.query_one(Footer)
+        if footer.compact != (width < FOOTER_ROOMY):
+            footer.compact = width < FOOTER_ROOMY
+        # The palette key goes first when space is short: help (?) names ctrl+p too.
+        palette = width >= FOOTER_WITH_PALETTE
+        if footer.show_command_palette != palette:
+            footer.show_command_palette = palette
+            footer.refresh(recompose=True)
+
+    # -- a trace -------------------------------------------------------------------------
+    def load_trace(self, trace: Trace) -> None:
+        """Swap in another scenario's trace (from the picker)."""
+        self.trace = trace
+        self.model = TraceModel(trace)
+        self.player.load(len(trace.events))
+        self.set_reactive(PlayerScreen.index, 0)
+        self.playing = False
+        self._load_widgets()
+
+    def _load_widgets(self) -> None:
+        self.topology.set_trace(self.model)
+        self.transcript.set_trace(self.model)
+        self.explanation.set_trace(self.model)
+        self.event_list.set_trace(self.model)
+        self.status.update_state(title=self.trace.title, total=len(self.trace.events),
+                                 playing=self.player.playing, speed=self.player.speed)
+        self._show(self.player.index, animate=False)
+        self.call_after_refresh(_settle_garbage)
+
+    def _show(self, index: int, *, animate: bool) -> None:
+        self._pause_gc()
+        if not self.trace.events:
+            self.status.update_state(step=0, t=0.0)
+            return
+        self.topology.show(index, animate=animate)
+        self.transcript.show(index)
+        self.explanation.show(index)
+        self.event_list.show(index)
+        self.event_list.border_title = f"Events  {index + 1}/{len(self.trace.events)}"
+        self.status.update_state(step=index + 1, t=self.trace.events[index].t)
+
+    # -- reactive state mirrors the player --------------------------------------------------
+    def _sync(self) -> None:
+        self.index = self.player.index
+        self.playing = self.player.playing
+        self.speed = self.player.speed
+
+    def watch_index(self, old: int, new: int) -> None:
+        # The envelope runs only when stepping forward; jumps and steps back land at once.
+        self._show(new, animate=new == old + 1)
+
+    def watch_playing(self, playing: bool) -> None:
+        self._restart_timer()
+        self.status.update_state(playing=playing)
+
+    def watch_speed(self, speed: float) -> None:
+        self._restart_timer()
+        self.status.update_state(speed=speed)
+
+    def _restart_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self.player.playing:
+            self._timer = self.set_interval(self.player.tick_seconds, self._tick, name="player tick")
+
+    def _tick(self) -> None:
+        self.player.tick()
+        self._sync()
+
+    # -- actions ----------------------------------------------------------------------------
+    def action_toggle_play(self) -> None:
+        self.player.toggle()
+        self._sync()
+
+    def action_next(self) -> None:
+        self.player.next()
+        self._sync()
+
+    def action_previous(self) -> None:
+        self.player.back()
+        self._sync()
+
+    def action_first(self) -> None:
+        self.player.first()
+        self._sync()
+
+    def action_last(self) -> None:
+        self.player.last()
+        self._sync()
+
+    def action_faster(self) -> None:
+        self.player.faster()
+        self._sync()
+
+    def action_slower(self) -> None:
+        self.player.slower()
+        self._sync()
+
+    def action_toggle_content(self) -> None:
+        self.transcript.set_unfolded(not self.transcript.unfolded)
+
+    def action_toggle_theme(self) -> None:
+        self.app.theme = "textual-light" if self.app.theme == "textual-dark" else "textual-dark"
+
+    def action_help(self) -> None:
+        from simulator.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_scenarios(self) -> None:
+        from simulator.ui.screens.picker import PickerScreen
+
+        if self.loader is None:
+            self.notify("No scenario library in this run.", severity="warning")
+            return
+        self.player.pause()
+        self._sync()
+        self.app.push_screen(PickerScreen(self.loader, current=self.trace.scenario), self._picked)
+
+    def _picked(self, trace: Trace | None) -> None:
+        if trace is not None:
+            self.load_trace(trace)
+
+    def action_quit(self) -> None:
+        self.app.exit(0)
+
+    def jump(self, index: int) -> None:
+        """Show step ``index`` (clamped to the trace)."""
+        self.player.jump(index)
+        self._sync()
+
+    # -- messages from the widgets ------------------------------------------------------------
+    def on_jump_to(self, message: JumpTo) -> None:
+        self.jump(message.index)
+
+    def on_actor_clicked(self, message: ActorClicked) -> None:
+        step = self.model.next_step_of(message.actor_id, self.player.index)
+        if step is not None:
+            self.jump(step)

@@ -1,0 +1,228 @@
+"""What the widgets need to know about a trace, worked out once when it opens.
+
+Plain Python (no Textual): the protection of each step's link (plain,
+upgrading, STARTTLS, implicit TLS), the hop it crosses, how the transcript
+groups lines, the simulated clock as text, and SMTP reply codes in words.
+The UI reads only the trace; nothing here touches the engine or the actors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from simulator.trace.events import ActorInfo, Direction, Kind, TLSMode, Trace, TraceEvent
+
+
+class Protection(str, Enum):
+    """The protection of a link at one step; the glyph and word are never colour alone."""
+
+    PLAIN = "plain"
+    UPGRADING = "upgrading"  # STARTTLS asked for: still plain, the handshake comes next
+    HANDSHAKE = "handshake"  # implicit TLS: the handshake before any protocol byte
+    STARTTLS = "starttls"
+    IMPLICIT = "implicit"
+    LOCAL = "local"  # no network: something an actor does by itself, or hands over locally
+
+
+BADGES: dict[Protection, str] = {
+    Protection.PLAIN: "[ ] plain",
+    Protection.UPGRADING: "[~] plain, upgrading: STARTTLS",
+    Protection.HANDSHAKE: "[~] implicit TLS: handshake",
+    Protection.STARTTLS: "[#] STARTTLS",
+    Protection.IMPLICIT: "[#] implicit TLS",
+    Protection.LOCAL: "",
+}
+# Shorter words for a one-line topology.
+SHORT_BADGES: dict[Protection, str] = {
+    Protection.PLAIN: "[ ] plain",
+    Protection.UPGRADING: "[~] upgrading",
+    Protection.HANDSHAKE: "[~] TLS handshake",
+    Protection.STARTTLS: "[#] STARTTLS",
+    Protection.IMPLICIT: "[#] implicit TLS",
+    Protection.LOCAL: "",
+}
+# A whole connection, as its transcript header names it.
+CONNECTION_BADGES: dict[TLSMode, str] = {
+    TLSMode.NONE: "[ ] plain",
+    TLSMode.STARTTLS: "[ ]->[#] STARTTLS",
+    TLSMode.IMPLICIT: "[#] implicit TLS",
+}
+PORT_NAMES: dict[int, str] = {
+    25: "SMTP relay", 587: "submission", 465: "submission, implicit TLS", 143: "IMAP",
+    993: "IMAP, implicit TLS", 110: "POP3", 995: "POP3, implicit TLS", 53: "DNS over UDP",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """Who a step goes between: the topology's lit link and the event list's hop."""
+
+    src: str
+    dst: str
+    port: int | None
+    protection: Protection
+
+    @property
+    def local(self) -> bool:
+        return self.src == self.dst
+
+    def text(self) -> str:
+        if self.local:
+            return self.src
+        port = f":{self.port}" if self.port is not None else ""
+        return f"{self.src} → {self.dst}{port}"
+
+
+class TraceModel:
+    """A trace plus the per-step facts derived from it, computed in one pass."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self.events = trace.events
+        self.actors: dict[str, ActorInfo] = {a.id: a for a in trace.actors}
+        self.connections = {c.id: c for c in trace.connections}
+        self.hops: list[Hop] = _hops(trace, self.connections)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def hostname(self, actor_id: str) -> str:
+        actor = self.actors.get(actor_id)
+        return actor.hostname if actor is not None else actor_id
+
+    def side(self, event: TraceEvent) -> Direction | None:
+        """C or S: who said it, for protocol lines and for TCP/TLS inside a connection."""
+        if event.dir is not None:
+            return event.dir
+        conn = self.connections.get(event.conn) if event.conn is not None else None
+        # Only the two ends speak TCP and TLS; a note (say, from an attacker on the path) is neither.
+        if conn is None or event.kind not in (Kind.TCP, Kind.TLS):
+            return None
+        if event.src == conn.client:
+            return Direction.CLIENT
+        return Direction.SERVER if event.src == conn.server else None
+
+    def group_key(self, event: TraceEvent) -> tuple[object, ...]:
+        """Lines under one transcript header share a key."""
+        if event.conn is not None:
+            return ("conn", event.conn)
+        if event.kind is Kind.DNS:
+            return ("dns", *sorted((event.src, event.dst)))
+        if event.src == event.dst:
+            return ("local", event.src)
+        return ("hop", event.src, event.dst)
+
+    def group_header(self, event: TraceEvent) -> str:
+        conn = self.connections.get(event.conn) if event.conn is not None else None
+        if conn is not None:
+            # The hostname last: it is what a narrow transcript cuts off.
+            return (f"{conn.client} → {conn.server}:{conn.port}  {conn.protocol.value.upper()}  "
+                    f"{CONNECTION_BADGES[conn.tls]}  ({self.hostname(conn.server)})")
+        if event.kind is Kind.DNS:
+            asker, resolver = (event.src, event.dst) if event.dir is Direction.CLIENT else (event.dst, event.src)
+            return f"{asker} → {resolver}:53  DNS over UDP  {BADGES[Protection.PLAIN]}  ({self.hostname(resolver)})"
+        if event.src == event.dst:
+            return f"{event.src} ({self.hostname(event.src)})"
+        return f"{event.src} → {event.dst} ({self.hostname(event.dst)})  {event.kind.value}"
+
+    def actor_steps(self, actor_id: str) -> list[int]:
+        return [i for i, e in enumerate(self.events) if actor_id in (e.src, e.dst)]
+
+    def next_step_of(self, actor_id: str, after: int) -> int | None:
+        """The next step involving an actor after ``after``, wrapping round; None if none."""
+        n = len(self.events)
+        for k in range(1, n + 1):
+            i = (after + k) % n
+            event = self.events[i]
+            if actor_id in (event.src, event.dst):
+                return i
+        return None
+
+
+def _hops(trace: Trace, connections: dict) -> list[Hop]:
+    # Where each STARTTLS connection is "upgrading": from the client's request up
+    # to the step that reports the handshake done (the first step marked protected).
+    upgrading: set[int] = set()
+    by_conn: dict[int, list[int]] = {}
+    for i, event in enumerate(trace.events):
+        if event.conn is not None:
+            by_conn.setdefault(event.conn, []).append(i)
+    for conn_id, steps in by_conn.items():
+        conn = connections.get(conn_id)
+        if conn is None or conn.tls is not TLSMode.STARTTLS:
+            continue
+        first_tls = next((i for i in steps if trace.events[i].kind is Kind.TLS), None)
+        if first_tls is None:
+            continue
+        request = first_tls
+        for i in steps:
+            if i >= first_tls:
+                break
+            if trace.events[i].dir is Direction.CLIENT:
+                request = i
+        for i in steps:
+            if i >= request and trace.events[i].tls is TLSMode.NONE:
+                upgrading.add(i)
+            if trace.events[i].tls is not TLSMode.NONE:
+                break
+
+    hops = []
+    for i, event in enumerate(trace.events):
+        conn = connections.get(event.conn) if event.conn is not None else None
+        port = event.port if event.port is not None else (conn.port if conn is not None else None)
+        if event.src == event.dst or (conn is None and port is None):
+            protection = Protection.LOCAL
+        elif event.tls is TLSMode.STARTTLS:
+            protection = Protection.STARTTLS
+        elif event.tls is TLSMode.IMPLICIT:
+            protection = Protection.IMPLICIT
+        elif i in upgrading:
+            protection = Protection.UPGRADING
+        elif conn is not None and conn.tls is TLSMode.IMPLICIT and event.kind is Kind.TLS:
+            protection = Protection.HANDSHAKE
+        else:
+            protection = Protection.PLAIN
+        hops.append(Hop(event.src, event.dst, port, protection))
+    return hops
+
+
+def format_clock(t: float) -> str:
+    """Simulated time: ``0.412 s``, ``5m 07s``, ``2h 05m``, ``3d 04h``."""
+    if t < 60:
+        return f"{t:.3f} s"
+    seconds = int(t)
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    if seconds < 86400:
+        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+    return f"{seconds // 86400}d {seconds % 86400 // 3600:02d}h"
+
+
+def format_stamp(t: float) -> str:
+    """The event list's time column: fixed width, 7 cells."""
+    return f"{t:7.3f}" if t < 60 else f"{format_clock(t):>7}"
+
+
+_REPLY = re.compile(r"^(\d{3})(?:[ -]|$)(?:(\d\.\d{1,3}\.\d{1,3})(?: |$))?")
+_FIRST_DIGIT = {2: "success", 3: "go on, send more", 4: "temporary failure: try again later",
+                5: "permanent failure: do not retry"}
+
+
+def reply_meaning(event: TraceEvent) -> list[str]:
+    """An SMTP server line's reply code in words: basic code, then the enhanced code."""
+    if event.kind is not Kind.SMTP or event.dir is not Direction.SERVER:
+        return []
+    match = _REPLY.match(event.text)
+    if match is None:
+        return []
+    code, enhanced = int(match.group(1)), match.group(2)
+    try:
+        from simulator.protocols.smtp.replies import describe
+    except ImportError:  # the SMTP helper is not in this build; the first digit still says a lot
+        lines = [f"{code}: {_FIRST_DIGIT.get(code // 100, 'not a valid reply code')}"]
+        if enhanced:
+            lines.append(f"{enhanced}: {_FIRST_DIGIT.get(int(enhanced[0]), 'unknown class')}")
+        return lines
+    return [part.strip() for part in describe(code, enhanced).split("; ") if part.strip()]

@@ -1,0 +1,53 @@
+"""The top line: scenario title, step n/N, simulated clock, playing or paused."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from simulator.ui.player import format_speed
+from simulator.ui.tracemodel import format_clock
+from simulator.ui.widgets.styles import CachedStyles
+
+
+class StatusBar(CachedStyles, Widget):
+    """One line; the title gives way first when space is short."""
+
+    COMPONENT_CLASSES = {"statusbar--title", "statusbar--playing", "statusbar--paused"}
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.title = ""
+        self.step = 0
+        self.total = 0
+        self.t = 0.0
+        self.playing = False
+        self.speed = 1.0
+
+    def update_state(self, *, title: str | None = None, step: int | None = None, total: int | None = None,
+                     t: float | None = None, playing: bool | None = None, speed: float | None = None) -> None:
+        for name, value in (("title", title), ("step", step), ("total", total), ("t", t), ("playing", playing),
+                            ("speed", speed)):
+            if value is not None:
+                setattr(self, name, value)
+        self.refresh()
+
+    @property
+    def status_text(self) -> str:
+        state = f"▶ playing {format_speed(self.speed)}" if self.playing else f"❚❚ paused {format_speed(self.speed)}"
+        return f"step {self.step}/{self.total}   t={format_clock(self.t)}   {state}"
+
+    def render(self) -> Text:
+        width = self.content_size.width
+        right = Text(self.status_text + " ",
+                     self.span("statusbar--playing" if self.playing else "statusbar--paused"))
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(" smtpsim ", "bold reverse")
+        line.append(" ")
+        line.append(self.title, self.span("statusbar--title"))
+        # The title gives way: cut it so the step, clock and state always show.
+        room = max(0, width - right.cell_len - 1)
+        line.truncate(room, overflow="ellipsis", pad=True)
+        line.append(" ")
+        line.append_text(right)
+        return line
