@@ -10,8 +10,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "CAPABILITY": ("The client asks what this server supports.", "RFC 3501 §6.1.1"),
     "STARTTLS": ("The client asks to upgrade this connection to TLS before logging in.", "RFC 3501 §6.2.1"),
     "LOGIN": (
-        "The client logs in with username and password. Over port 143 this is refused until TLS is on "
-        "(the server said LOGINDISABLED).",
+        "The client logs in with username and password, readable by anyone on the path unless TLS is on. "
+        "That is why a server on port 143 refuses LOGIN before STARTTLS (it advertises LOGINDISABLED).",
         "RFC 3501 §6.2.3",
     ),
     "SELECT": ("The client opens a mailbox; the server reports how many messages it holds.", "RFC 3501 §6.3.1"),
@@ -45,7 +45,8 @@ class IMAPNarrator:
             if verb == "UID" and len(parts) > 2:
                 verb = parts[2].upper()
             explain, rfc = _COMMANDS.get(verb, ("A command the client sends, tagged so replies can be matched.", "RFC 3501 §2.2.1"))
-            out.append(Line(text, f"Tag {parts[0]}: {explain}" if verb else explain, rfc))
+            tagged = f"Tag {parts[0]}: {explain[:1].lower()}{explain[1:]}" if verb else explain
+            out.append(Line(text, tagged, rfc))
         return out
 
     def server(self, data: bytes) -> list[Line]:

@@ -190,8 +190,8 @@ class SMTPNarrator:
 def _reply_meaning(code: int, command: str, decoded: str, *, multiline: bool) -> tuple[str, str]:
     if command == "" and code == 220:
         return (
-            "The server greets the client: 220 means ready. The client must wait for this greeting "
-            "before it says anything.",
+            "The server greets the client: 220 means ready. The client should wait for this greeting "
+            "before it sends anything.",
             "RFC 5321 §4.3.1",
         )
     if command == "" and code == 421:
