@@ -157,23 +157,20 @@ class OutboundQueue:
             done = yield from relay_to(self.world, self.host, target.address, target.mx, entry, rcpts)
             if done:
                 return
-        for rcpt in rcpts:
-            if entry.outcomes[rcpt].state == "pending":
-                entry.outcomes[rcpt] = Outcome("deferred", "4.4.1", "no MX host answered", None, self.world.env.now)
+        pending = [r for r in rcpts if entry.outcomes[r].state == "pending"]
+        self._settle(entry, pending, "deferred", "4.4.1", "no MX host answered")
 
     def _resolve(self, entry: QueueEntry, domain: str, rcpts: list[str]) -> Generator[Any, Any, list[_Target]]:
         """RFC 5321 §5.1: MX records by preference, else the domain's own address."""
         answer = yield from lookup(self.world, self.host.id, domain, "MX")
         if answer is None:
-            for rcpt in rcpts:
-                entry.outcomes[rcpt] = Outcome("deferred", "4.4.3", f"Host or domain name lookup timed out for name={domain} type=MX", None, self.world.env.now)
+            self._settle(entry, rcpts, "deferred", "4.4.3", f"Host or domain name lookup timed out for name={domain} type=MX")
             return []
         if answer.rcode == "NXDOMAIN":
-            self._fail(entry, rcpts, "5.1.2", f"Host or domain name not found. Name service error for name={domain} type=MX: Host not found")
+            self._settle(entry, rcpts, "failed", "5.1.2", f"Host or domain name not found. Name service error for name={domain} type=MX: Host not found")
             return []
         if answer.rcode != "NOERROR":
-            for rcpt in rcpts:
-                entry.outcomes[rcpt] = Outcome("deferred", "4.4.3", f"Name service error for name={domain}: {answer.rcode}", None, self.world.env.now)
+            self._settle(entry, rcpts, "deferred", "4.4.3", f"Name service error for name={domain}: {answer.rcode}")
             return []
         mx = answer.mx
         if not mx:
@@ -186,12 +183,12 @@ class OutboundQueue:
             )
             addresses = yield from lookup(self.world, self.host.id, domain, "A")
             if addresses is None or not addresses.addresses:
-                self._fail(entry, rcpts, "5.1.2", f"Host or domain name not found: {domain} has no MX and no address")
+                self._settle(entry, rcpts, "failed", "5.1.2", f"Host or domain name not found: {domain} has no MX and no address")
                 return []
             return [_Target(domain, None, a) for a in addresses.addresses]
         if any(host in ("", ".") for _, host in mx):
             # RFC 7505 §4.1: a null MX means "no mail here": fail at once, no connection.
-            self._fail(entry, rcpts, "5.1.10", f"556 5.1.10 Domain {domain} does not accept mail (null MX)")
+            self._settle(entry, rcpts, "failed", "5.1.10", f"556 5.1.10 Domain {domain} does not accept mail (null MX)")
             self.world.note(
                 self.host.id, self.host.id, f"{domain} publishes a null MX (MX 0 .): no delivery is attempted",
                 "A null MX says the domain accepts no mail at all, so the sender fails at once with 556 5.1.10 "
@@ -219,9 +216,10 @@ class OutboundQueue:
             targets.extend(_Target(host, pref, a) for a in addresses)
         return targets
 
-    def _fail(self, entry: QueueEntry, rcpts: list[str], status: str, diagnostic: str) -> None:
+    def _settle(self, entry: QueueEntry, rcpts: list[str], state: str, status: str, diagnostic: str) -> None:
+        """Record an outcome decided here (no remote MTA answered)."""
         for rcpt in rcpts:
-            entry.outcomes[rcpt] = Outcome("failed", status, diagnostic, None, self.world.env.now)
+            entry.outcomes[rcpt] = Outcome(state, status, diagnostic, None, self.world.env.now)
 
     def _report(self, entry: QueueEntry, action: str, until: float | None = None) -> None:
         """One DSN for the recipients now failed (or, for "delayed", still waiting)."""
