@@ -59,4 +59,6 @@ def build_quiz(
         for kind in sorted(by_kind):
             if by_kind[kind] and len(picked) < count:
                 picked.append(by_kind[kind].pop())
+    # The round-robin above fixes which questions; the order is the seed's too.
+    rng.shuffle(picked)
     return picked

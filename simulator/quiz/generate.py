@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 
-from simulator.protocols.smtp.replies import BASIC_MEANING, ENHANCED_MEANING
+from simulator.protocols.smtp.replies import ENHANCED_MEANING
 from simulator.quiz.model import Difficulty, Question
 from simulator.trace.events import Direction, Kind, TLSMode, Trace, TraceEvent
 
@@ -56,20 +56,28 @@ def _final_reply(events: tuple[TraceEvent, ...], command: TraceEvent) -> TraceEv
     return None
 
 
+# What a connection is for, as a question can say it without naming the port.
+_PURPOSE = {
+    (Kind.SMTP, 25): "relay mail to the recipient's MX",
+    (Kind.SMTP, 587): "submit a message, upgrading with STARTTLS",
+    (Kind.SMTP, 465): "submit a message over implicit TLS",
+    (Kind.IMAP, 143): "read mail with IMAP, upgrading with STARTTLS",
+    (Kind.IMAP, 993): "read mail with IMAP over implicit TLS",
+    (Kind.POP3, 110): "download mail with POP3, upgrading with STLS",
+    (Kind.POP3, 995): "download mail with POP3 over implicit TLS",
+}
+
+
 def port_questions(trace: Trace, rng: random.Random) -> Iterator[Question]:
     for conn in trace.connections:
         first = next((e for e in trace.events if e.conn == conn.id), None)
-        if first is None or conn.port not in PORT_USES:
+        purpose = _PURPOSE.get((conn.protocol, conn.port))
+        if first is None or purpose is None:
             continue
-        purpose = {
-            Kind.SMTP: "relay mail" if conn.port == 25 else "submit a message",
-            Kind.IMAP: "read mail",
-            Kind.POP3: "download mail",
-        }[conn.protocol]
         yield Question(
             trace.scenario, "port", Difficulty.EASY,
-            f"{_who(trace, conn.client)} connects to {trace.actor(conn.server).hostname} to {purpose} with "
-            f"{conn.protocol.value.upper()}. Which port does it use?",
+            f"{_who(trace, conn.client)} connects to {trace.actor(conn.server).hostname} to {purpose}. "
+            "Which port does it use?",
             _pick(rng, list(PORT_USES.values()), PORT_USES[conn.port]),
             PORT_USES[conn.port],
             f"The trace shows a TCP connection to port {conn.port}. " + _port_note(conn.port),
@@ -78,20 +86,30 @@ def port_questions(trace: Trace, rng: random.Random) -> Iterator[Question]:
 
 
 def tls_questions(trace: Trace, rng: random.Random) -> Iterator[Question]:
+    """How a connection ended up protected, pointing at the line that shows it."""
     for conn in trace.connections:
-        first = next((e for e in trace.events if e.conn == conn.id), None)
-        if first is None or conn.port not in PORT_USES:
+        events = [e for e in trace.events if e.conn == conn.id]
+        if not events or conn.port not in PORT_USES:
             continue
+        established = next((e for e in events if e.kind is Kind.TLS and "established" in e.text), None)
+        offered = any("STARTTLS" in e.text or e.text.startswith("+OK") and "STLS" in e.text
+                      for e in events if e.dir is Direction.SERVER)
+        if conn.tls is TLSMode.IMPLICIT:
+            context = "on an implicit-TLS port"
+        elif conn.tls is TLSMode.STARTTLS and offered:
+            context = "and the server offers an upgrade"
+        else:
+            continue  # plain outcomes depend on the scenario's twist, not on the protocol
         answer = TLS_WORDS[conn.tls]
         yield Question(
             trace.scenario, "tls-mode", Difficulty.MEDIUM,
-            f"How is the connection from {_who(trace, conn.client)} to "
-            f"{trace.actor(conn.server).hostname}:{conn.port} protected by the time it closes?",
+            f"{_who(trace, conn.client)} connects to {trace.actor(conn.server).hostname}:{conn.port} {context}. "
+            "How is the connection protected by the time it closes?",
             _pick(rng, list(TLS_WORDS.values()), answer, 2), answer,
-            {TLSMode.NONE: "No TLS handshake happened on this connection: everything crossed in plaintext.",
-             TLSMode.STARTTLS: "The session began in plaintext and was upgraded with STARTTLS (RFC 3207).",
+            {TLSMode.STARTTLS: "The session began in plaintext and was upgraded with STARTTLS (RFC 3207).",
              TLSMode.IMPLICIT: "The TLS handshake came first, before any protocol byte (RFC 8314)."}[conn.tls],
-            "RFC 8314 §3" if conn.tls is TLSMode.IMPLICIT else "RFC 3207 §4", first.step,
+            "RFC 8314 §3" if conn.tls is TLSMode.IMPLICIT else "RFC 3207 §4",
+            (established or events[0]).step,
         )
 
 
@@ -113,7 +131,7 @@ def reply_code_questions(trace: Trace, rng: random.Random) -> Iterator[Question]
             trace.scenario, "reply-code", difficulty,
             f"{_who(trace, e.src)} sends `{_short(e.text)}` to {_who(trace, e.dst)}. Which reply code comes back?",
             _pick(rng, [str(c) for c in COMMON_CODES], answer), answer,
-            f"The server answered `{_short(reply.text)}`: {BASIC_MEANING.get(code, 'see RFC 5321 §4.2')}",
+            f"The server answered `{_short(reply.text)}`. {reply.explain}",
             reply.rfc or "RFC 5321 §4.2", reply.step,
         )
 
@@ -171,6 +189,7 @@ def mx_order_questions(trace: Trace, rng: random.Random) -> Iterator[Question]:
         if len(records) < 2 or prefs.count(min(prefs)) > 1:
             continue  # equal preferences: "first" is random, not a fair question
         best = min(records)[1]
+        winner = next(x for x in events[i + 1:] if x.kind is Kind.DNS and x.text.endswith(f" {best}."))
         domain = e.text.lstrip(";").split("\t")[0].rstrip(".")
         listing = ", ".join(f"MX {p} {h}" for p, h in records)
         pool = [h for _, h in records] + [f"{domain} itself (its A record)", "the resolver that answered"]
@@ -179,7 +198,7 @@ def mx_order_questions(trace: Trace, rng: random.Random) -> Iterator[Question]:
             f"DNS answers for {domain}: {listing}. Which host does the sender try first?",
             _pick(rng, pool, best), best,
             "The lowest preference value wins: MX hosts are tried in ascending preference order.",
-            "RFC 5321 §5.1", e.step,
+            "RFC 5321 §5.1", winner.step,
         )
 
 
@@ -264,20 +283,30 @@ def null_sender_questions(trace: Trace, rng: random.Random) -> Iterator[Question
             return
 
 
+_READ_ANSWERS = {
+    (Kind.IMAP, 993): "IMAP over implicit TLS",
+    (Kind.IMAP, 143): "IMAP, upgraded with STARTTLS",
+    (Kind.POP3, 995): "POP3 over implicit TLS",
+    (Kind.POP3, 110): "POP3, upgraded with STLS",
+}
+
+
 def read_protocol_questions(trace: Trace, rng: random.Random) -> Iterator[Question]:
     for conn in trace.connections:
-        if conn.protocol not in (Kind.IMAP, Kind.POP3):
+        answer = _READ_ANSWERS.get((conn.protocol, conn.port))
+        if answer is None:
             continue
         first = next(e for e in trace.events if e.conn == conn.id)
-        answer = f"{conn.protocol.value.upper()} on port {conn.port}"
-        pool = ["IMAP on port 993", "IMAP on port 143", "POP3 on port 995", "POP3 on port 110",
-                "SMTP on port 25", "SMTP on port 587"]
+        pool = [*_READ_ANSWERS.values(), "SMTP submission", "SMTP relay"]
         yield Question(
             trace.scenario, "read-protocol", Difficulty.EASY,
-            f"How does {_who(trace, conn.client)} fetch new mail from {trace.actor(conn.server).hostname}?",
+            f"{_who(trace, conn.client)} fetches new mail from {trace.actor(conn.server).hostname} on port "
+            f"{conn.port}. Which protocol is that, and how is it protected?",
             _pick(rng, pool, answer), answer,
-            "SMTP only pushes mail towards the mailbox; reading it back is IMAP's or POP3's job.",
-            "RFC 3501 §1" if conn.protocol is Kind.IMAP else "RFC 1939 §1", first.step,
+            "SMTP only pushes mail towards the mailbox; reading it back is IMAP's or POP3's job. "
+            "993 and 995 are the implicit-TLS ports; 143 and 110 start plain and upgrade.",
+            "RFC 8314 §3.3" if conn.port in (993, 995) else ("RFC 3501 §6.2.1" if conn.port == 143 else "RFC 2595 §4"),
+            first.step,
         )
 
 

@@ -27,8 +27,13 @@ def rederive(q: Question, trace) -> str:
     ev = trace.events
     at = ev[q.step]
     if q.kind == "port":
+        conn = trace.connection(at.conn)
+        # The question names the protection, so exactly one port fits (587 vs 465, 143 vs 993).
+        named = "implicit TLS" in q.question
+        assert named == (conn.tls is TLSMode.IMPLICIT) or conn.port == 25
         return next(a for a in q.choices if a.split(" ")[0] == str(at.port))
     if q.kind == "tls-mode":
+        assert at.kind is Kind.TLS and "established" in at.text  # the step shows the handshake done
         final = [e.tls for e in ev if e.conn == at.conn][-1]
         word = {TLSMode.NONE: "plain", TLSMode.STARTTLS: "STARTTLS", TLSMode.IMPLICIT: "implicit"}[final]
         return next(a for a in q.choices if a.startswith(word))
@@ -41,14 +46,17 @@ def rederive(q: Question, trace) -> str:
         assert reply.text[:20] in q.question
         return at.text.split(" ")[0].upper()
     if q.kind == "mx-order":
+        query = [e for e in ev[: at.step] if e.kind is Kind.DNS and e.dir is Direction.CLIENT][-1]
         records = []
-        for e in ev[at.step + 1:]:
+        for e in ev[query.step + 1:]:
             if e.kind is not Kind.DNS:
                 break
             f = e.text.split("\t")
             if len(f) == 5 and f[3] == "MX":
                 records.append((int(f[4].split()[0]), f[4].split()[1].rstrip(".")))
-        return min(records)[1]
+        best = min(records)[1]
+        assert at.text.endswith(f" {best}.")  # the step is the winning MX record
+        return best
     if q.kind == "enhanced-code":
         code = at.text.split(" ")[1]
         assert code in q.question
@@ -67,7 +75,11 @@ def rederive(q: Question, trace) -> str:
         return next(c for c in q.choices if "bounce" in c)
     if q.kind == "read-protocol":
         conn = trace.connection(at.conn)
-        return f"{conn.protocol.value.upper()} on port {conn.port}"
+        assert f"port {conn.port}" in q.question
+        tls = [e.tls for e in ev if e.conn == at.conn][-1]
+        protection = "over implicit TLS" if tls is TLSMode.IMPLICIT else "upgraded with"
+        (match,) = [c for c in q.choices if c.startswith(conn.protocol.value.upper()) and protection in c]
+        return match
     raise AssertionError(f"no re-derivation for {q.kind}")
 
 
