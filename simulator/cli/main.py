@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from simulator import __version__
 from simulator.cli import compare, quiz, talk
 from simulator.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios
-from simulator.scenario.library import open_scenario
+from simulator.scenario.library import LEVELS, open_scenario
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.toggles import available_toggles, with_toggles
 
@@ -119,13 +119,6 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-LEVELS = {
-    "basics": "1. First principles: the journey, ports and TLS modes",
-    "failures": "2. When mail does not get through: DNS, retries, NDRs",
-    "attacks": "3. Attacks and defences",
-}
-
-
 def _list(args: argparse.Namespace) -> int:
     scenarios = list_scenarios()
     if args.json:
@@ -160,13 +153,16 @@ def _faults(args: argparse.Namespace) -> int:
 
 def _play(scenario: str, seed: int | None, faults: list[str] | None = None) -> int:
     # Load before the UI starts, so a bad scenario or fault exits 2 with its message.
-    loaded = with_toggles(open_scenario(scenario), faults or [])
+    loaded = open_scenario(scenario)
+    names = list(faults or [])
+    with_toggles(loaded, names)  # only to check the names: an unknown one exits 2 here
     try:
         from simulator.ui.app import run_app
     except ImportError:
         print("smtpsim: the player UI is not available in this build; try 'smtpsim run'", file=sys.stderr)
         return EXIT_USAGE
-    return run_app(loaded, seed)
+    # The base scenario and the names: the player's fault panel shows them on and can switch them off.
+    return run_app(loaded, seed, faults=names)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,13 @@ from simulator.scenario.model import Scenario
 
 DEFAULT_SCENARIO = "submission-starttls"
 
+# The lesson path, in teaching order: each scenario's `level` is one of these.
+LEVELS = {
+    "basics": "1. First principles: the journey, ports and TLS modes",
+    "failures": "2. When mail does not get through: DNS, retries, NDRs",
+    "attacks": "3. Attacks and defences",
+}
+
 
 def scenario_names() -> list[str]:
     return sorted(p.stem for p in scenarios_dir().glob("*.toml"))

@@ -11,6 +11,7 @@ from textual.screen import Screen
 
 from simulator.paths import assets_dir
 from simulator.trace.events import Trace
+from simulator.ui.messages import FaultsChanged
 from simulator.ui.screens.player import Loader, PlayerScreen
 
 if TYPE_CHECKING:
@@ -28,20 +29,31 @@ def open_trace(name: str) -> Trace:
 
 
 class SmtpsimApp(App[int]):
-    """Opens on the player for ``trace``; ``loader`` opens others from the picker."""
+    """Opens on the player for ``trace``; ``loader`` opens others from the picker.
+
+    ``scenario`` is the scenario ``trace`` was run from, without faults, and
+    ``faults`` the instructor's toggles that were on (``play --fault``); the
+    fault panel re-runs it with ``seed``.
+    """
 
     TITLE = "smtpsim"
     CSS_PATH = str(STYLESHEET)
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, trace: Trace, loader: Loader | None = open_trace) -> None:
+    def __init__(self, trace: Trace, loader: Loader | None = open_trace, *, scenario: "Scenario | None" = None,
+                 faults: tuple[str, ...] = (), seed: int | None = None) -> None:
         super().__init__()
         self._trace = trace
         self._loader = loader
+        self._start = {"scenario": scenario, "faults": tuple(faults), "seed": seed}
         self.theme = "textual-dark"
 
     def on_mount(self) -> None:
-        self.push_screen(PlayerScreen(self._trace, self._loader))
+        self.push_screen(PlayerScreen(self._trace, self._loader, **self._start))
+
+    def on_faults_changed(self, message: FaultsChanged) -> None:
+        """From the fault panel (a screen of its own): the player re-runs with these faults."""
+        self.player.set_faults(message.names)
 
     @property
     def player(self) -> PlayerScreen:
@@ -58,16 +70,24 @@ class SmtpsimApp(App[int]):
                 yield SystemCommand(title, help_text, getattr(screen, f"action_{action}"))
 
 
-def run_app(scenario: "Scenario", seed: int | None) -> int:
-    """Run the engine once on ``scenario``, then play its trace. Exit code for the CLI."""
+def build_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = ()) -> SmtpsimApp:
+    """The app on ``scenario`` run once with the named fault toggles on (ScenarioError if one does not fit)."""
     from simulator.run import run_scenario
+    from simulator.scenario.toggles import with_toggles
+
+    names = tuple(faults)
+    trace = run_scenario(with_toggles(scenario, list(names)), seed)
+    return SmtpsimApp(trace, scenario=scenario, faults=names, seed=seed)
+
+
+def run_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = ()) -> int:
+    """Run the engine once on ``scenario`` with ``faults`` on, then play its trace. Exit code for the CLI."""
     from simulator.scenario import ScenarioError
 
     try:
-        trace = run_scenario(scenario, seed)
+        app = build_app(scenario, seed, faults)
     except ScenarioError as exc:
         print(f"smtpsim: {exc}", file=sys.stderr)
         return 2
-    app = SmtpsimApp(trace)
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)

@@ -1,7 +1,9 @@
-"""The messages widgets post to the screen that owns the player.
+"""The messages widgets and panels post to the screen that owns the player.
 
 Widgets take data and say what the user did; only the player screen moves the
-player, so every way of jumping (event list, topology) goes through here.
+player, so every way of jumping (event list, topology) goes through here. The
+fault panel is a screen of its own: its ``FaultsChanged`` bubbles to the app,
+which hands it to the player.
 """
 
 from __future__ import annotations
@@ -23,3 +25,11 @@ class ActorClicked(Message):
     def __init__(self, actor_id: str) -> None:
         super().__init__()
         self.actor_id = actor_id
+
+
+class FaultsChanged(Message):
+    """The instructor switched faults on or off: run the open scenario again with ``names``."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        super().__init__()
+        self.names = names

@@ -7,6 +7,11 @@ trace: the engine never runs again.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
+
+from simulator.trace.events import TraceEvent
+
 SPEEDS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 BASE_TICK = 0.6  # seconds per step at x1: slow enough to read a line
 
@@ -114,3 +119,18 @@ class Player:
 def format_speed(speed: float) -> str:
     """``x0.25``, ``x1``, ``x8``."""
     return f"x{speed:g}"
+
+
+def same_moment(old: Sequence[TraceEvent], new: Sequence[TraceEvent], index: int) -> int:
+    """Where to stand in ``new`` after a re-run that replaced ``old`` while at ``index``.
+
+    The same index when the two runs are identical up to it; otherwise the
+    last step of ``new`` at or before the same simulated time (0 if none).
+    """
+    if not new or not old:
+        return 0
+    index = min(max(0, index), len(old) - 1)
+    if index < len(new) and old[: index + 1] == new[: index + 1]:
+        return index
+    times = [e.t for e in new]
+    return max(0, bisect_right(times, old[index].t) - 1)

@@ -12,19 +12,20 @@ from textual.widgets import Static
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("space", "play / pause"),
-    ("→  n", "next step"),
-    ("←  p", "previous step"),
+    ("→ n  ← p", "next / previous step"),
     ("home end", "first / last step"),
     ("+  -", "faster / slower"),
     ("↑↓ enter", "pick an event row"),
     ("click", "a row, or an actor's box"),
     ("c", "fold / unfold content"),
     ("s", "open another scenario"),
+    ("f", "faults (instructor)"),
+    ("v", "versus: compare two runs"),
+    ("x  1-4", "predict mode / answer"),
     ("t", "dark / light theme"),
     ("ctrl+p", "every action, by name"),
-    ("?", "this help"),
-    ("q", "quit"),
-    ("esc", "close this help"),
+    ("?  q", "this help / quit"),
+    ("esc", "close help, lesson card"),
 )
 
 PORTS: tuple[tuple[str, str, str], ...] = (
@@ -36,7 +37,7 @@ PORTS: tuple[tuple[str, str, str], ...] = (
     ("110 / 995", "POP3: fetch mail", "STLS / implicit TLS"),
 )
 
-GLYPHS = "[ ] plain  [~] upgrading or handshake  [#] encrypted: STARTTLS or implicit TLS"
+GLYPHS = "[ ] plain  [~] upgrading or handshake  [#] STARTTLS or implicit TLS"
 
 
 class HelpScreen(ModalScreen[None]):

@@ -1,4 +1,7 @@
-"""Choose a scenario: a filter box over the library, each with its summary.
+"""Choose a scenario: the lesson path (basics, failures, attacks), searchable.
+
+The scenarios are grouped by level under the headings ``smtpsim list`` prints,
+in lesson order; typing filters them (a level with no match disappears).
 
 Enter opens the highlighted scenario: the engine runs once, here, so a
 scenario that fails to load or run shows its message in the picker (never a
@@ -7,8 +10,9 @@ traceback) and the player keeps the trace it had.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+from rich.padding import Padding
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -34,8 +38,9 @@ class PickerScreen(ModalScreen[Trace | None]):
         super().__init__()
         self.loader = loader
         self.current = current
-        self.entries: list[tuple[str, str, str]] = []  # (name, title, summary)
+        self.entries: list[tuple[str, str, str, str]] = []  # (name, title, summary, level), in lesson order
         self.load_error = ""
+        self.shown: list[str] = []  # the scenarios listed, in order
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -48,7 +53,7 @@ class PickerScreen(ModalScreen[Trace | None]):
         frame.border_title = "Open a scenario"
         frame.border_subtitle = "↑↓ choose · enter open · esc close"
         try:
-            self.entries = [(s.name, s.title, s.summary) for s in list_scenarios()]
+            self.entries = [(s.name, s.title, s.summary, s.level) for s in list_scenarios()]
         except ScenarioError as exc:
             self._error(f"The scenario library could not be read: {exc}")
         self._fill("")
@@ -59,22 +64,37 @@ class PickerScreen(ModalScreen[Trace | None]):
 
     def _fill(self, query: str) -> None:
         words = query.lower().split()
+        matches = [e for e in self.entries if all(w in f"{e[0]} {e[1]} {e[2]}".lower() for w in words)]
         options: list[Option | None] = []
-        for name, title, summary in self.entries:
-            haystack = f"{name} {title} {summary}".lower()
-            if all(w in haystack for w in words):
-                prompt = Text.assemble((title, "bold"), ("  " + name, "dim"), ("  (open)" if name == self.current else "", "dim"),
-                                       "\n", (summary, ""))
-                if options:
-                    options.append(None)  # a rule between scenarios
-                options.append(Option(prompt, id=name))
+        self.shown = []
+        for level, heading in _levels(e[3] for e in self.entries):
+            group = [e for e in matches if e[3] == level]
+            if not group:
+                continue
+            if options:
+                options.append(None)  # a rule between levels
+            options.append(Option(Text(heading, "bold underline"), id=f"level:{level}", disabled=True))
+            for name, title, summary, _ in group:
+                prompt = Text.assemble((title, "bold"), ("  " + name, "dim"),
+                                       ("  (open)" if name == self.current else "", "dim"), "\n", summary)
+                options.append(Option(Padding(prompt, (0, 0, 0, 2)), id=name))  # indented under its level
+                self.shown.append(name)
         listing = self.query_one(OptionList)
         listing.clear_options()
         listing.add_options(options)
-        if options:
-            listing.highlighted = 0
-        self.query_one("#picker-error", Static).update("" if options else "No scenario matches that filter.")
+        self._highlight(0, 1)
+        self.query_one("#picker-error", Static).update("" if self.shown else "No scenario matches that filter.")
         self.load_error = ""
+
+    def _highlight(self, start: int, step: int) -> None:
+        """The first scenario (not a heading) from ``start`` on, going ``step`` at a time."""
+        listing = self.query_one(OptionList)
+        index = start
+        while 0 <= index < listing.option_count:
+            if not listing.get_option_at_index(index).disabled:
+                listing.highlighted = index
+                return
+            index += step
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
@@ -91,7 +111,9 @@ class PickerScreen(ModalScreen[Trace | None]):
         listing = self.query_one(OptionList)
         if listing.option_count:
             current = listing.highlighted if listing.highlighted is not None else 0
-            listing.highlighted = max(0, min(listing.option_count - 1, current + delta))
+            self._highlight(max(0, min(listing.option_count - 1, current + delta)), 1 if delta > 0 else -1)
+            if delta < 0 and listing.highlighted == current:
+                listing.scroll_home(animate=False)  # at the first scenario: show its heading too
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -112,3 +134,14 @@ class PickerScreen(ModalScreen[Trace | None]):
     def _error(self, message: str) -> None:
         self.load_error = message
         self.query_one("#picker-error", Static).update(Text(message))
+
+
+def _levels(present: Iterable[str]) -> list[tuple[str, str]]:
+    """(level, heading) in path order: those ``smtpsim list`` knows, then any other level found."""
+    from simulator.scenario.library import LEVELS
+
+    levels = list(LEVELS.items())
+    for level in dict.fromkeys(present):
+        if level not in LEVELS:
+            levels.append((level, level))
+    return levels

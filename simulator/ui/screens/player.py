@@ -4,31 +4,42 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.reactive import var
-from textual.screen import Screen
+from textual.screen import ActiveBinding, Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
 from simulator.trace.events import Trace
 from simulator.ui.messages import ActorClicked, JumpTo
 from simulator.ui.player import Player
+from simulator.ui.screens.teaching import TeachingTools
 from simulator.ui.tracemodel import TraceModel
+from simulator.ui.widgets.banner import FaultBanner
 from simulator.ui.widgets.eventlist import EventList
 from simulator.ui.widgets.explanation import Explanation
+from simulator.ui.widgets.lesson import LessonCard
 from simulator.ui.widgets.statusbar import StatusBar
 from simulator.ui.widgets.topology import Topology
 from simulator.ui.widgets.transcript import Transcript
+
+if TYPE_CHECKING:
+    from simulator.quiz.predict import PredictScore
+    from simulator.scenario.model import Scenario
 
 # Below this size the topology becomes a strip of names and the event list gets short.
 COMPACT_WIDTH = 100
 COMPACT_HEIGHT = 30
 FOOTER_ROOMY = 130  # the footer spaces its keys out from this width
 FOOTER_WITH_PALETTE = 96  # ... and shows the command palette key from this one
+FOOTER_EVERY_KEY = 112  # below this the footer leaves out these keys (help and the palette keep them)
+FOOTER_SPARE = frozenset({"first", "last", "faster", "slower", "toggle_content", "toggle_theme"})
 
 Loader = Callable[[str], Trace]
 _STEP = Binding.Group("step", compact=True)
@@ -58,11 +69,11 @@ def _settle_garbage() -> None:
 GC_QUIET = 0.5  # seconds without a step before the cycle collector runs again
 
 
-class PlayerScreen(Screen[None]):
+class PlayerScreen(TeachingTools, Screen[None]):
     """Plays a finished trace: stepping moves an index, it never re-runs the engine."""
 
-    # Short words, so that at 80 columns the footer still shows every key; help (?) and the
-    # command palette (ctrl+p) say the same in full.
+    # Short words; below FOOTER_EVERY_KEY columns the footer leaves out the FOOTER_SPARE keys so
+    # that the rest fit at 80. Help (?) and the command palette (ctrl+p) list every key in full.
     BINDINGS = [
         Binding("space", "toggle_play", "play", key_display="space", tooltip="Play or pause the trace"),
         Binding("left,p", "previous", "back", key_display="←", group=_STEP, tooltip="Previous step (left, p)"),
@@ -72,6 +83,10 @@ class PlayerScreen(Screen[None]):
         Binding("minus", "slower", "slower", key_display="-", group=_SPEED, tooltip="Play slower"),
         Binding("plus,equals_sign", "faster", "faster", key_display="+", group=_SPEED, tooltip="Play faster"),
         Binding("s", "scenarios", "scenarios", tooltip="Open another scenario"),
+        Binding("f", "faults", "faults", tooltip="Instructor: switch faults on and off (the run starts again)"),
+        Binding("v", "compare", "versus", tooltip="Compare this run with another, hop by hop"),
+        Binding("x", "toggle_predict", "predict", tooltip="Predict mode: guess each next step before it shows"),
+        Binding("escape", "hide_lesson", "hide lesson", show=False),
         Binding("c", "toggle_content", "fold", tooltip="Fold or unfold message content"),
         Binding("t", "toggle_theme", "theme", tooltip="Switch between dark and light"),
         Binding("question_mark", "help", "help", key_display="?", tooltip="All keys and the port table"),
@@ -88,6 +103,9 @@ class PlayerScreen(Screen[None]):
         ("Slower", "Play slower, down to x0.25 (-)", "slower"),
         ("Fold / unfold content", "Show or hide the message content in the transcript (c)", "toggle_content"),
         ("Scenarios", "Open another scenario (s)", "scenarios"),
+        ("Faults (instructor)", "Switch faults on and off; the run starts again at the same moment (f)", "faults"),
+        ("Compare runs (versus)", "This run and another side by side, hop by hop (v)", "compare"),
+        ("Predict mode", "Guess the next reply code, command, port or MX before each step (x)", "toggle_predict"),
         ("Toggle dark / light", "Switch the theme (t)", "toggle_theme"),
         ("Help", "All keys and the port table (?)", "help"),
     )
@@ -97,24 +115,35 @@ class PlayerScreen(Screen[None]):
     index: var[int] = var(0, init=False)
     playing: var[bool] = var(False, init=False)
     speed: var[float] = var(1.0, init=False)
+    faults: var[tuple[str, ...]] = var((), init=False)  # the instructor's toggles on; setting one re-runs
+    predicting: var[bool] = var(False, init=False)
 
-    def __init__(self, trace: Trace, loader: Loader | None = None) -> None:
+    def __init__(self, trace: Trace, loader: Loader | None = None, *, scenario: Scenario | None = None,
+                 faults: tuple[str, ...] = (), seed: int | None = None) -> None:
         super().__init__()
         self.trace = trace
         self.model = TraceModel(trace)
         self.player = Player(len(trace.events))
         self.loader = loader
+        self.scenario = scenario  # the base scenario, without faults (None: looked up by name when needed)
+        self.seed = seed
+        self.set_reactive(PlayerScreen.faults, tuple(faults))
+        self.score: PredictScore | None = None  # predict mode's, from the first time it is on
+        self._every_key = True  # the footer shows every key (worked out from the width in compose)
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         # Sized from the start, so the first frame is not laid out twice.
         width, height = self.app.size
         self.set_class(width < COMPACT_WIDTH or height < COMPACT_HEIGHT, "-compact")
+        self._every_key = width >= FOOTER_EVERY_KEY
         yield StatusBar(id="status")
+        yield FaultBanner(id="banner")
         yield Topology(id="topology")
         with Horizontal(id="middle"):
             yield Transcript(id="transcript")
             yield Explanation(id="explanation")
+            yield LessonCard(id="lesson")
         yield EventList(id="events")
         yield Footer(compact=width < FOOTER_ROOMY, show_command_palette=width >= FOOTER_WITH_PALETTE)
 
@@ -125,6 +154,8 @@ class PlayerScreen(Screen[None]):
         self.transcript = self.query_one(Transcript)
         self.explanation = self.query_one(Explanation)
         self.event_list = self.query_one(EventList)
+        self.banner = self.query_one(FaultBanner)
+        self.lesson = self.query_one(LessonCard)
         self.transcript.border_title = "Transcript"
         self.explanation.border_title = "What's happening"
         # Stepping pauses the cycle collector (a pass can take longer than a frame);
@@ -132,6 +163,7 @@ class PlayerScreen(Screen[None]):
         # counting frees almost everything a step throws away in the meantime.
         self._gc_timer = self.set_interval(GC_QUIET, self._resume_gc, pause=True, name="resume gc")
         self._load_widgets()
+        self._show_faults()
         self.event_list.focus()
 
     def _pause_gc(self) -> None:
@@ -157,14 +189,29 @@ class PlayerScreen(Screen[None]):
         if footer.show_command_palette != palette:
             footer.show_command_palette = palette
             footer.refresh(recompose=True)
+        if (width >= FOOTER_EVERY_KEY) != self._every_key:
+            self._every_key = width >= FOOTER_EVERY_KEY
+            self.refresh_bindings()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """As Textual works them out, but on a narrow screen the footer leaves out the spare keys."""
+        bindings = super().active_bindings
+        if self._every_key:
+            return bindings
+        return {key: active._replace(binding=replace(active.binding, show=False))
+                if active.binding.action in FOOTER_SPARE else active for key, active in bindings.items()}
 
     # -- a trace -------------------------------------------------------------------------
-    def load_trace(self, trace: Trace) -> None:
-        """Swap in another scenario's trace (from the picker)."""
+    def load_trace(self, trace: Trace, index: int = 0) -> None:
+        """Swap in another trace (from the picker, or a re-run with faults) and stand at ``index``."""
         self.trace = trace
         self.model = TraceModel(trace)
         self.player.load(len(trace.events))
-        self.set_reactive(PlayerScreen.index, 0)
+        self.player.jump(index)
+        self.set_reactive(PlayerScreen.index, self.player.index)
+        if self.score is not None:
+            self.score.forget_steps()
         self.playing = False
         self._load_widgets()
 
@@ -185,8 +232,16 @@ class PlayerScreen(Screen[None]):
             return
         self.topology.show(index, animate=animate)
         self.transcript.show(index)
-        self.explanation.show(index)
+        answered = self.score.answers.get(index) if self.score is not None else None
+        if answered is None:
+            self.explanation.show(index)
+        else:
+            from simulator.ui.screens.predict import verdict
+
+            prediction, choice = answered
+            self.explanation.show(index, verdict(prediction, choice), prediction.is_right(choice))
         self.event_list.show(index)
+        self.lesson.follow(self.trace, index, self.faults)
         self.event_list.border_title = f"Events  {index + 1}/{len(self.trace.events)}"
         self.status.update_state(step=index + 1, t=self.trace.events[index].t)
 
@@ -216,7 +271,10 @@ class PlayerScreen(Screen[None]):
             self._timer = self.set_interval(self.player.tick_seconds, self._tick, name="player tick")
 
     def _tick(self) -> None:
-        self.player.tick()
+        if self.predicting and self._ask(self.player.index + 1):
+            self.player.pause()
+        else:
+            self.player.tick()
         self._sync()
 
     # -- actions ----------------------------------------------------------------------------
@@ -225,6 +283,8 @@ class PlayerScreen(Screen[None]):
         self._sync()
 
     def action_next(self) -> None:
+        if self.predicting and self._ask(self.player.index + 1):
+            return
         self.player.next()
         self._sync()
 
@@ -271,7 +331,10 @@ class PlayerScreen(Screen[None]):
 
     def _picked(self, trace: Trace | None) -> None:
         if trace is not None:
+            self.scenario = None  # looked up by name if the fault panel needs it
+            self.set_reactive(PlayerScreen.faults, ())
             self.load_trace(trace)
+            self._show_faults()
 
     def action_quit(self) -> None:
         self.app.exit(0)

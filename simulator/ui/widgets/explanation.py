@@ -22,20 +22,26 @@ class Explanation(CachedStyles, LineView, can_focus=False):
 
     COMPONENT_CLASSES = {
         "explanation--line", "explanation--code", "explanation--rfc", "explanation--dim", "explanation--badge",
+        "explanation--right", "explanation--wrong",
     }
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._model: TraceModel | None = None
         self._index = 0
+        self._note: Text | None = None
+        self._right: bool | None = None
         self._lines: list[Strip] = []
 
     def set_trace(self, model: TraceModel) -> None:
         self._model = model
         self._index = 0
 
-    def show(self, index: int) -> None:
+    def show(self, index: int, note: Text | None = None, right: bool | None = None) -> None:
+        """Step ``index``; ``note`` (a prediction's verdict, ``right`` or not) goes above it."""
         self._index = index
+        self._note = note
+        self._right = right
         self._wrap()
         self.scroll_to(y=0, animate=False, immediate=True, force=True)
 
@@ -82,6 +88,13 @@ class Explanation(CachedStyles, LineView, can_focus=False):
             return self.span(name)
 
         parts: list[Text] = []
+        if self._note is not None:
+            note = self._note.copy()
+            if self._right is not None:
+                end = note.plain.find("\n")
+                note.stylize(style("explanation--right" if self._right else "explanation--wrong"), 0,
+                             end if end >= 0 else len(note))
+            parts.extend((note, Text("")))
         side = model.side(event)
         said = Text()
         if side is not None:

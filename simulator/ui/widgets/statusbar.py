@@ -1,4 +1,4 @@
-"""The top line: scenario title, step n/N, simulated clock, playing or paused."""
+"""The top line: scenario title, the predict score, step n/N, simulated clock, playing or paused."""
 
 from __future__ import annotations
 
@@ -23,11 +23,13 @@ class StatusBar(CachedStyles, Widget):
         self.t = 0.0
         self.playing = False
         self.speed = 1.0
+        self.score = ""  # "3/5" while predicting, else ""
 
     def update_state(self, *, title: str | None = None, step: int | None = None, total: int | None = None,
-                     t: float | None = None, playing: bool | None = None, speed: float | None = None) -> None:
+                     t: float | None = None, playing: bool | None = None, speed: float | None = None,
+                     score: str | None = None) -> None:
         for name, value in (("title", title), ("step", step), ("total", total), ("t", t), ("playing", playing),
-                            ("speed", speed)):
+                            ("speed", speed), ("score", score)):
             if value is not None:
                 setattr(self, name, value)
         self.refresh()
@@ -35,7 +37,8 @@ class StatusBar(CachedStyles, Widget):
     @property
     def status_text(self) -> str:
         state = f"▶ playing {format_speed(self.speed)}" if self.playing else f"❚❚ paused {format_speed(self.speed)}"
-        return f"step {self.step}/{self.total}   t={format_clock(self.t)}   {state}"
+        score = f"predict {self.score}   " if self.score else ""
+        return f"{score}step {self.step}/{self.total}   t={format_clock(self.t)}   {state}"
 
     def render(self) -> Text:
         width = self.content_size.width

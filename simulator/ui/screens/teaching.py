@@ -1,0 +1,153 @@
+"""The player's side of the teaching tools: faults (``f``), compare (``v``), predict (``x``), lessons.
+
+A mixin of :class:`~simulator.ui.screens.player.PlayerScreen`, which declares
+the keys and the reactive ``faults`` and ``predicting``; each tool's own
+screen lives in its own module (faults.py, compare.py, predict.py) and this
+is where their answers come back to the player.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from simulator.ui.compare import run_label
+from simulator.ui.player import same_moment
+
+if TYPE_CHECKING:
+    from simulator.quiz.predict import Prediction, PredictScore
+    from simulator.scenario.model import Scenario
+    from simulator.trace.events import Trace
+    from simulator.ui.screens.player import PlayerScreen
+    from simulator.ui.widgets.banner import FaultBanner
+    from simulator.ui.widgets.lesson import LessonCard
+    from simulator.ui.widgets.statusbar import StatusBar
+
+    _Base = PlayerScreen
+else:
+    _Base = object
+
+
+class TeachingTools(_Base):
+    """Faults re-run the engine; compare and predict push their screens; esc puts the lesson card away."""
+
+    # Set by PlayerScreen.
+    trace: Trace
+    scenario: Scenario | None
+    seed: int | None
+    score: PredictScore | None
+    status: StatusBar
+    banner: FaultBanner
+    lesson: LessonCard
+
+    # -- faults ------------------------------------------------------------------------------------
+    def base_scenario(self) -> Scenario | None:
+        """The open scenario without faults: given by the CLI, else the library's by the trace's name."""
+        if self.scenario is None:
+            from simulator.scenario import ScenarioError
+            from simulator.scenario.library import open_scenario
+
+            try:
+                self.scenario = open_scenario(self.trace.scenario)
+            except ScenarioError:
+                return None
+        return self.scenario
+
+    def action_faults(self) -> None:
+        from simulator.scenario.toggles import available_toggles
+        from simulator.ui.screens.faults import FaultScreen
+
+        base = self.base_scenario()
+        toggles = available_toggles(base) if base is not None else []
+        if not toggles:
+            self.notify("No faults fit this trace (it is not a library scenario).", severity="warning")
+            return
+        self.player.pause()
+        self._sync()
+        self.app.push_screen(FaultScreen(toggles, self.faults, base.title if base is not None else ""))
+
+    def set_faults(self, names: tuple[str, ...]) -> None:
+        """Switch exactly these faults on (from the fault panel): the engine runs again."""
+        self.faults = tuple(names)
+
+    def watch_faults(self, old: tuple[str, ...], new: tuple[str, ...]) -> None:
+        from simulator.run import run_scenario
+        from simulator.scenario.toggles import with_toggles
+
+        base = self.base_scenario()
+        if base is None:
+            return
+        try:
+            trace = run_scenario(with_toggles(base, list(new)), self.seed)
+        except Exception as exc:  # a fault the engine cannot take must not kill the player
+            self.notify(f"Could not run with {', '.join(new)}: {exc}", severity="error")
+            self.set_reactive(type(self).faults, old)
+            return
+        self.load_trace(trace, same_moment(self.trace.events, trace.events, self.player.index))
+        self._show_faults()
+
+    def _show_faults(self) -> None:
+        base = self.base_scenario() if self.faults else None
+        labels: dict[str, str] = {}
+        if base is not None:
+            from simulator.scenario.toggles import available_toggles
+
+            labels = {t.name: t.label for t in available_toggles(base)}
+        self.banner.set_faults(tuple((name, labels.get(name, name)) for name in self.faults))
+
+    # -- compare -----------------------------------------------------------------------------------
+    def action_compare(self) -> None:
+        from simulator.ui.screens.compare import CompareScreen
+
+        self.player.pause()
+        self._sync()
+        # B starts as the scenario as written: with faults on, that is "with and without".
+        screen = CompareScreen(self.trace, run_label(self.trace.scenario, self.faults), self.trace.scenario,
+                               a_scenario=self.base_scenario(), seed=self.seed)
+        self.app.push_screen(screen, self._compared)
+
+    def _compared(self, step: int | None) -> None:
+        if step is not None:
+            self.jump(step)
+
+    # -- predict -----------------------------------------------------------------------------------
+    def action_toggle_predict(self) -> None:
+        self.predicting = not self.predicting
+
+    def watch_predicting(self, on: bool) -> None:
+        # Imported the first time: simulator.quiz brings the engine with it, which the player alone
+        # does not need before its first frame.
+        from simulator.quiz.predict import PredictScore
+
+        if self.score is None:
+            self.score = PredictScore()
+        if on:
+            self.player.pause()
+            self._sync()
+        # The status bar says it: "predict 3/5" while on (a toast would sit on the question's choices).
+        self.status.update_state(score=self.score.text if on else "")
+
+    def _ask(self, step: int) -> bool:
+        """Ask about step ``step`` if it makes a question not yet asked; True if a question is up."""
+        from simulator.quiz.predict import predict_question
+
+        if self.score is None or step in self.score.answers:
+            return False
+        prediction = predict_question(self.trace, step)
+        if prediction is None:
+            return False
+        from simulator.ui.screens.predict import PredictScreen
+
+        self.app.push_screen(PredictScreen(prediction, self.score.text), partial(self._predicted, prediction))
+        return True
+
+    def _predicted(self, prediction: Prediction, choice: str | None) -> None:
+        if choice is None or self.score is None:
+            return  # backed out: no answer, no step
+        self.score.record(prediction, choice)
+        self.status.update_state(score=self.score.text)
+        self.jump(prediction.step)
+
+    # -- the lesson card ---------------------------------------------------------------------------
+    def action_hide_lesson(self) -> None:
+        self.lesson.put_away()
