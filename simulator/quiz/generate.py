@@ -217,7 +217,8 @@ def enhanced_code_questions(trace: Trace, rng: random.Random) -> Iterator[Questi
         answer = ENHANCED_MEANING[code]
         yield Question(
             trace.scenario, "enhanced-code", Difficulty.HARD,
-            f"A server replies `{_short(e.text)}`. What does the enhanced status code {code} say?",
+            # Only the codes: the reply's own words would give the answer away.
+            f"A server replies `{e.text[:3]} {code} ...`. What does the enhanced status code {code} say?",
             _pick(rng, pool, answer), answer,
             f"{code}: the first digit is the class ({'temporary' if code[0] == '4' else 'permanent'}); the "
             "other two say what went wrong.", "RFC 3463 §3", e.step,
@@ -240,7 +241,7 @@ def temporary_or_permanent_questions(trace: Trace, rng: random.Random) -> Iterat
         answer = answers[e.text[0]]
         yield Question(
             trace.scenario, "temporary-or-permanent", Difficulty.EASY,
-            f"{_who(trace, e.src)} answers `{_short(e.text)}`. What kind of failure is it?",
+            f"{_who(trace, e.src)} answers `{_codes(e.text)} ...`. What kind of failure is it?",
             _pick(rng, pool, answer), answer,
             "Replies starting with 4 are transient: try again later. Replies starting with 5 are permanent.",
             "RFC 5321 §4.2.1", e.step,
@@ -315,6 +316,12 @@ GENERATORS: tuple[Generator, ...] = (
     enhanced_code_questions, temporary_or_permanent_questions, ndr_questions, null_sender_questions,
     read_protocol_questions,
 )
+
+
+def _codes(reply: str) -> str:
+    """``550 5.1.1`` from a reply line: the codes without the words."""
+    parts = reply.split(" ")
+    return " ".join(parts[:2]) if len(parts) > 1 and parts[1].count(".") == 2 else parts[0]
 
 
 def _short(text: str, limit: int = 70) -> str:
