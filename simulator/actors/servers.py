@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.mail.headers import has_header, header_value, imap_date, prepend_header, received_header, rfc5322_date
+from simulator.mail.headers import complete_submission, header_value, imap_date, prepend_header, received_header
 from simulator.protocols.mailstore import MailStore
 from simulator.protocols.smtp.replies import Reply
 from simulator.protocols.smtp.server import Envelope, ServerPolicy
@@ -68,16 +68,11 @@ class SubmissionPolicy(ServerPolicy):
     def accept_message(self, envelope: Envelope, content: bytes) -> Reply:
         queue_id = self.world.queue_id()
         domain = self.host.domains[0] if self.host.domains else self.host.hostname
-        # RFC 6409 §8: the MSA may complete a message that lacks these.
-        if not has_header(content, "Message-ID"):
-            content = prepend_header(content, "Message-ID", self.world.message_id(domain))
-        if not has_header(content, "Date"):
-            content = prepend_header(content, "Date", rfc5322_date(self.world.env.now))
-        content = prepend_header(content, "Received", received_header(
-            from_helo=envelope.helo or self.peer.hostname, from_host=self.peer.hostname, from_ip=self.peer.ip,
-            by_host=self.host.hostname, with_protocol=envelope.transmission_type, queue_id=queue_id,
-            recipient=envelope.rcpt_to[0] if len(envelope.rcpt_to) == 1 else None, t=self.world.env.now,
-        ))
+        content = complete_submission(
+            content, helo=envelope.helo, client_host=self.peer.hostname, client_ip=self.peer.ip,
+            msa_host=self.host.hostname, with_protocol=envelope.transmission_type, recipients=envelope.rcpt_to,
+            queue_id=queue_id, message_id=lambda: self.world.message_id(domain), t=self.world.env.now,
+        )
         self.queue.enqueue(queue_id, envelope.mail_from or "", envelope.rcpt_to, content)
         return Reply(250, "2.0.0", f"Ok: queued as {queue_id}")
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from simulator import __version__
-from simulator.cli import compare, quiz, talk
+from simulator.cli import compare, live, quiz, talk
 from simulator.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios
 from simulator.scenario.library import LEVELS, open_scenario
 from simulator.scenario.loader import load_scenario
@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     talk.add_parser(sub)
     compare.add_parser(sub, _seed)
     quiz.add_parser(sub, _seed)
+    live.add_parser(sub)
     return parser
 
 
@@ -83,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return compare.run(args)
         if args.command == "quiz":
             return quiz.run(args)
+        if args.command == "live":
+            return live.run(args)
         if args.command == "faults":
             return _faults(args)
         if args.command == "validate":

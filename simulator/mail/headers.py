@@ -6,6 +6,7 @@ runs; headers show it as a real date because that is what students will meet.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
@@ -78,3 +79,33 @@ def header_value(content: bytes, name: str) -> str:
                 value += cont
             return value.strip()
     return ""
+
+
+def complete_submission(
+    content: bytes,
+    *,
+    helo: str | None,
+    client_host: str,
+    client_ip: str,
+    msa_host: str,
+    with_protocol: str,
+    recipients: tuple[str, ...],
+    queue_id: str,
+    message_id: Callable[[], str],
+    t: float,
+) -> bytes:
+    """What an MSA does to a submitted message before queueing it.
+
+    RFC 6409 §8 lets the MSA add Message-ID and Date where the client left
+    them out; every server that takes a message adds its Received line on top
+    (RFC 5321 §4.4). ``message_id`` is called only when one is needed.
+    """
+    if not has_header(content, "Message-ID"):
+        content = prepend_header(content, "Message-ID", message_id())
+    if not has_header(content, "Date"):
+        content = prepend_header(content, "Date", rfc5322_date(t))
+    return prepend_header(content, "Received", received_header(
+        from_helo=helo or client_host, from_host=client_host, from_ip=client_ip, by_host=msa_host,
+        with_protocol=with_protocol, queue_id=queue_id,
+        recipient=recipients[0] if len(recipients) == 1 else None, t=t,
+    ))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from simulator.ui.messages import FaultsChanged
 from simulator.ui.screens.player import Loader, PlayerScreen
 
 if TYPE_CHECKING:
+    from simulator.live.trace import LiveTrace
     from simulator.scenario.model import Scenario
 
 STYLESHEET = assets_dir() / "styles" / "smtpsim.tcss"
@@ -91,3 +93,54 @@ def run_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = ()) 
         return 2
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)
+
+
+LIVE_REFRESH = 0.25  # seconds between folding new live events into the player
+
+
+class LiveApp(SmtpsimApp):
+    """Plays a live trace that keeps growing as real clients talk to the servers.
+
+    The live servers run on another thread and call subscribers there; the
+    subscriber here only raises a flag, and a timer on the app's own thread
+    takes a snapshot and loads it. The player follows the newest step unless
+    the student has stepped back to look at something.
+    """
+
+    def __init__(self, live: LiveTrace) -> None:
+        super().__init__(_live_view(live), loader=None)
+        self._live = live
+        self._fresh = False
+        self._unsubscribe = live.subscribe(self._on_live_event)
+
+    def _on_live_event(self, _event: object) -> None:
+        self._fresh = True  # the live thread; a plain flag is all it touches
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_interval(LIVE_REFRESH, self.fold_in_new_events, name="live trace")
+
+    def fold_in_new_events(self) -> None:
+        if not self._fresh:
+            return
+        self._fresh = False
+        player = self.player
+        following = player.player.index >= len(player.trace.events) - 1
+        snapshot = _live_view(self._live)
+        index = len(snapshot.events) - 1 if following else player.player.index
+        player.load_trace(snapshot, index=max(index, 0))
+
+    def on_unmount(self) -> None:
+        self._unsubscribe()
+
+
+def _live_view(live: LiveTrace) -> Trace:
+    # The scenario's goals and debrief tell its scripted story, not the sessions
+    # real clients are having now: no lesson card in live mode.
+    return dataclasses.replace(live.snapshot(), goals=(), debrief="")
+
+
+def run_live_app(live: LiveTrace) -> int:
+    """``smtpsim live --ui``: the player following live sessions as they happen."""
+    result = LiveApp(live).run()
+    return result if isinstance(result, int) else 0

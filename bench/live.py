@@ -1,0 +1,230 @@
+"""Live mode's submission server against aiosmtpd, receiving the same load in the same run.
+
+Each server runs in a process of its own on 127.0.0.1; the clients are
+Python's smtplib in 1 or 4 other processes. Every message goes over port-587
+style submission: STARTTLS (TLS 1.3, a certificate from live mode's CA), AUTH
+PLAIN, MAIL, RCPT, DATA (about 1 KiB), 250. Two ways of sending:
+
+- reused: one connection per client process, STARTTLS and AUTH once, then
+  one message after another;
+- new: a new connection (TCP, greeting, EHLO, STARTTLS handshake, EHLO, AUTH,
+  the message, QUIT) for every message.
+
+    python bench/live.py            # full size
+    python bench/live.py --quick    # a smoke run
+
+What each server does with a message (stated, because it is not the same):
+
+- ours: the live MSA of the submission-starttls scenario with its queue held
+  (``--hold-queue``: accept and keep, no relay). Before the 250 it adds
+  Received (and Message-ID/Date if missing), writes the message to the queue
+  Maildir (fsync) and its envelope file (fsync), and it narrates every line
+  into the live trace with its explanation, as it always does;
+- aiosmtpd 1.4: its SMTP class with the same TLS context, require_starttls,
+  auth_required and an authenticator checking the same password; the handler
+  writes the message to a Maildir (``mailbox.Maildir.add``: fsync) and
+  answers 250. No trace, no Received header, one fsync instead of two.
+
+The last line is ``ratio X.XX``: our messages/s over aiosmtpd's, reused
+connection, 1 client process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import mailbox
+import multiprocessing as mp
+import os
+import signal
+import smtplib
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+USER, PASSWORD = "alice@example.org", "correct horse battery staple"
+RCPT = "bob@example.net"
+HOSTNAME = "smtp.example.org"
+BODY = ("Hi Bob,\r\n\r\n" + "A line of text to make the message about one kilobyte long.\r\n" * 16
+        + "\r\nAlice\r\n")
+
+
+def message(i: int) -> bytes:
+    return (f"From: {USER}\r\nTo: {RCPT}\r\nSubject: bench {i}\r\nDate: Sat, 28 Nov 2026 09:00:00 +0000\r\n"
+            f"Message-ID: <bench.{os.getpid()}.{i}@laptop.example.org>\r\n\r\n{BODY}").encode()
+
+
+# --- the servers (each in its own process) ------------------------------------------------------------
+
+
+def serve_ours(data_dir: Path) -> None:
+    from simulator.live import LiveMode, LiveOptions
+    from simulator.scenario.library import open_scenario
+
+    async def main() -> None:
+        mode = LiveMode(open_scenario("submission-starttls"),
+                        LiveOptions(ephemeral=True, data_dir=data_dir, hold_queue=True, max_connections=1000))
+        await mode.start()
+        print(json.dumps({"port": mode.ports["msa-starttls"], "ca": str(mode.certs.ca),
+                          "cert": str(mode.certs.cert), "key": str(mode.certs.key)}), flush=True)
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
+        await mode.stop()
+
+    asyncio.run(main())
+
+
+def serve_aiosmtpd(data_dir: Path, cert: str, key: str) -> None:
+    import logging
+
+    from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+    logging.getLogger("mail.log").setLevel(logging.ERROR)  # its own deprecation notice on every AUTH
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    maildir = mailbox.Maildir(data_dir / "maildir", factory=None, create=True)
+
+    class StoreHandler:
+        async def handle_DATA(self, server, session, envelope) -> str:
+            maildir.add(envelope.original_content.replace(b"\r\n", b"\n"))  # fsync'd, as ours
+            return "250 2.0.0 Ok: queued"
+
+    def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode() \
+            and auth_data.password == PASSWORD.encode()
+        return AuthResult(success=ok)
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert, key)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        handler = StoreHandler()
+        server = await loop.create_server(
+            lambda: SMTP(handler, hostname=HOSTNAME, tls_context=context, require_starttls=True,
+                         auth_required=True, auth_require_tls=True, authenticator=authenticator, loop=loop),
+            "127.0.0.1", 0, backlog=512)
+        print(json.dumps({"port": server.sockets[0].getsockname()[1]}), flush=True)
+        stop = asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
+        server.close()
+
+    asyncio.run(main())
+
+
+def start_server(kind: str, data_dir: Path, extra: dict | None = None) -> tuple[subprocess.Popen, dict]:
+    args = [sys.executable, __file__, "--serve", kind, "--data-dir", str(data_dir)]
+    if extra:
+        args += ["--cert", extra["cert"], "--key", extra["key"]]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    if not line:
+        proc.wait(timeout=30)
+        raise SystemExit(f"bench: the {kind} server did not start")
+    return proc, json.loads(line)
+
+
+# --- the clients --------------------------------------------------------------------------------------
+
+
+def _connect(port: int, ca: str) -> smtplib.SMTP:
+    client = smtplib.SMTP("127.0.0.1", port, local_hostname="laptop.example.org", timeout=30)
+    client.starttls(context=ssl.create_default_context(cafile=ca))
+    client.login(USER, PASSWORD)
+    return client
+
+
+def client_worker(port: int, ca: str, count: int, reuse: bool, barrier, out) -> None:
+    payloads = [message(i) for i in range(count)]
+    client = _connect(port, ca) if reuse else None
+    if client is not None:
+        client.sendmail(USER, [RCPT], message(-1))  # warm up
+    barrier.wait()
+    start = time.monotonic()
+    for payload in payloads:
+        if reuse:
+            client.sendmail(USER, [RCPT], payload)
+        else:
+            with _connect(port, ca) as fresh:
+                fresh.sendmail(USER, [RCPT], payload)
+    end = time.monotonic()
+    if client is not None:
+        client.quit()
+    out.put((start, end, count))
+
+
+def measure(port: int, ca: str, processes: int, per_process: int, reuse: bool) -> float:
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(processes)
+    out = ctx.Queue()
+    workers = [ctx.Process(target=client_worker, args=(port, ca, per_process, reuse, barrier, out))
+               for _ in range(processes)]
+    for w in workers:
+        w.start()
+    results = [out.get(timeout=600) for _ in workers]
+    for w in workers:
+        w.join()
+    start = min(r[0] for r in results)
+    end = max(r[1] for r in results)
+    return sum(r[2] for r in results) / (end - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a small load, for a smoke run")
+    parser.add_argument("--repeats", type=int, default=None, help="runs per cell; the median is shown")
+    parser.add_argument("--serve", choices=("ours", "aiosmtpd"), help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--cert", help=argparse.SUPPRESS)
+    parser.add_argument("--key", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve == "ours":
+        return serve_ours(args.data_dir)
+    if args.serve == "aiosmtpd":
+        return serve_aiosmtpd(args.data_dir, args.cert, args.key)
+
+    scale = 0.1 if args.quick else 1.0
+    repeats = args.repeats or (1 if args.quick else 3)
+    cells = [  # (label, processes, messages per process, reuse)
+        ("reused connection, 1 process", 1, int(2000 * scale), True),
+        ("reused connection, 4 processes", 4, int(600 * scale), True),
+        ("new connection each, 1 process", 1, int(300 * scale), False),
+        ("new connection each, 4 processes", 4, int(100 * scale), False),
+    ]
+    with tempfile.TemporaryDirectory(prefix="smtpsim-bench-") as tmp:
+        servers: list[subprocess.Popen] = []
+        try:
+            ours, ours_info = start_server("ours", Path(tmp) / "ours")
+            servers.append(ours)
+            theirs, theirs_info = start_server("aiosmtpd", Path(tmp) / "aiosmtpd", ours_info)
+            servers.append(theirs)
+            ca = ours_info["ca"]
+            rows = []
+            for label, processes, count, reuse in cells:
+                ours_rates, theirs_rates = [], []
+                for _ in range(repeats):  # interleaved, so drift hits both alike
+                    ours_rates.append(measure(ours_info["port"], ca, processes, count, reuse))
+                    theirs_rates.append(measure(theirs_info["port"], ca, processes, count, reuse))
+                rows.append((label, statistics.median(ours_rates), statistics.median(theirs_rates)))
+        finally:
+            for proc in servers:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=30)
+    print(f"smtpsim live MSA vs aiosmtpd: messages/s over loopback, 587 + STARTTLS + AUTH PLAIN, ~1 KiB, "
+          f"median of {repeats}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"{'load':<36} {'smtpsim':>10} {'aiosmtpd':>10} {'ratio':>7}")
+    for label, ours_rate, theirs_rate in rows:
+        print(f"{label:<36} {ours_rate:>10.1f} {theirs_rate:>10.1f} {ours_rate / theirs_rate:>7.2f}")
+    print(f"ratio {rows[0][1] / rows[0][2]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+"""``smtpsim live [SCENARIO]``: the scenario's servers on real sockets, for real mail clients.
+
+At start it prints the ports, the accounts and the CA certificate to trust;
+with ``--json`` the first line of standard output is one JSON object
+(``ports``, ``accounts``, ``ca`` ...) and nothing else is printed there. On a
+terminal, each line of every session is printed as it happens. Ctrl-C (or
+SIGTERM) stops cleanly: exit 0. Bad options or scenario: one line, exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from simulator.scenario import DEFAULT_SCENARIO, ScenarioError
+
+__all__ = ["add_parser", "run"]
+
+EXIT_USAGE = 2
+UI_MISSING = ("--ui is not available yet: the player cannot follow a growing trace in this build. "
+              "Run without --ui: the sessions are printed here as they happen.")
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``live`` on the ``smtpsim`` subcommands."""
+    p = subparsers.add_parser("live", help="run the scenario's servers on real sockets for real mail clients",
+                              description="Run the scenario's servers on this computer: point smtplib, swaks, "
+                              "openssl s_client or Thunderbird at them and watch the session.")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="a scenario name or a .toml path")
+    p.add_argument("--listen", default="127.0.0.1", metavar="ADDR",
+                   help="the address to listen on (default 127.0.0.1: this computer only)")
+    p.add_argument("--base-port", type=_whole, default=10000, metavar="N",
+                   help="added to 587, 465, 25, 143, 993, 110, 995 and 53 (default 10000: 10587 ...)")
+    p.add_argument("--ephemeral", action="store_true", help="let the system pick free ports (see the printout)")
+    p.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
+                   help="where mailboxes, queue and certificates live (default: $XDG_DATA_HOME/smtpsim)")
+    p.add_argument("--time-scale", type=_positive, default=1.0, metavar="X",
+                   help="scenario seconds per real second for retries and greylisting (default 1)")
+    p.add_argument("--idle-timeout", type=_positive, default=300.0, metavar="SECONDS",
+                   help="close a connection that completes no command for this long (default 300)")
+    p.add_argument("--max-connections", type=_whole, default=100, metavar="N",
+                   help="concurrent connections per server group; more get 421 (default 100)")
+    p.add_argument("--hold-queue", action="store_true", help="accept mail but keep it queued, deliver nothing")
+    p.add_argument("--json", action="store_true", help="first line: one JSON object with ports, accounts, ca")
+    p.add_argument("--ui", action="store_true", help="show the sessions in the player as they happen")
+    return p
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, found {value}")
+    return value
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, found {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number > 0, found {text}")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from simulator.live.runtime import LiveMode, LiveOptions
+    from simulator.scenario.library import open_scenario
+
+    try:
+        scenario = open_scenario(args.scenario)
+        options = LiveOptions(listen=args.listen, base_port=args.base_port, ephemeral=args.ephemeral,
+                              data_dir=args.data_dir, time_scale=args.time_scale, idle_timeout=args.idle_timeout,
+                              max_connections=args.max_connections, hold_queue=args.hold_queue)
+        mode = LiveMode(scenario, options)
+    except (ScenarioError, ValueError) as exc:
+        return _fail(str(exc))
+    if args.ui:
+        ui = _ui_hook()
+        if ui is None:
+            return _fail(UI_MISSING)
+        return _run_with_ui(mode, ui, args)
+    try:
+        return asyncio.run(_serve(mode, args))
+    except _StartError as exc:
+        return _fail(str(exc))
+
+
+def _fail(message: str) -> int:
+    print(f"smtpsim live: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+class _StartError(Exception):
+    pass
+
+
+async def _start(mode: Any) -> None:
+    try:
+        await mode.start()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise _StartError(f"a port is already in use on {mode.options.listen} ({exc.strerror}); is another "
+                              "smtpsim live running? Try --base-port N or --ephemeral") from None
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise _StartError(f"not allowed to listen on {mode.options.listen} ports from "
+                              f"{mode.options.base_port + 25}: ports below 1024 need privileges; "
+                              "use --base-port 10000") from None
+        raise _StartError(f"cannot start: {exc}") from None
+
+
+async def _serve(mode: Any, args: argparse.Namespace) -> int:
+    await _start(mode)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    if args.json:
+        print(json.dumps(mode.info()), flush=True)
+    else:
+        print(banner(mode), flush=True)
+        if sys.stdout.isatty():
+            mode.trace.subscribe(_print_event)
+    for warning in mode.warnings:
+        print(f"smtpsim live: warning: {warning}", file=sys.stderr)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await mode.stop()
+    left = len(mode.queue.entries) if mode.queue else 0
+    print(f"smtpsim live: stopped{f'; {left} message(s) stay queued for the next start' if left else ''}",
+          file=sys.stderr)
+    return 0
+
+
+def _run_with_ui(mode: Any, ui: Any, args: argparse.Namespace) -> int:
+    """The player on the main thread, the servers on a background thread."""
+    from simulator.live.runtime import LiveThread
+
+    thread = LiveThread(mode)
+    try:
+        thread.start()
+    except OSError as exc:
+        return _fail(f"cannot start: {exc}")
+    try:
+        return int(ui(mode.trace) or 0)
+    finally:
+        thread.stop()
+
+
+def _ui_hook() -> Any:
+    """``simulator.ui.app.run_live_app(trace) -> int``, once the player can follow a growing trace."""
+    try:
+        from simulator.ui.app import run_live_app  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return run_live_app
+
+
+def banner(mode: Any) -> str:
+    s = mode.scenario
+    host = f"[{mode.connect_host}]" if ":" in mode.connect_host else mode.connect_host
+    ports = mode.ports
+    lines = [f"smtpsim live: {s.name} ({s.title}), listening on {mode.options.listen}", ""]
+    rows = [
+        ("submission, STARTTLS", mode.world.msa.hostname, "msa-starttls", 587),
+        ("submission, implicit TLS", mode.world.msa.hostname, "msa-implicit", 465),
+        ("MX (SMTP relay)", ", ".join(h.hostname for h in mode.world.mtas), "mta", 25),
+        ("IMAP, STARTTLS", _stores(mode), "imap", 143),
+        ("IMAP, implicit TLS", _stores(mode), "imaps", 993),
+        ("POP3, STLS", _stores(mode), "pop3", 110),
+        ("POP3, implicit TLS", _stores(mode), "pop3s", 995),
+        ("DNS (UDP and TCP)", "the scenario's zones", "dns", 53),
+    ]
+    for what, name, key, port in rows:
+        if ports.get(key):
+            lines.append(f"  {what:<26} {host}:{ports[key]:<6} (port {port} of {name})")
+    lines += ["", "accounts:"]
+    for account in mode.accounts():
+        lines.append(f"  {account['address']:<24} user {account['username']}  password {account['password']}")
+    lines += [
+        "",
+        f"CA certificate (tell your client to trust it): {mode.certs.ca}",
+        f"mailboxes and queue: {mode.root}",
+        f"try: openssl s_client -starttls smtp -crlf -quiet -connect {host}:{ports['msa-starttls']} "
+        f"-CAfile {mode.certs.ca}",
+        "Ctrl-C stops.",
+    ]
+    return "\n".join(lines)
+
+
+def _stores(mode: Any) -> str:
+    return ", ".join(h.hostname for h in mode.world.stores)
+
+
+def _print_event(event: Any) -> None:
+    text = event.text
+    if event.content:
+        first = text.split("\r\n", 1)[0].split("\n", 1)[0]
+        text = f"{first} ... ({len(text.splitlines())} lines)"
+    arrow = f"{event.src} → {event.dst}"
+    conn = f"#{event.conn}" if event.conn else "  "
+    print(f"{event.t:9.3f} {conn:>4} {arrow:<22} {text.replace(chr(9), ' ')}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m simulator.cli.live``: the same command without the rest of smtpsim."""
+    parser = argparse.ArgumentParser(prog="smtpsim")
+    sub = parser.add_subparsers(dest="command")
+    add_parser(sub)
+    args = parser.parse_args(["live", *(sys.argv[1:] if argv is None else argv)])
+    return run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""What the live sessions share: connection caps, the idle sweep, and who-is-who on the MX port.
+
+The queue's relay connections come from this very process; before one is
+opened, the queue registers its local address here with the MX host it is
+meant for, so the MX listener can greet as that host and apply its faults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from simulator.scenario.model import Host
+
+if TYPE_CHECKING:
+    from simulator.live.context import LiveWorld
+    from simulator.live.server import Session
+
+DEFAULT_IDLE_TIMEOUT = 300.0  # RFC 5321 §4.5.3.2.7: a server waits at least 5 minutes for a command
+DEFAULT_MAX_CONNECTIONS = 100  # per group (submission, MX, mailbox store)
+
+
+class ConnectionCap:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+
+    def acquire(self) -> bool:
+        if self.count >= self.limit:
+            return False
+        self.count += 1
+        return True
+
+    def release(self) -> None:
+        self.count = max(0, self.count - 1)
+
+
+class Hub:
+    """The sessions of every listener: caps, idle sweeps, who-is-who for relay connections."""
+
+    def __init__(self, world: LiveWorld, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT) -> None:
+        self.world = world
+        self.idle_timeout = idle_timeout
+        self.sessions: set[Session] = set()
+        self.identities: dict[tuple[str, int], tuple[Host, Host]] = {}
+        self.tasks: set[asyncio.Task] = set()
+        self._sweeper: asyncio.Task | None = None
+
+    def register(self, local: tuple[str, int], target: Host, origin: Host) -> Callable[[], None]:
+        """The queue announces a connection it is about to open from ``local`` to the MX ``target``."""
+        self.identities[local] = (target, origin)
+        return lambda: self.identities.pop(local, None)
+
+    def start(self) -> None:
+        self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="idle-sweeper")
+
+    def spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _sweep(self) -> None:
+        period = max(0.05, min(1.0, self.idle_timeout / 4))
+        while True:
+            await asyncio.sleep(period)
+            deadline = time.monotonic() - self.idle_timeout
+            for session in [s for s in self.sessions if s.last_progress < deadline]:
+                session.timeout()
+
+    async def close(self, grace: float = 1.0) -> None:
+        """Say goodbye on every open connection (421, BYE, -ERR), then close them."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        for session in list(self.sessions):
+            session.shutdown()
+        deadline = time.monotonic() + grace
+        while self.sessions and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        for session in list(self.sessions):
+            session.abort()
+        tasks = list(self.tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=5.0)

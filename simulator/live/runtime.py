@@ -1,0 +1,247 @@
+"""Start and stop live mode: certificates, mailboxes, queue, listeners, DNS.
+
+``LiveMode`` runs inside an asyncio loop (``await start()``, ``await
+stop()``); ``LiveThread`` runs it in a thread of its own, for a UI on the
+main thread or for tests.
+
+On disk, under the data directory (``--data-dir``, by default
+``$XDG_DATA_HOME/smtpsim`` or ``~/.local/share/smtpsim``)::
+
+    tls/ca.pem                      the CA to trust (one for every scenario)
+    <scenario>/tls/server.pem       the servers' certificate
+    <scenario>/mail/<address>/      each account's Maildir
+    <scenario>/queue/, queue-state/ the relay queue
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import os
+import re
+import ssl
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulator.live.certs import CertPaths, client_context, ensure_certificates, permitted, server_context
+from simulator.live.context import LiveWorld
+from simulator.live.dns import DNSServer
+from simulator.live.queue import LiveQueue
+from simulator.live.hub import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Hub
+from simulator.live.server import listen
+from simulator.live.services import PORTS, build_services
+from simulator.live.spool import Spool
+from simulator.live.store import MaildirStore
+from simulator.scenario.model import Host, Role, Scenario
+from simulator.trace.events import Kind
+
+DNS_PORT = 53
+PORT_KEYS = (*PORTS, "dns")
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "smtpsim"
+
+
+@dataclass
+class LiveOptions:
+    listen: str = "127.0.0.1"
+    base_port: int = 10000
+    ephemeral: bool = False  # every listener on port 0: the OS picks
+    data_dir: Path | None = None
+    time_scale: float = 1.0
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    hold_queue: bool = False  # accept and keep mail queued, deliver nothing
+    max_events: int | None = None
+
+    def check(self) -> None:
+        """Raise ValueError with one sentence for an option that cannot work."""
+        try:
+            ipaddress.ip_address(self.listen)
+        except ValueError:
+            raise ValueError(f"--listen expects an IP address such as 127.0.0.1 or ::1, found {self.listen!r}") from None
+        if not self.ephemeral and not 0 <= self.base_port <= 65535 - 995:
+            raise ValueError(f"--base-port must be from 0 to {65535 - 995} (it is added to 25 ... 995), "
+                             f"found {self.base_port}")
+        if not self.time_scale > 0:
+            raise ValueError(f"--time-scale must be a number > 0, found {self.time_scale}")
+        if not self.idle_timeout > 0:
+            raise ValueError(f"--idle-timeout must be > 0 seconds, found {self.idle_timeout}")
+        if self.max_connections < 1:
+            raise ValueError(f"--max-connections must be at least 1, found {self.max_connections}")
+
+
+def scenario_dir_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name) or "scenario"
+
+
+@dataclass
+class LiveMode:
+    scenario: Scenario
+    options: LiveOptions = field(default_factory=LiveOptions)
+
+    def __post_init__(self) -> None:
+        self.options.check()
+        self.data_dir = (self.options.data_dir or default_data_dir()).expanduser().resolve()
+        self.root = self.data_dir / scenario_dir_name(self.scenario.name)
+        self.world = LiveWorld(self.scenario, time_scale=self.options.time_scale, max_events=self.options.max_events)
+        self.trace = self.world.trace
+        self.ports: dict[str, int] = {}
+        self.certs: CertPaths | None = None
+        self.warnings: list[str] = []
+        self._servers: list[asyncio.base_events.Server] = []
+        self._contexts: dict[str, ssl.SSLContext] = {}
+        self._dns: DNSServer | None = None
+        self.hub: Hub | None = None
+        self.queue: LiveQueue | None = None
+        self.store: MaildirStore | None = None
+
+    # --- start / stop ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        opts = self.options
+        names = [h.hostname for h in self.scenario.hosts if h.role not in (Role.MUA, Role.ATTACKER)]
+        self.warnings = [f"{n} is not a name reserved for testing: clients will not accept its certificate"
+                         for n in names if not permitted(n)]
+        if not ipaddress.ip_address(opts.listen).is_loopback:
+            self.warnings.append(f"listening on {opts.listen}: other computers can reach these servers, and the "
+                                 "accounts' passwords are printed above (there is no open relay)")
+        self.certs = certs = ensure_certificates(self.data_dir / "tls", self.root / "tls", names)
+        world = self.world
+        self.store = store = MaildirStore(self.root / "mail", self.scenario.accounts)
+        self.hub = hub = Hub(world, idle_timeout=opts.idle_timeout)
+        self.queue = queue = LiveQueue(
+            world, Spool(self.root), mx_address=lambda: (self.connect_host, self.ports["mta"]),
+            tls=lambda verify: client_context(certs, verify=verify), register=hub.register, hold=opts.hold_queue)
+        try:
+            for service in build_services(world, hub, store, queue, self._tls_for, opts.max_connections):
+                port = 0 if opts.ephemeral else opts.base_port + service.port
+                server = await listen(service, hub, opts.listen, port)
+                self._servers.append(server)
+                self.ports[service.name] = server.sockets[0].getsockname()[1]
+            dns_resolvers = {domain: r for (_kind, domain), r in world.fault_resolvers.items()}
+            self._dns = DNSServer(world.resolver, dns_resolvers)
+            self.ports["dns"] = await self._dns.start(opts.listen, 0 if opts.ephemeral else opts.base_port + DNS_PORT)
+        except BaseException:
+            await self.stop()
+            raise
+        hub.start()
+        waiting = queue.start()
+        world.trace.emit(
+            Kind.NOTE, world.msa.id, world.msa.id,
+            f"live mode: {self.scenario.name} on {opts.listen}, submission on port {self.ports['msa-starttls']}"
+            + (f"; {waiting} message(s) still queued" if waiting else ""),
+            "Real clients can now connect. Every session is drawn here as it happens, with the same "
+            "explanations as in the simulation.",
+        )
+
+    async def stop(self) -> None:
+        """Stop listening, say goodbye to open connections, leave the queue on disk."""
+        for server in self._servers:
+            server.close()
+        if self.queue is not None:
+            await self.queue.stop()  # first: its relay connections are sessions of ours too
+        if self.hub is not None:
+            await self.hub.close()
+        if self._dns is not None:
+            await self._dns.stop()
+        for server in self._servers:
+            await server.wait_closed()
+        self._servers = []
+
+    # --- what to tell the user ------------------------------------------------------------------------
+
+    @property
+    def connect_host(self) -> str:
+        """Where a client on this computer connects (the wildcard addresses mean loopback)."""
+        return {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.options.listen, self.options.listen)
+
+    def accounts(self) -> list[dict[str, str]]:
+        return [{"address": a.address, "username": a.username, "password": a.password}
+                for a in self.world.accounts()]
+
+    def info(self) -> dict[str, Any]:
+        """The first line of ``smtpsim live --json``."""
+        return {
+            "ports": {key: self.ports.get(key) for key in PORT_KEYS},
+            "accounts": self.accounts(),
+            "ca": str(self.certs.ca) if self.certs else None,
+            "listen": self.options.listen,
+            "scenario": self.scenario.name,
+            "data_dir": str(self.root),
+            "time_scale": self.options.time_scale,
+        }
+
+    def _tls_for(self, host: Host) -> ssl.SSLContext:
+        """The host's TLS versions: "1.2" caps the handshake at TLS 1.2, as the scenario says."""
+        version = "1.2" if host.tls == "1.2" else "default"
+        context = self._contexts.get(version)
+        if context is None:
+            assert self.certs is not None
+            context = server_context(self.certs)
+            if version == "1.2":
+                context.maximum_version = ssl.TLSVersion.TLSv1_2
+            self._contexts[version] = context
+        return context
+
+
+class LiveThread:
+    """Live mode on a background thread with its own event loop.
+
+    ``start()`` returns once every port listens (or raises what went wrong);
+    ``stop()`` shuts down cleanly and joins. Usable as a context manager.
+    """
+
+    def __init__(self, mode: LiveMode) -> None:
+        self.mode = mode
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._thread = threading.Thread(target=self._main, name="smtpsim-live", daemon=True)
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._stop: asyncio.Event | None = None
+
+    def start(self, timeout: float = 30.0) -> LiveMode:
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise TimeoutError("live mode did not start in time")
+        if self._error is not None:
+            raise self._error
+        return self.mode
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self.loop is not None and self._stop is not None and self._thread.is_alive():
+            self.loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout)
+
+    def call(self, coro: Any, timeout: float = 30.0) -> Any:
+        """Run a coroutine on the live loop from another thread and return its result."""
+        assert self.loop is not None
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def __enter__(self) -> LiveMode:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _main(self) -> None:
+        asyncio.run(self._run())
+
+    async def _run(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        try:
+            await self.mode.start()
+        except BaseException as exc:
+            self._error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        try:
+            await self._stop.wait()
+        finally:
+            await self.mode.stop()

@@ -1,0 +1,384 @@
+"""Real sockets around the sans-I/O servers: one asyncio Protocol per connection.
+
+Bytes from the socket go to the state machine's ``receive_data()``; what
+``data_to_send()`` returns goes back. When the machine asks for TLS (its
+``StartTLSRequested`` event) reading stops at once, the reply is flushed and
+``loop.start_tls`` runs the real handshake on the same connection; then
+``tls_established()``. Implicit-TLS listeners (465, 993, 995) run the
+handshake before the greeting. Both directions are cut into trace lines by the
+simulation's narrators, so a live session reads like a simulated one.
+
+Limits, so that one client cannot hurt the others:
+
+- a cap on concurrent connections per service group (submission, MX, mailbox
+  store); a connection over it gets ``421 4.7.0`` (``* BYE``, ``-ERR
+  [SYS/TEMP]``) and is closed; on an implicit-TLS port it is closed at once;
+- an idle timeout: a client must complete a command (get a reply) within it,
+  or, inside SMTP DATA, keep sending at least 64 KiB per period; trickling a
+  byte now and then does not count (slowloris). Then ``421 4.4.2``, closed;
+- line and message size limits are the state machines' own (512-octet
+  commands, 1000-octet text lines, SIZE), with bounded buffers;
+- when a client stops reading our replies, we stop reading its commands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from simulator.live.hub import ConnectionCap, Hub
+from simulator.protocols import imap, pop3, smtp
+from simulator.protocols.smtp import ServerState
+from simulator.protocols.smtp.replies import Reply
+from simulator.trace.events import Direction, Kind, TLSMode
+
+DATA_PROGRESS = 65536  # bytes inside DATA that count as progress
+CONTENT_SHOWN = 65536  # characters of a message body kept in one trace event
+
+_STARTTLS = (smtp.StartTLSRequested, imap.StartTLSRequested, pop3.StartTLSRequested)
+_LOGINS = (smtp.AuthSucceeded, imap.LoginSucceeded, pop3.LoginSucceeded)
+TIMEOUT_REPLY = Reply(421, "4.4.2", "Error: timeout exceeded")
+_PORT_NAMES = {25: "SMTP relay", 587: "submission", 465: "submissions (implicit TLS)", 143: "IMAP",
+               993: "IMAPS (implicit TLS)", 110: "POP3", 995: "POP3S (implicit TLS)"}
+
+
+@dataclass
+class Opened:
+    """What a service gives a new connection."""
+
+    machine: Any  # SMTPServer, IMAPServer or POP3Server
+    narrator: Any
+    client: str  # actor ids, as the trace draws the connection
+    server: str
+    tls_context: ssl.SSLContext
+    greeting: Reply | None = None  # SMTP only: a 421 for a scenario fault
+    on_login: Callable[[str], tuple[str | None, str | None]] | None = None  # user -> (client, server) actors
+
+
+@dataclass
+class Service:
+    name: str  # "msa-starttls", "imaps" ...
+    port: int  # the scenario's port (587, 993 ...): what the trace shows
+    kind: Kind
+    hostname: str
+    implicit_tls: bool
+    cap: ConnectionCap
+    open: Callable[[tuple[str, int]], Opened]  # peer address -> the connection's machine
+
+
+class Session(asyncio.Protocol):
+    """One accepted connection."""
+
+    def __init__(self, hub: Hub, service: Service) -> None:
+        self.hub = hub
+        self.service = service
+        self.trace = hub.world.trace
+        self.transport: Any = None
+        self.opened: Opened | None = None
+        self.machine: Any = None
+        self.conn = 0
+        self.peer = ("?", 0)
+        self.last_progress = time.monotonic()
+        self.tls = TLSMode.NONE
+        self._upgrading = False
+        self._closing = False
+        self._counted = False
+        self._paused_writing = False
+        self._data_bytes = 0
+        self._started = False
+        self._gone = False
+        self._early: list[bytes | None] = []  # what arrived inside TLS before _handshake() resumed
+
+    # --- asyncio callbacks -----------------------------------------------------------------------
+
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+        peer = transport.get_extra_info("peername")
+        self.peer = (str(peer[0]), int(peer[1])) if peer else ("?", 0)
+        service = self.service
+        if not service.cap.acquire():
+            self._refuse()
+            return
+        self._counted = True
+        self.hub.sessions.add(self)
+        self.opened = opened = service.open(self.peer)
+        self.machine = opened.machine
+        self.conn = self.trace.new_connection(opened.client, opened.server, service.port, service.kind)
+        name = _PORT_NAMES.get(service.port, service.name)
+        self._emit(Kind.TCP, opened.client, f"connection from {self.peer[0]}:{self.peer[1]} to port "
+                   f"{transport.get_extra_info('sockname')[1]} ({name}, port {service.port} in the scenario)",
+                   f"A real client opened a TCP connection to the live {name} server.", "RFC 9293 §3.5")
+        if service.implicit_tls:
+            self._upgrade(self._greet, TLSMode.IMPLICIT)
+        else:
+            self._greet()
+
+    def data_received(self, data: bytes) -> None:
+        machine = self.machine
+        if self._upgrading:
+            # Reading stopped when the handshake began, so this came through TLS, right after
+            # the handshake and before _handshake() resumed: keep it for then.
+            self._early.append(data)
+            return
+        if machine is None or self._closing:
+            return
+        opened = self.opened
+        assert opened is not None
+        for line in opened.narrator.client(data):
+            self._emit(self.service.kind, opened.client, line.text, line.explain, line.rfc, Direction.CLIENT,
+                       line.content)
+        if self.service.kind is Kind.SMTP and machine.state is ServerState.DATA:
+            self._data_bytes += len(data)
+            if self._data_bytes >= DATA_PROGRESS:
+                self._data_bytes = 0
+                self.last_progress = time.monotonic()
+        try:
+            events = machine.receive_data(data)
+            self._after(events)
+        except Exception as exc:  # a bug in a state machine must cost one connection, not the server
+            self._emit(Kind.NOTE, self._server, f"internal error: {exc!r}; connection closed",
+                       "Something went wrong inside smtpsim (please report it); only this connection is affected.",
+                       None)
+            self.abort()
+
+    def eof_received(self) -> bool:
+        if self._upgrading:
+            self._early.append(None)
+            return False
+        if self.machine is not None and not self.machine.closed:
+            self._emit(Kind.TCP, self._client, "the client closed the connection",
+                       "The client went away without QUIT/LOGOUT: any open transaction is dropped, nothing half "
+                       "received is kept.", "RFC 5321 §4.1.1.5")
+            self._lost()
+        return False  # close our side too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        """The connection is gone (idempotent): free the slot, end the machine, trace it."""
+        self._gone = True
+        if self._counted:
+            self._counted = False
+            self.service.cap.release()
+        self.hub.sessions.discard(self)
+        if self.machine is not None and not self.machine.closed:
+            self._lost()
+        if self.conn:
+            self._emit(Kind.TCP, self._server, "connection closed", "The TCP connection is closed.", "RFC 9293 §3.6")
+            self.conn = 0
+
+    def pause_writing(self) -> None:
+        # The client does not read what we send: stop reading what it sends.
+        self._paused_writing = True
+        if not self._upgrading:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self._paused_writing = False
+        if not self._upgrading and not self._closing:
+            self.transport.resume_reading()
+
+    # --- the machine ------------------------------------------------------------------------------
+
+    def _greet(self) -> None:
+        assert self.opened is not None
+        self._started = True
+        if self.service.kind is Kind.SMTP:
+            events = self.machine.start(self.opened.greeting) if self.opened.greeting else self.machine.start()
+            self._after(events)
+        else:
+            self.machine.start()
+            self._after([])
+
+    def _replay(self) -> None:
+        early, self._early = self._early, []
+        for data in early:
+            if data is None:
+                self.eof_received()
+                self._close()  # the transport already saw this EOF; close our side now
+                return
+            self.data_received(data)
+
+    def _after(self, events: list[Any]) -> None:
+        """Flush the machine's output, then act on its events (TLS, login, close)."""
+        self._flush()
+        starttls = False
+        for event in events:
+            if isinstance(event, _STARTTLS):
+                starttls = True
+            elif isinstance(event, _LOGINS) and self.opened and self.opened.on_login:
+                client, server = self.opened.on_login(getattr(event, "username", None) or getattr(event, "user"))
+                self._reattribute(client, server)
+        if self.machine.closed:
+            self._close()
+        elif starttls:
+            self._upgrade(self.machine.tls_established, TLSMode.STARTTLS)
+
+    def _flush(self) -> None:
+        out = self.machine.data_to_send()
+        if not out:
+            return
+        self.last_progress = time.monotonic()
+        self._data_bytes = 0
+        self.transport.write(out)  # first: the client need not wait for the narration
+        opened = self.opened
+        assert opened is not None
+        for line in opened.narrator.server(out):
+            self._emit(self.service.kind, opened.server, line.text, line.explain, line.rfc, Direction.SERVER,
+                       line.content)
+
+    def _lost(self) -> None:
+        if not self._started:
+            return
+        if isinstance(self.machine, smtp.SMTPServer):
+            self.machine.connection_lost()
+        else:
+            self.machine.receive_data(b"")
+
+    # --- TLS ----------------------------------------------------------------------------------------
+
+    def _upgrade(self, then: Callable[[], Any], mode: TLSMode) -> None:
+        self._upgrading = True
+        self.transport.pause_reading()  # now: the next bytes are the ClientHello, not commands
+        self.hub.spawn(self._handshake(then, mode))
+
+    async def _handshake(self, then: Callable[[], Any], mode: TLSMode) -> None:
+        assert self.opened is not None
+        loop = asyncio.get_running_loop()
+        try:
+            transport = await loop.start_tls(self.transport, self, self.opened.tls_context, server_side=True,
+                                             ssl_handshake_timeout=max(1.0, min(60.0, self.hub.idle_timeout)))
+        except (OSError, ssl.SSLError, ConnectionError, TimeoutError, RuntimeError) as exc:
+            self._emit(Kind.TLS, self._server, f"TLS handshake failed: {exc.__class__.__name__}",
+                       "The handshake did not complete (the client may not trust the certificate, or it went "
+                       "away); the connection is closed.", "RFC 8446 §6.2")
+            self._closing = True
+            self.transport.abort()
+            self._cleanup()  # asyncio does not call connection_lost for a failed handshake
+            return
+        if transport is None or self._gone:  # the connection closed during the handshake
+            self._cleanup()
+            return
+        self.transport = transport
+        self._upgrading = False
+        self.tls = mode
+        self.trace.update_connection(self.conn, tls=mode)
+        ssl_object = transport.get_extra_info("ssl_object")
+        version = ssl_object.version() if ssl_object else "TLS"
+        cipher = ssl_object.cipher()[0] if ssl_object and ssl_object.cipher() else "?"
+        intro = "Implicit TLS: the handshake came first." if mode is TLSMode.IMPLICIT else \
+            "STARTTLS: the handshake ran on the same TCP connection."
+        self._emit(Kind.TLS, self._server, f"{version} established, cipher {cipher} (a real handshake)",
+                   f"{intro} The certificate comes from smtpsim's local CA; from here on this connection is "
+                   "encrypted.", "RFC 8446" if version == "TLSv1.3" else "RFC 5246")
+        then()
+        if mode is TLSMode.STARTTLS:
+            self._after([])
+        self._replay()
+
+    # --- ends ---------------------------------------------------------------------------------------
+
+    def _refuse(self) -> None:
+        service = self.service
+        self._emit_refusal()
+        if not service.implicit_tls:
+            self.transport.write(_refusal(service))
+        self.transport.close()
+
+    def _emit_refusal(self) -> None:
+        # Not a traced connection (that would let a flood fill the trace); one note.
+        self.trace.emit(Kind.NOTE, self.hub.world.msa.id, self.hub.world.msa.id,
+                        f"{self.service.name}: refused a connection from {self.peer[0]}:{self.peer[1]} "
+                        f"({self.service.cap.limit} already open)",
+                        "A server caps concurrent connections so one client cannot take them all; the extra one "
+                        "gets 421 (try again later) and is closed.", rfc="RFC 5321 §3.8")
+
+    def timeout(self) -> None:
+        """Idle for too long: say so and close (RFC 5321 §4.5.3.2.7, §3.8)."""
+        if self._closing:
+            self.abort()
+            return
+        self._emit(Kind.NOTE, self._server, f"idle for {self.hub.idle_timeout:g} s: closing",
+                   "The client sent no complete command within the timeout (sending a byte now and then does "
+                   "not count), so the server closes the connection and frees its slot.", "RFC 5321 §4.5.3.2.7")
+        if self._upgrading or self.machine is None:
+            self.abort()
+            return
+        self._goodbye(TIMEOUT_REPLY, b"* BYE Autologout; idle for too long\r\n",
+                      b"-ERR Disconnected for inactivity\r\n")
+
+    def shutdown(self) -> None:
+        """The server is stopping."""
+        if self._closing:
+            return
+        if self._upgrading or self.machine is None:
+            self.abort()
+            return
+        self._goodbye(smtp.replies.SERVICE_UNAVAILABLE, b"* BYE Server shutting down\r\n",
+                      b"-ERR Server shutting down\r\n")
+
+    def _goodbye(self, reply: Reply, imap_bye: bytes, pop3_err: bytes) -> None:
+        if isinstance(self.machine, smtp.SMTPServer):
+            self.machine.shutdown(reply)
+            self._flush()
+        else:
+            out = imap_bye if self.service.kind is Kind.IMAP else pop3_err
+            for line in self.opened.narrator.server(out):
+                self._emit(self.service.kind, self._server, line.text, line.explain, line.rfc, Direction.SERVER)
+            self.transport.write(out)
+        self._close()
+
+    def _close(self) -> None:
+        self._closing = True
+        self.transport.close()  # after what is buffered has gone out
+
+    def abort(self) -> None:
+        self._closing = True
+        if self.transport is not None:
+            self.transport.abort()
+
+    # --- trace ----------------------------------------------------------------------------------------
+
+    @property
+    def _client(self) -> str:
+        return self.opened.client if self.opened else "client"
+
+    @property
+    def _server(self) -> str:
+        return self.opened.server if self.opened else "server"
+
+    def _reattribute(self, client: str | None, server: str | None) -> None:
+        assert self.opened is not None
+        if client:
+            self.opened.client = client
+        if server:
+            self.opened.server = server
+        self.trace.update_connection(self.conn, client=client, server=server)
+
+    def _emit(self, kind: Kind, src: str, text: str, explain: str, rfc: str | None,
+              direction: Direction | None = None, content: bool = False) -> None:
+        if content and len(text) > CONTENT_SHOWN:
+            # The trace keeps the start of a big message: enough to read, not megabytes per event.
+            text = f"{text[:CONTENT_SHOWN]}\r\n[... {len(text) - CONTENT_SHOWN} more characters not shown]"
+        client, server = self._client, self._server
+        dst = server if src == client else client
+        self.trace.emit(kind, src, dst, text, explain, port=self.service.port, tls=self.tls, dir=direction,
+                        conn=self.conn or None, rfc=rfc, content=content)
+
+
+def _refusal(service: Service) -> bytes:
+    if service.kind is Kind.SMTP:
+        return f"421 4.7.0 {service.hostname} Too many connections, try again later\r\n".encode()
+    if service.kind is Kind.IMAP:
+        return b"* BYE Too many connections, try again later\r\n"
+    return b"-ERR [SYS/TEMP] Too many connections, try again later\r\n"
+
+
+async def listen(service: Service, hub: Hub, host: str, port: int) -> asyncio.Server:
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(lambda: Session(hub, service), host, port, backlog=512, reuse_address=True)

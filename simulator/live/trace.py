@@ -1,0 +1,148 @@
+"""The live trace: the same TraceEvents as a simulation, appended as sessions happen.
+
+A simulation freezes its events into a :class:`~simulator.trace.events.Trace`
+when it ends; a live run never ends, so :class:`LiveTrace` is a growing list
+with subscribers. ``t`` is wall-clock seconds since live mode started.
+
+Threading: events are appended by the live event loop's thread only.
+Subscribers are called there, synchronously, right after each append; a
+subscriber in another thread (a UI) must hand the event over itself (e.g.
+Textual's ``App.call_from_thread``). ``snapshot()`` and ``events_since()``
+may be called from any thread.
+
+Memory stays bounded: past ``max_events`` the oldest events are dropped (in
+chunks); ``step`` numbers keep counting, and ``first_step`` says where the
+kept list starts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from simulator.trace.events import ActorInfo, ConnectionInfo, Direction, Kind, TLSMode, Trace, TraceEvent
+
+Subscriber = Callable[[TraceEvent], Any]
+
+MAX_EVENTS = 200_000
+
+
+class LiveTrace:
+    """Actors, connections and a growing list of events, with subscribers."""
+
+    def __init__(self, base: Trace, *, clock: Callable[[], float] = time.monotonic,
+                 max_events: int = MAX_EVENTS) -> None:
+        # ``base`` is an empty trace of the scenario: its metadata and actors.
+        self.base = base
+        self.actors: tuple[ActorInfo, ...] = base.actors
+        self.connections: dict[int, ConnectionInfo] = {}
+        self.events: list[TraceEvent] = []
+        self.first_step = 0  # the step of events[0]; grows when old events are dropped
+        self.max_events = max(1000, max_events)
+        self._clock = clock
+        self._start = clock()
+        self._next_step = 0
+        self._next_conn = 1
+        self._subscribers: list[Subscriber] = []
+        self._lock = threading.Lock()
+
+    # --- what a player reads ----------------------------------------------------------------
+
+    @property
+    def scenario(self) -> str:
+        return self.base.scenario
+
+    @property
+    def title(self) -> str:
+        return self.base.title
+
+    def elapsed(self) -> float:
+        return self._clock() - self._start
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback(event)`` for every new event; returns the unsubscribe function."""
+        with self._lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def events_since(self, step: int) -> list[TraceEvent]:
+        """The kept events with ``event.step >= step``."""
+        with self._lock:
+            start = max(0, step - self.first_step)
+            return self.events[start:]
+
+    def snapshot(self) -> Trace:
+        """The trace so far, frozen: what ``smtpsim play`` or an export can take."""
+        with self._lock:
+            events = tuple(self.events)
+            connections = tuple(self.connections.values())
+        b = self.base
+        return Trace(scenario=b.scenario, title=b.title, summary=b.summary, seed=b.seed, actors=self.actors,
+                     events=events, connections=connections, goals=b.goals, debrief=b.debrief,
+                     extra={"live": True, "first_step": self.first_step})
+
+    # --- what the live servers write ----------------------------------------------------------
+
+    def new_connection(self, client: str, server: str, port: int, protocol: Kind,
+                       tls: TLSMode = TLSMode.NONE) -> int:
+        with self._lock:
+            conn_id = self._next_conn
+            self._next_conn += 1
+            self.connections[conn_id] = ConnectionInfo(conn_id, client, server, port, protocol, tls)
+        return conn_id
+
+    def update_connection(self, conn_id: int, *, tls: TLSMode | None = None, client: str | None = None,
+                          server: str | None = None) -> None:
+        with self._lock:
+            info = self.connections.get(conn_id)
+            if info is None:
+                return
+            self.connections[conn_id] = ConnectionInfo(
+                info.id, client or info.client, server or info.server, info.port, info.protocol,
+                tls if tls is not None else info.tls,
+            )
+
+    def emit(
+        self,
+        kind: Kind,
+        src: str,
+        dst: str,
+        text: str,
+        explain: str,
+        *,
+        port: int | None = None,
+        tls: TLSMode = TLSMode.NONE,
+        dir: Direction | None = None,
+        conn: int | None = None,
+        rfc: str | None = None,
+        content: bool = False,
+    ) -> TraceEvent:
+        """Append one event (same fields as the simulation's recorder) and tell the subscribers."""
+        with self._lock:
+            event = TraceEvent(
+                step=self._next_step, t=round(self._clock() - self._start, 6), kind=kind, src=src, dst=dst,
+                text=text, explain=explain, port=port, tls=tls, dir=dir, conn=conn, rfc=rfc, content=content,
+            )
+            self._next_step += 1
+            self.events.append(event)
+            if len(self.events) > self.max_events:
+                drop = len(self.events) - self.max_events + self.max_events // 10
+                del self.events[:drop]
+                self.first_step += drop
+            subscribers = tuple(self._subscribers)
+        for callback in subscribers:
+            try:
+                callback(event)
+            except Exception:  # a broken viewer must never stop the servers
+                with self._lock:
+                    if callback in self._subscribers:
+                        self._subscribers.remove(callback)
+        return event
