@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.actors.servers import InboundPolicy
+from simulator.actors.servers import InboundPolicy, SubmissionPolicy
 from simulator.mail.headers import complete_submission, imap_date, prepend_header, received_header
 from simulator.protocols.smtp.policy import Envelope, ServerPolicy
 from simulator.protocols.smtp.replies import Reply
@@ -29,23 +29,12 @@ if TYPE_CHECKING:
 
 
 
-class LiveSubmissionPolicy(ServerPolicy):
-    """The MSA: the scenario's accounts log in; accepted mail goes to the durable queue."""
+class LiveSubmissionPolicy(SubmissionPolicy):
+    """The simulation's MSA rules (the scenario's accounts log in, a logged-in user may send
+    anywhere, RFC 6409 §4.3); accepted mail goes to the durable queue instead."""
 
     def __init__(self, world: LiveWorld, host: Host, peer: Host, queue: LiveQueue) -> None:
-        self.world = world
-        self.host = host
-        self.peer = peer
-        self.queue = queue
-
-    def authenticate(self, mechanism: str, username: str, password: str) -> bool:
-        return any(a.username == username and a.password == password for a in self.world.scenario.accounts)
-
-    def check_sender(self, envelope: Envelope, address: str) -> Reply | None:
-        return None
-
-    def check_recipient(self, envelope: Envelope, address: str) -> Reply | None:
-        return None  # a logged-in user may send anywhere (RFC 6409 §4.3; AUTH is checked first)
+        super().__init__(world, host, peer, queue)  # type: ignore[arg-type]
 
     def accept_message(self, envelope: Envelope, content: bytes) -> Reply:
         queue_id = self.world.queue_id()
