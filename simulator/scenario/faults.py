@@ -101,7 +101,7 @@ def fault_param_keys(kind: str) -> set[str]:
     return _COMMON | set(KINDS[kind].params)
 
 
-def parse_param(fault_kind: str, key: str, value: Any) -> tuple[bool, str]:
+def parse_param(key: str, value: Any) -> tuple[bool, str]:
     """Whether a parameter value fits; the expectation in words."""
     if key == "delay" or key == "seconds":
         return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0, "a number of seconds >= 0"

@@ -279,7 +279,7 @@ def _fault(r: _Reader, path: str, kind: str, spec: dict[str, Any], s: Scenario) 
     values: dict[str, Any] = {}
     for param in fk.params:
         if param in spec:
-            ok, expected = parse_param(kind, param, spec[param])
+            ok, expected = parse_param(param, spec[param])
             if not ok:
                 raise r.fail(f"{path}.{param}", expected, spec[param])
             values[param] = spec[param]

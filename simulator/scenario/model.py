@@ -95,7 +95,6 @@ class Scenario:
     debrief: str = ""
     level: str = "basics"
     order: int = 100
-    extra: dict[str, object] = field(default_factory=dict)
     queue: QueuePolicy = field(default_factory=QueuePolicy)
     faults: tuple[Fault, ...] = ()
     quiz: tuple[AuthoredQuestion, ...] = ()
