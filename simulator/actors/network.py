@@ -58,6 +58,16 @@ class Connection:
         self.world.recorder.emit(kind, sender, receiver, text, explain, port=self.port, tls=self.tls,
                                  dir=direction, conn=self.id, rfc=rfc, content=content)
 
+    def emit_lines(self, kind: Kind, sender: str, lines: list[Any], direction: Direction,
+                   *, content: bool = True) -> None:
+        """emit() for each narrated line (content=False ignores the lines' own content flag)."""
+        receiver = self.server if sender == self.client else self.client
+        record = self.world.recorder.emit
+        port, tls, conn = self.port, self.tls, self.id
+        for line in lines:
+            record(kind, sender, receiver, line.text, line.explain, port=port, tls=tls,
+                   dir=direction, conn=conn, rfc=line.rfc, content=content and line.content)
+
     def open(self) -> Generator[float, Any, None]:
         """The three-way handshake: one and a half round trips."""
         name = _PORT_NAMES.get(self.port, "")
@@ -211,9 +221,11 @@ def drive_session(
         data = server.data_to_send()
         if data:
             progressed = True
-            for line in narrator.server(data):
-                conn.emit(kind, conn.server, line.text, line.explain, line.rfc, direction=Direction.SERVER, content=line.content)
-            yield from conn.transfer(conn.server)
+            conn.emit_lines(kind, conn.server, narrator.server(data), Direction.SERVER)
+            if conn.loss is None:
+                yield conn.latency  # what transfer() yields on a lossless link, without a generator
+            else:
+                yield from conn.transfer(conn.server)
             if tamper is not None:
                 data = tamper(data)
             if not client.closed:
@@ -234,9 +246,11 @@ def drive_session(
         data = client.data_to_send()
         if data:
             progressed = True
-            for line in narrator.client(data):
-                conn.emit(kind, conn.client, line.text, line.explain, line.rfc, direction=Direction.CLIENT, content=line.content)
-            yield from conn.transfer(conn.client)
+            conn.emit_lines(kind, conn.client, narrator.client(data), Direction.CLIENT)
+            if conn.loss is None:
+                yield conn.latency  # what transfer() yields on a lossless link, without a generator
+            else:
+                yield from conn.transfer(conn.client)
             if not server.closed:
                 for event in server.receive_data(data):
                     if on_server_event is not None:
@@ -248,8 +262,7 @@ def drive_session(
             # Flush anything the server queued before closing (e.g. 221).
             rest = server.data_to_send()
             if rest:
-                for line in narrator.server(rest):
-                    conn.emit(kind, conn.server, line.text, line.explain, line.rfc, direction=Direction.SERVER)
+                conn.emit_lines(kind, conn.server, narrator.server(rest), Direction.SERVER, content=False)
                 yield conn.latency
                 client.receive_data(rest)
             break

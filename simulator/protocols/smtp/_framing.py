@@ -57,6 +57,21 @@ class LineBuffer:
     def pending(self) -> int:
         return len(self._buf) - self._pos
 
+    def complete_lines(self) -> bytes:
+        """All buffered whole lines (through the last LF) without consuming them; b"" if none.
+
+        For callers that scan many lines at once and then `skip()` what they used.
+        Nothing while an over-long line is being dropped: `next_line()` owns that.
+        """
+        if self._dropping is not None:
+            return b""
+        lf = self._buf.rfind(b"\n", self._pos)
+        return bytes(self._buf[self._pos:lf + 1]) if lf >= 0 else b""
+
+    def skip(self, count: int) -> None:
+        """Consume `count` bytes taken from `complete_lines()`."""
+        self._consume(self._pos + count)
+
     def next_line(self) -> Line | None:
         lf = self._buf.find(b"\n", self._pos)
         if self._dropping is not None:

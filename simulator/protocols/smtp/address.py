@@ -156,6 +156,12 @@ def split_path(text: str) -> tuple[str, str]:
     """Split "<path> params" into ("<path>", "params"), honouring quoted local parts."""
     if not text.startswith("<"):
         raise AddressError("path must start with '<'")
+    if '"' not in text:
+        # No quoted local part, so nothing can hide a ">": the first one closes the path.
+        end = text.find(">")
+        if end < 0:
+            raise AddressError("unterminated path")
+        return _path_and_rest(text, end)
     in_quote = False
     i = 1
     while i < len(text):
@@ -166,12 +172,16 @@ def split_path(text: str) -> tuple[str, str]:
         if c == '"':
             in_quote = not in_quote
         elif c == ">" and not in_quote:
-            rest = text[i + 1:]
-            if rest and not rest.startswith(" "):
-                raise AddressError("junk after path")
-            return text[: i + 1], rest.strip(" ")
+            return _path_and_rest(text, i)
         i += 1
     raise AddressError("unterminated path")
+
+
+def _path_and_rest(text: str, end: int) -> tuple[str, str]:
+    rest = text[end + 1:]
+    if rest and not rest.startswith(" "):
+        raise AddressError("junk after path")
+    return text[: end + 1], rest.strip(" ")
 
 
 def parse_params(text: str) -> dict[str, str | None]:

@@ -235,7 +235,7 @@ class SMTPClient:
                 if len(self._buf) > MAX_REPLY_BYTES:
                     raise RemoteProtocolError("reply line too long")
                 return None
-            raw = bytes(self._buf[: lf + 1])
+            raw = self._buf[: lf + 1].decode("utf-8", "replace")  # as parse_reply_line would
             del self._buf[: lf + 1]
             code, last, text = parse_reply_line(raw)  # tolerates a bare LF ending
             if self._partial and code != self._partial[0][0]:
@@ -251,7 +251,7 @@ class SMTPClient:
             # RFC 5321 §4.2: out-of-range codes are fatal.
             raise RemoteProtocolError(f"reply code {code} out of range")
         enhanced, _ = split_enhanced(code, lines[0])
-        texts = tuple(split_enhanced(code, t)[1] if enhanced else t for t in lines)
+        texts = tuple(split_enhanced(code, t)[1] for t in lines) if enhanced else lines
         return Reply(code, enhanced, texts), lines
 
     def _on_reply(self, reply: Reply, lines: tuple[str, ...]) -> None:

@@ -19,6 +19,8 @@ from simulator.protocols.errors import RemoteProtocolError
 _ENHANCED_RE = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})")
 _ENHANCED_PREFIX_RE = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})(?: +|$)")
 _REPLY_LINE_RE = re.compile(r"(\d{3})([ -]?)(.*)", re.DOTALL)
+# Enhanced codes already validated, with their class digit (saves the regex on hot paths).
+_CHECKED_ENHANCED: dict[str, int] = {}
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Reply:
         # RFC 5321 §4.2: three digits, first digit 2-5 (out-of-range codes are fatal to clients).
         if not 200 <= self.code <= 599:
             raise ValueError(f"reply code out of range: {self.code}")
-        if self.enhanced is not None:
+        if self.enhanced is not None and _CHECKED_ENHANCED.get(self.enhanced) != self.code // 100:
             match = _ENHANCED_RE.fullmatch(self.enhanced)
             if match is None:
                 raise ValueError(f"malformed enhanced status code: {self.enhanced!r}")
@@ -41,7 +43,9 @@ class Reply:
                 raise ValueError(f"enhanced code {self.enhanced} disagrees with {self.code}")
             if self.code // 100 == 3:
                 raise ValueError("3xx replies carry no enhanced code (RFC 2034 §4)")
-        for line in self.text_lines:
+            if len(_CHECKED_ENHANCED) < 4096:  # bounded: codes may come off the wire
+                _CHECKED_ENHANCED[self.enhanced] = self.code // 100
+        for line in (self.text,) if isinstance(self.text, str) else self.text:
             # Never let a text smuggle a line break into the reply stream.
             if "\r" in line or "\n" in line:
                 raise ValueError(f"reply text contains a line break: {line!r}")
@@ -61,14 +65,19 @@ class Reply:
         """Reply lines without CRLF: `NNN-text` for all but the last, `NNN text` last."""
         prefix = f"{self.enhanced} " if enhanced_codes and self.enhanced else ""
         texts = self.text_lines
-        out: list[str] = []
-        for i, text in enumerate(texts):
-            sep = " " if i == len(texts) - 1 else "-"
-            out.append(f"{self.code:03d}{sep}{prefix}{text}")
-        return out
+        last = len(texts) - 1
+        code = f"{self.code:03d}"
+        return [f"{code}{' ' if i == last else '-'}{prefix}{text}" for i, text in enumerate(texts)]
 
     def to_bytes(self, enhanced_codes: bool = True) -> bytes:
-        return b"".join(line.encode("ascii", "replace") + b"\r\n" for line in self.lines(enhanced_codes))
+        # Replies are immutable and the catalogue's constants are sent over and over:
+        # render once per instance (kept outside the fields, so equality is unaffected).
+        key = "_wire" if enhanced_codes else "_wire_plain"
+        wire: bytes | None = self.__dict__.get(key)
+        if wire is None:
+            wire = ("\r\n".join(self.lines(enhanced_codes)) + "\r\n").encode("ascii", "replace")
+            object.__setattr__(self, key, wire)  # frozen dataclass: bypass on purpose
+        return wire
 
     # RFC 5321 §4.2.1: the first digit says good, bad or incomplete.
     @property
@@ -416,6 +425,10 @@ def parse_reply_line(line: bytes | str) -> tuple[int, bool, str]:
         line = line[:-1]
     if line.endswith("\r"):
         line = line[:-1]
+    head = line[:3]
+    if len(line) > 3 and line[3] in " -" and head.isascii() and head.isdigit():
+        # The usual "NNN-text" / "NNN text": what the regex below would find, without it.
+        return int(head), line[3] != "-", line[4:]
     match = _REPLY_LINE_RE.fullmatch(line)
     if match is None or (match.group(2) == "" and match.group(3) != ""):
         raise RemoteProtocolError(f"malformed reply line: {line[:80]!r}")

@@ -136,6 +136,8 @@ class SMTPServer:
             return []  # anything after QUIT or 421 is ignored
         self._lines.feed(data)
         while self.state not in (ServerState.CLOSED, ServerState.STARTTLS):
+            if self.state is ServerState.DATA and self._data_lines():
+                continue
             self._lines.max_line = self._line_limit()
             line = self._lines.next_line()
             if line is None:
@@ -481,10 +483,30 @@ class SMTPServer:
 
     # --- message content -----------------------------------------------------------------------
 
+    def _data_lines(self) -> bool:
+        """Take the buffered content lines in one go when that is safe; False: go line by line."""
+        assert self._content is not None
+        if not self._content.takes_lines:
+            return False  # an odd or refused message: line by line, without re-copying the buffer
+        block = self._lines.complete_lines()
+        if not block:
+            return False
+        taken = self._content.add_lines(block)
+        if taken is None:
+            return False
+        used, done = taken
+        self._lines.skip(used)
+        if done:
+            self._end_of_data()
+        return True
+
     def _data_line(self, line: Line) -> None:
         assert self._content is not None
-        if not self._content.add(line):
-            return
+        if self._content.add(line):
+            self._end_of_data()
+
+    def _end_of_data(self) -> None:
+        assert self._content is not None
         content = self._content
         envelope = self.envelope
         refusal = content.refusal()

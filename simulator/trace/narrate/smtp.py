@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from functools import lru_cache
 
 from simulator.protocols.smtp.replies import describe
 from simulator.trace.narrate import Line
@@ -59,7 +60,28 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "AUTH": ("", "RFC 4954 §4"),
 }
 
+# describe() is pure and a session repeats the same few codes: remember the answers (bounded).
+_describe = lru_cache(maxsize=1024)(describe)
+
 _REPLY_LINE = re.compile(r"^(\d{3})([ -])(?:(\d\.\d{1,3}\.\d{1,3}) )?(.*)$")
+
+
+def _content_line(content: bytes) -> Line:
+    return Line(
+        content.decode("utf-8", "replace"),
+        "The message itself: headers, a blank line, then the body. Lines that begin "
+        "with a dot are sent with an extra dot (dot-stuffing).",
+        "RFC 5321 §4.5.2",
+        content=True,
+    )
+
+
+_END_OF_DATA = Line(
+    ".",
+    "A line holding only a dot (CRLF.CRLF) ends the message. Nothing else may end it: "
+    "bare LF or CR tricks are how SMTP smuggling works.",
+    "RFC 5321 §4.1.1.4",
+)
 
 
 class SMTPNarrator:
@@ -76,42 +98,29 @@ class SMTPNarrator:
 
     # client -> server
     def client(self, data: bytes) -> list[Line]:
-        self._cbuf += data
+        buf = self._cbuf + data
+        pos = 0  # walk the buffer by index; keep only the unfinished tail at the end
         out: list[Line] = []
-        while self._cbuf:
+        while pos < len(buf):
             if self._in_data:
-                end = self._cbuf.find(b"\r\n.\r\n")
-                if end == -1 and self._cbuf.startswith(b".\r\n"):
-                    content, self._cbuf = b"", self._cbuf[3:]
+                end = buf.find(b"\r\n.\r\n", pos)
+                if end == -1 and buf.startswith(b".\r\n", pos):
+                    content, pos = b"", pos + 3
                 elif end == -1:
                     break
                 else:
-                    content, self._cbuf = self._cbuf[:end], self._cbuf[end + 5 :]
-                out.append(
-                    Line(
-                        content.decode("utf-8", "replace"),
-                        "The message itself: headers, a blank line, then the body. Lines that begin "
-                        "with a dot are sent with an extra dot (dot-stuffing).",
-                        "RFC 5321 §4.5.2",
-                        content=True,
-                    )
-                )
-                out.append(
-                    Line(
-                        ".",
-                        "A line holding only a dot (CRLF.CRLF) ends the message. Nothing else may end it: "
-                        "bare LF or CR tricks are how SMTP smuggling works.",
-                        "RFC 5321 §4.1.1.4",
-                    )
-                )
+                    content, pos = buf[pos:end], end + 5
+                out.append(_content_line(content))
+                out.append(_END_OF_DATA)
                 self._in_data = False
                 self._pending.append("DATA-END")
                 continue
-            end = self._cbuf.find(b"\r\n")
+            end = buf.find(b"\r\n", pos)
             if end == -1:
                 break
-            raw, self._cbuf = self._cbuf[:end], self._cbuf[end + 2 :]
-            out.append(self._command(raw.decode("utf-8", "replace")))
+            out.append(self._command(buf[pos:end].decode("utf-8", "replace")))
+            pos = end + 2
+        self._cbuf = buf[pos:]
         return out
 
     def _command(self, text: str) -> Line:
@@ -152,15 +161,9 @@ class SMTPNarrator:
 
     # server -> client
     def server(self, data: bytes) -> list[Line]:
-        self._sbuf += data
-        out: list[Line] = []
-        while True:
-            end = self._sbuf.find(b"\r\n")
-            if end == -1:
-                break
-            raw, self._sbuf = self._sbuf[:end], self._sbuf[end + 2 :]
-            out.append(self._reply(raw.decode("utf-8", "replace")))
-        return out
+        # One split instead of re-slicing the buffer per line; the last piece is the unfinished line.
+        *lines, self._sbuf = (self._sbuf + data).split(b"\r\n")
+        return [self._reply(raw.decode("utf-8", "replace")) for raw in lines]
 
     def _reply(self, text: str) -> Line:
         match = _REPLY_LINE.match(text)
@@ -177,7 +180,7 @@ class SMTPNarrator:
             self._in_data = True
         if code == 334:
             self._auth_step = True
-        decoded = describe(code, enhanced)
+        decoded = _describe(code, enhanced)
         if command == "EHLO" and code == 250 and not first:
             keyword = (rest.split(" ", 1)[0]).upper()
             explain, rfc = _CAPABILITIES.get(keyword, (f"{keyword}: an extension the server supports.", "RFC 5321 §4.1.1.1"))
