@@ -56,7 +56,7 @@ class Prediction:
     """One question about trace step ``step``: its keyed ``answer`` is among ``choices``."""
 
     step: int
-    kind: str  # "reply-code", "command", "port" or "mx"
+    kind: str  # "reply-code", "command", "port", "host" or "mx"
     question: str
     choices: tuple[str, ...]
     answer: str
@@ -103,7 +103,8 @@ def predict_question(trace: Trace, step: int) -> Prediction | None:
     event = trace.events[step]
     rng = random.Random(f"{trace.scenario}:{trace.seed}:{step}")  # the same question every time
     if event.kind is Kind.TCP and event.text.startswith("SYN →"):
-        return _port(trace, event, rng)
+        # On 25 the interesting choice is which host (the MX the sender picked); elsewhere the port.
+        return _host(trace, event, rng) if event.port == 25 else _port(trace, event, rng)
     if event.kind is Kind.DNS and event.dir is Direction.SERVER:
         return _mx(trace, step, rng)
     if event.dir is Direction.SERVER and event.kind is Kind.SMTP:
@@ -173,6 +174,21 @@ def _port(trace: Trace, event: TraceEvent, rng: random.Random) -> Prediction | N
     answer = str(port)
     return Prediction(event.step, "port", question, _pick(rng, [str(p) for p in PORT_USES], answer), answer,
                       f"Port {PORT_USES[port]}.")
+
+
+def _host(trace: Trace, event: TraceEvent, rng: random.Random) -> Prediction | None:
+    """A relay's SYN: which host does the sender connect to?"""
+    if not _has_actor(trace, event.dst) or not _has_actor(trace, event.src):
+        return None
+    answer = trace.actor(event.dst).hostname
+    servers = [a.hostname for a in trace.actors if a.role in ("mta", "msa", "dns", "store") and a.id != event.src]
+    if len(set(servers)) < 3:
+        return None
+    question = (f"{_who(trace, event.src)} opens a connection on port 25 to relay a message. "
+                "Which host does it connect to?")
+    return Prediction(event.step, "host", question, _pick(rng, servers, answer), answer,
+                      f"{answer}: the MX chosen from DNS (lowest preference first, the next one if it fails; "
+                      "for a bounce, the sender's own MX). RFC 5321 §5.1.")
 
 
 def _mx(trace: Trace, step: int, rng: random.Random) -> Prediction | None:

@@ -42,6 +42,8 @@ def expected(trace: Trace, q: Prediction) -> str:
         return (words[1] if event.kind is Kind.IMAP else words[0]).upper()
     if q.kind == "port":
         return str(event.port)
+    if q.kind == "host":
+        return trace.actor(trace.connection(event.conn).server).hostname
     if q.kind == "mx":
         # The queue's note after the answer says which host it tries first.
         note = next(e for e in trace.events[q.step:] if e.kind is Kind.QUEUE and e.text.startswith("MX order:"))
@@ -129,7 +131,16 @@ def test_keyed_answers_agree_with_the_trace_and_distractors_are_fair(name):
 
 def test_every_kind_is_asked_somewhere():
     kinds = {q.kind for name in NAMES for q in questions(name)[1].values()}
-    assert kinds == {"reply-code", "command", "port", "mx"}
+    assert kinds == {"reply-code", "command", "port", "host", "mx"}
+
+
+def test_a_relay_syn_asks_which_host():
+    trace = real_trace("mx-failover")
+    syns = [i for i, e in enumerate(trace.events) if e.kind is Kind.TCP and e.text.startswith("SYN → port 25")]
+    first, second = (predict_question(trace, i) for i in syns[:2])
+    assert first.kind == second.kind == "host"
+    assert first.answer == "mx1.example.net" and second.answer == "mx2.example.net"  # failover
+    assert "25" in first.question and first.answer not in first.question
 
 
 def test_the_same_step_gives_the_same_question():
