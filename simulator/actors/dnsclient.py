@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+from simulator.actors.faults import dns_faults
 from simulator.dns import DNSAnswer, dig_lines, make_query
 from simulator.scenario.model import Role
 from simulator.trace.events import Direction, Kind
@@ -30,18 +31,9 @@ def lookup(world: World, asker: str, qname: str, rdtype: str) -> Generator[float
     resolver_host = world.scenario.hosts_with_role(Role.DNS)[0]
     latency = world.scenario.link_latency(asker, resolver_host.id)
     name = qname.rstrip(".").lower()
-    resolver = world.resolver
-    rcode = None
-    faults = world.faults
-    if faults and rdtype == "MX":
-        if faults.hit("nxdomain", name):
-            rcode = "NXDOMAIN"
-        elif faults.hit("servfail", name):
-            rcode = "SERVFAIL"
-        for kind in ("null-mx", "no-mx"):
-            if faults.hit(kind, name):
-                resolver = world.fault_resolvers[(kind, name)]
-    timeout = faults.hit("dns-timeout", name) if faults and rdtype == "MX" else None
+    applied = dns_faults(world.faults, name, rdtype)
+    rcode = applied.rcode
+    resolver = world.fault_resolvers[(applied.zone_fault, name)] if applied.zone_fault else world.resolver
     query = make_query(qname, rdtype, world.dns_id())
     lines = dig_lines(query)
     for attempt in range(1, TRIES + 1):
@@ -51,7 +43,7 @@ def lookup(world: World, asker: str, qname: str, rdtype: str) -> Generator[float
             + (f" (try {attempt} of {TRIES})" if attempt > 1 else ""),
             port=53, dir=Direction.CLIENT, rfc="RFC 5321 §5.1" if rdtype == "MX" else "RFC 1035 §4.1",
         )
-        if timeout is None:
+        if not applied.timeout:
             break
         yield world.scenario.queue.dns_timeout
         world.recorder.emit(
@@ -61,7 +53,7 @@ def lookup(world: World, asker: str, qname: str, rdtype: str) -> Generator[float
             "Still no answer: the lookup fails. This is a temporary error, so the message stays queued.",
             port=53, rfc="RFC 1035 §4.2.1",
         )
-    if timeout is not None:
+    if applied.timeout:
         return None
     yield latency
     response = resolver.respond(query, rcode=rcode)

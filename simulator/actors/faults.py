@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from simulator.scenario.faults import Fault
 
@@ -46,3 +47,33 @@ class FaultBook:
 
     def of_kind(self, kind: str) -> list[Fault]:
         return [f for f in self._faults if f.kind == kind]
+
+
+@dataclass(frozen=True)
+class DNSFaults:
+    """What the scenario's faults do to one DNS query now."""
+
+    timeout: bool  # the resolver never answers
+    rcode: str | None  # a forced answer code (NXDOMAIN, SERVFAIL)
+    zone_fault: str | None  # "null-mx" or "no-mx": answer from the rewritten zone
+
+
+NO_DNS_FAULTS = DNSFaults(False, None, None)
+
+
+def dns_faults(faults: FaultBook, name: str, rdtype: str) -> DNSFaults:
+    """The DNS faults in force for a query, counting it as an attempt of each.
+
+    Only MX queries are affected: that is the lookup a sending MTA starts with,
+    and one attempt to deliver makes exactly one. Simulation and live mode both
+    ask here, so a fault means the same in both.
+    """
+    if not faults or rdtype != "MX":
+        return NO_DNS_FAULTS
+    rcode = "NXDOMAIN" if faults.hit("nxdomain", name) else ("SERVFAIL" if faults.hit("servfail", name) else None)
+    zone_fault = None
+    for kind in ("null-mx", "no-mx"):
+        if faults.hit(kind, name):
+            zone_fault = kind
+    timeout = faults.hit("dns-timeout", name) is not None
+    return DNSFaults(timeout, rcode, zone_fault)

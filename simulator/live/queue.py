@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from simulator.actors.faults import dns_faults
 from simulator.actors.queue import Outcome
 from simulator.dns import DNSAnswer, dig_lines, make_query
 from simulator.live.relay import relay_session
@@ -268,20 +269,14 @@ class LiveQueue:
         """Ask the scenario's zones through wire format; trace the question and the answer like dig."""
         world = self.world
         name = qname.rstrip(".").lower()
-        resolver, rcode, faults = world.resolver, None, world.faults
-        if faults and rdtype == "MX":
-            if faults.hit("dns-timeout", name):
-                self._note(origin.id, f"DNS: no answer for {name} MX (scenario fault)",
-                           "The resolver did not answer: a temporary failure; the message stays queued.",
-                           "RFC 1035 §4.2.1", kind=Kind.DNS)
-                return None
-            if faults.hit("nxdomain", name):
-                rcode = "NXDOMAIN"
-            elif faults.hit("servfail", name):
-                rcode = "SERVFAIL"
-            for kind in ("null-mx", "no-mx"):
-                if faults.hit(kind, name):
-                    resolver = world.fault_resolvers[(kind, name)]
+        applied = dns_faults(world.faults, name, rdtype)
+        if applied.timeout:
+            self._note(origin.id, f"DNS: no answer for {name} MX (scenario fault)",
+                       "The resolver did not answer: a temporary failure; the message stays queued.",
+                       "RFC 1035 §4.2.1", kind=Kind.DNS)
+            return None
+        rcode = applied.rcode
+        resolver = world.fault_resolvers[(applied.zone_fault, name)] if applied.zone_fault else world.resolver
         query = make_query(qname, rdtype, self._rng.randrange(1, 65536))
         world.trace.emit(Kind.DNS, origin.id, world.dns_id, dig_lines(query)[2],
                          f"The sending server asks DNS for the {rdtype} records of {name}.",
