@@ -8,7 +8,7 @@ removed, so a distractor can never also be right.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from simulator.protocols.smtp.replies import ENHANCED_MEANING
 from simulator.quiz.model import Difficulty, Question
@@ -172,19 +172,29 @@ def next_command_questions(trace: Trace, rng: random.Random) -> Iterator[Questio
         )
 
 
+def mx_records(events: Sequence[TraceEvent], start: int) -> list[tuple[int, str]]:
+    """(preference, host) of the MX records in the DNS answer lines from ``start`` on.
+
+    The answer is read the way a student reads dig's output in the trace; a
+    null MX shows as an empty host.
+    """
+    records = []
+    for e in events[start:]:
+        if e.kind is not Kind.DNS or e.dir is not Direction.SERVER:
+            break
+        fields = e.text.split("\t")
+        if len(fields) == 5 and fields[3] == "MX":
+            preference, host = fields[4].split(" ", 1)
+            records.append((int(preference), host.rstrip(".")))
+    return records
+
+
 def mx_order_questions(trace: Trace, rng: random.Random) -> Iterator[Question]:
     events = trace.events
     for i, e in enumerate(events):
         if e.kind is not Kind.DNS or e.dir is not Direction.CLIENT or "\tMX" not in e.text:
             continue
-        records = []
-        for x in events[i + 1:]:
-            if x.kind is not Kind.DNS or x.dir is not Direction.SERVER:
-                break
-            fields = x.text.split("\t")
-            if len(fields) == 5 and fields[3] == "MX":
-                pref, host = fields[4].split(" ", 1)
-                records.append((int(pref), host.rstrip(".")))
+        records = mx_records(events, i + 1)
         prefs = [p for p, _ in records]
         if len(records) < 2 or prefs.count(min(prefs)) > 1:
             continue  # equal preferences: "first" is random, not a fair question

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass, field
 
 from simulator.protocols.smtp.replies import BASIC_MEANING
-from simulator.quiz.generate import COMMON_CODES, PORT_USES, SMTP_VERBS, _pick
+from simulator.quiz.generate import COMMON_CODES, PORT_USES, SMTP_VERBS, _pick, mx_records
 from simulator.trace.events import Direction, Kind, Trace, TraceEvent
 
 # The client's verbs for the other two protocols, as pools for "which command next".
@@ -197,14 +197,7 @@ def _mx(trace: Trace, step: int, rng: random.Random) -> Prediction | None:
     query = events[step - 1]
     if query.kind is not Kind.DNS or query.dir is not Direction.CLIENT or "\tMX" not in query.text:
         return None
-    records: list[tuple[int, str]] = []
-    for e in events[step:]:
-        if e.kind is not Kind.DNS or e.dir is not Direction.SERVER:
-            break
-        fields = e.text.split("\t")
-        if len(fields) == 5 and fields[3] == "MX":
-            preference, host = fields[4].split(" ", 1)
-            records.append((int(preference), host.rstrip(".")))
+    records = mx_records(events, step)
     if not records or any(not host for _, host in records):
         return None  # no MX (implicit MX, NXDOMAIN) or a null MX: nothing is tried
     lowest = min(p for p, _ in records)
