@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from simulator.cli.argtypes import whole_number
 from simulator.scenario import DEFAULT_SCENARIO, ScenarioError
 
 __all__ = ["add_parser", "run"]
@@ -35,7 +36,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="a scenario name or a .toml path")
     p.add_argument("--listen", default="127.0.0.1", metavar="ADDR",
                    help="the address to listen on (default 127.0.0.1: this computer only)")
-    p.add_argument("--base-port", type=_whole, default=10000, metavar="N",
+    p.add_argument("--base-port", type=whole_number("--base-port"), default=10000, metavar="N",
                    help="added to 587, 465, 25, 143, 993, 110, 995 and 53 (default 10000: 10587 ...)")
     p.add_argument("--ephemeral", action="store_true", help="let the system pick free ports (see the printout)")
     p.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
@@ -44,22 +45,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="scenario seconds per real second for retries and greylisting (default 1)")
     p.add_argument("--idle-timeout", type=_positive, default=300.0, metavar="SECONDS",
                    help="close a connection that completes no command for this long (default 300)")
-    p.add_argument("--max-connections", type=_whole, default=100, metavar="N",
+    p.add_argument("--max-connections", type=whole_number("--max-connections"), default=100, metavar="N",
                    help="concurrent connections per server group; more get 421 (default 100)")
     p.add_argument("--hold-queue", action="store_true", help="accept mail but keep it queued, deliver nothing")
     p.add_argument("--json", action="store_true", help="first line: one JSON object with ports, accounts, ca")
     p.add_argument("--ui", action="store_true", help="show the sessions in the player as they happen")
     return p
-
-
-def _whole(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, found {value}")
-    return value
 
 
 def _positive(text: str) -> float:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from simulator import __version__
 from simulator.cli import compare, live, quiz, talk
+from simulator.cli.argtypes import whole_number
 from simulator.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios
 from simulator.scenario.library import LEVELS, open_scenario
 from simulator.scenario.loader import load_scenario
@@ -27,14 +28,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--seed expects a whole number, found {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"--seed expects a number >= 0, found {value}")
-    return value
+_seed = whole_number("--seed")
 
 
 def build_parser() -> argparse.ArgumentParser:

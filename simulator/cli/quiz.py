@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from simulator.cli.argtypes import whole_number
 from simulator.quiz import build_quiz
 from simulator.quiz.export import to_gift, to_json, to_markdown
 from simulator.quiz.model import Difficulty
@@ -14,24 +15,14 @@ from simulator.scenario.library import open_scenario
 FORMATS = {"json": to_json, "gift": to_gift, "md": to_markdown}
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--count expects a whole number, found {text!r}") from None
-    if not 1 <= value <= 500:
-        raise argparse.ArgumentTypeError(f"--count expects 1 to 500, found {value}")
-    return value
-
-
 def add_parser(sub: argparse._SubParsersAction, seed_type) -> None:
     p = sub.add_parser("quiz", help="exam-prep questions generated from the scenarios' traces")
     p.add_argument("--scenario", action="append", default=[], metavar="S", help="only this scenario (repeatable)")
-    p.add_argument("--count", type=_count, default=10)
+    p.add_argument("--count", type=whole_number("--count", 1, 500), default=10)
     p.add_argument("--seed", type=seed_type, default=1)
     p.add_argument("--difficulty", choices=[d.name.lower() for d in Difficulty])
     p.add_argument("--format", choices=sorted(FORMATS), help="print the questions instead of asking them")
-    p.add_argument("--timer", type=_count, default=None, metavar="MIN", help="minutes for the whole quiz")
+    p.add_argument("--timer", type=whole_number("--timer", 1, 500), default=None, metavar="MIN", help="minutes for the whole quiz")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -80,3 +80,8 @@ def test_list_groups_lessons_from_basics_to_attacks(capsys):
     basics, failures, attacks = (out.index(h) for h in ("1. First principles", "2. When mail", "3. Attacks"))
     assert basics < failures < attacks
     assert out.index("submission-starttls") < failures < out.index("greylisting") < attacks < out.index("starttls-stripped")
+
+
+def test_a_bad_timer_names_the_timer(capsys):
+    code, _, err = run(capsys, "quiz", "--timer", "0")
+    assert code == 2 and "--timer expects 1 to 500, found 0" in err
