@@ -24,8 +24,6 @@ from simulator.scenario import DEFAULT_SCENARIO, ScenarioError
 __all__ = ["add_parser", "run"]
 
 EXIT_USAGE = 2
-UI_MISSING = ("--ui is not available yet: the player cannot follow a growing trace in this build. "
-              "Run without --ui: the sessions are printed here as they happen.")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -76,10 +74,7 @@ def run(args: argparse.Namespace) -> int:
     except (ScenarioError, ValueError) as exc:
         return _fail(str(exc))
     if args.ui:
-        ui = _ui_hook()
-        if ui is None:
-            return _fail(UI_MISSING)
-        return _run_with_ui(mode, ui, args)
+        return _run_with_ui(mode, _ui_hook(), args)
     try:
         return asyncio.run(_serve(mode, args))
     except _StartError as exc:
@@ -151,11 +146,9 @@ def _run_with_ui(mode: Any, ui: Any, args: argparse.Namespace) -> int:
 
 
 def _ui_hook() -> Any:
-    """``simulator.ui.app.run_live_app(trace) -> int``, once the player can follow a growing trace."""
-    try:
-        from simulator.ui.app import run_live_app  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+    """``simulator.ui.app.run_live_app(trace) -> int``, imported only when --ui asks for it."""
+    from simulator.ui.app import run_live_app
+
     return run_live_app
 
 

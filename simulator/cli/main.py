@@ -153,11 +153,7 @@ def _play(scenario: str, seed: int | None, faults: list[str] | None = None) -> i
     loaded = open_scenario(scenario)
     names = list(faults or [])
     with_toggles(loaded, names)  # only to check the names: an unknown one exits 2 here
-    try:
-        from simulator.ui.app import run_app
-    except ImportError:
-        print("smtpsim: the player UI is not available in this build; try 'smtpsim run'", file=sys.stderr)
-        return EXIT_USAGE
+    from simulator.ui.app import run_app  # imported here: the other commands need no Textual
     # The base scenario and the names: the player's fault panel shows them on and can switch them off.
     return run_app(loaded, seed, faults=names)
 

@@ -34,9 +34,5 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":
             sys.stdout.write("\n")
         return 0
-    try:
-        from simulator.ui.quiz_app import run_quiz
-    except ImportError:
-        print("smtpsim: the interactive quiz needs the terminal UI; try --format md", file=sys.stderr)
-        return 2
+    from simulator.ui.quiz_app import run_quiz  # imported here: --format needs no Textual
     return run_quiz(picked, timer_minutes=args.timer)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from simulator.protocols.smtp.replies import describe
 from simulator.trace.events import ActorInfo, Direction, Kind, TLSMode, Trace, TraceEvent
 
 
@@ -206,8 +207,6 @@ def format_stamp(t: float) -> str:
 
 
 _REPLY = re.compile(r"^(\d{3})(?:[ -]|$)(?:(\d\.\d{1,3}\.\d{1,3})(?: |$))?")
-_FIRST_DIGIT = {2: "success", 3: "go on, send more", 4: "temporary failure: try again later",
-                5: "permanent failure: do not retry"}
 
 
 def reply_meaning(event: TraceEvent) -> list[str]:
@@ -218,11 +217,4 @@ def reply_meaning(event: TraceEvent) -> list[str]:
     if match is None:
         return []
     code, enhanced = int(match.group(1)), match.group(2)
-    try:
-        from simulator.protocols.smtp.replies import describe
-    except ImportError:  # the SMTP helper is not in this build; the first digit still says a lot
-        lines = [f"{code}: {_FIRST_DIGIT.get(code // 100, 'not a valid reply code')}"]
-        if enhanced:
-            lines.append(f"{enhanced}: {_FIRST_DIGIT.get(int(enhanced[0]), 'unknown class')}")
-        return lines
     return [part.strip() for part in describe(code, enhanced).split("; ") if part.strip()]
