@@ -6,7 +6,7 @@ submission, the queue's relay and the readers all meet the same servers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from simulator.actors.network import Connection, drive_session

@@ -5,7 +5,7 @@ from email import policy
 
 import pytest
 
-from simulator.trace import Direction, Kind, TLSMode
+from simulator.trace import Kind, TLSMode
 
 from helpers import in_order, kind, line
 
