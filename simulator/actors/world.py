@@ -39,7 +39,6 @@ class World:
         # Greylisting memory: (client ip, sender, recipient) -> first seen.
         self.greylist: dict[tuple[str, str, str], float] = {}
         self.by_ip: dict[str, Host] = {h.ip: h for h in scenario.hosts}
-        self.by_hostname: dict[str, Host] = {h.hostname: h for h in scenario.hosts}
         self.queues: dict[str, OutboundQueue] = {}
         self.stores: dict[str, StoreActor] = {}
         self.muas: dict[str, MUA] = {}
