@@ -76,7 +76,6 @@ class LiveWorld:
         kwargs = {} if max_events is None else {"max_events": max_events}
         self.trace = LiveTrace(sim.trace(), **kwargs)
         self.by_ip: dict[str, Host] = {h.ip: h for h in scenario.hosts}
-        self.by_hostname: dict[str, Host] = {h.hostname.lower(): h for h in scenario.hosts}
         msas = scenario.hosts_with_role(Role.MSA)
         if not msas:
             raise ValueError(f"scenario {scenario.name} has no submission server (role msa)")
