@@ -157,8 +157,9 @@ class SMTPNarrator:
             )
             return Line(text, explain, "RFC 4954 §4" if mech != "PLAIN" else "RFC 4616 §2")
         explain, rfc = _COMMANDS.get(verb, ("A command this server does not know.", "RFC 5321 §4.2.4"))
-        if verb == "EHLO" and self._submission is False:
-            explain += " Here one mail server is the client of another."
+        if verb == "EHLO":
+            explain += (" Here the client is the MUA, the user's mail program, talking to its MSA." if self._submission
+                        else " Here one mail server is the client of another: the sending MTA relays to the receiving MTA.")
         return Line(text, explain, rfc)
 
     # server -> client
@@ -188,7 +189,11 @@ class SMTPNarrator:
             return Line(text, explain, rfc)
         if not first:
             return Line(text, "A continuation line of the same reply.", "RFC 5321 §4.2.1")
-        return Line(text, *_reply_meaning(code, enhanced, command, multiline=not last, size_declared=self._size_declared))
+        explain, rfc = _reply_meaning(code, enhanced, command, multiline=not last, size_declared=self._size_declared)
+        if command in ("", "DATA-END") and code in (220, 250):
+            explain = explain.replace("The server", "The MSA (submission server)" if self._submission
+                                      else "The receiving MTA", 1)
+        return Line(text, explain, rfc)
 
 
 # What a positive reply means, by the command it answers; the code's own meaning
