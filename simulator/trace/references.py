@@ -32,11 +32,9 @@ _TOC_ROW = re.compile(r"^\s+(?:Appendix\s+)?(?P<num>(?:\d+|[A-Z])(?:\.\d+)*)\.?\
 _TOC_START = re.compile(r"^\s*(?:Table of )?Contents\s*$", re.IGNORECASE)
 _PAGE_LINE = re.compile(r"(\[Page \d+\]\s*$)|(^RFC \d+ )")
 
-# "RFC 5321 §4.2.1", "RFC 5321 §4.2, §3.1", "RFC 1870 §4/§6.1", "RFC 3463 §3.3-3.9", "RFC 3501".
-_CITATION = re.compile(
-    r"\bRFC[ \u00a0]?(?P<rfc>\d{3,4})\b(?P<secs>(?:\s*(?:,|/|and|or)?\s*§\s*[0-9A-Z]+(?:\.[0-9]+)*(?:\s*[-\u2013]\s*[0-9A-Z]+(?:\.[0-9]+)*)?)*)"
-)
-_SECTION = re.compile(r"§\s*(?P<a>[0-9A-Z]+(?:\.[0-9]+)*)(?:\s*[-\u2013]\s*(?P<b>[0-9A-Z]+(?:\.[0-9]+)*))?")
+# "RFC 5321 §4.2.1", "RFC 5321 §4.2, §3.1", "RFC 1870 §4/§6.1", "RFC 3463 §3.3-3.8", "RFC 3501".
+_RFC = re.compile(r"\bRFC[ \u00a0]?(?P<rfc>\d{3,4})\b")
+_SECTION = re.compile(r"§\s*(?P<a>(?:\d+|[A-Z])(?:\.\d+)*)\b(?:\s*[-\u2013]\s*(?P<b>(?:\d+|[A-Z])(?:\.\d+)*)\b)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,19 +57,27 @@ class RFCEntry:
 
 
 def find_citations(text: str) -> list[Citation]:
-    """Every RFC citation in ``text``, each section of a list or range on its own."""
+    """Every RFC citation in ``text``, each section of a list or range on its own.
+
+    A section sign belongs to the nearest "RFC N" before it on the same line and
+    in the same sentence: "RFC 3463 §2 classes, §3.1 details" cites two sections.
+    """
     out: list[Citation] = []
-    for match in _CITATION.finditer(text):
-        rfc = int(match["rfc"])
-        secs = list(_SECTION.finditer(match["secs"] or ""))
-        if not secs:
-            out.append(Citation(rfc, None))
-        for sec in secs:
-            out.append(Citation(rfc, sec["a"]))
-            if sec["b"]:
-                b = sec["b"]
-                # "§3.3-3.9" names 3.9 in full; "§4.5.3.1.9-10" would be a shorthand we do not use.
-                out.append(Citation(rfc, b))
+    for line in text.splitlines():
+        rfcs = list(_RFC.finditer(line))
+        for i, match in enumerate(rfcs):
+            rfc = int(match["rfc"])
+            stop = rfcs[i + 1].start() if i + 1 < len(rfcs) else len(line)
+            tail = line[match.end():stop]
+            sentence = re.search(r"[.;:]\s|\)\s*[.;]|$", tail)
+            tail = tail[: sentence.start()] if sentence else tail
+            secs = list(_SECTION.finditer(tail))
+            if not secs:
+                out.append(Citation(rfc, None))
+            for sec in secs:
+                out.append(Citation(rfc, sec["a"]))
+                if sec["b"]:
+                    out.append(Citation(rfc, sec["b"]))
     return out
 
 
@@ -84,7 +90,7 @@ def _body_lines(text: str) -> list[str]:
 
 
 def rfc_title(text: str) -> str:
-    """The title: the centred lines after the header block (RFC 7322 §4.1 layout)."""
+    """The title: the lines after the header block (the RFC Style Guide layout)."""
     lines = _body_lines(text)
     i = 0
     while i < len(lines) and not lines[i].strip():

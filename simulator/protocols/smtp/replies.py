@@ -293,7 +293,7 @@ _BASIC: dict[int, tuple[str, str]] = {
 }
 BASIC_MEANING: dict[int, str] = {code: long for code, (_, long) in _BASIC.items()}
 
-# RFC 3463 §3.1 classes, §3.2 subjects, §3.3-3.9 details (+ RFC 4954, RFC 3886, RFC 7505).
+# RFC 3463 §2 classes and subjects, §3.1-3.8 details (+ RFC 4954, RFC 3886, RFC 7505).
 # Keys use "X" for the class where RFC 3463 defines the code for either class.
 _ENHANCED: dict[str, tuple[str, str]] = {
     "2.X.X": ("success", "Success: the action was completed."),
