@@ -272,9 +272,10 @@ def _reply_meaning(code: int, enhanced: str | None, command: str, *, multiline: 
         return ("The server refuses this recipient, permanently: the sender must not retry it, and reports the "
                 "failure back to whoever sent the message.", "RFC 5321 §4.2.3")
     if code >= 500:
-        return ("A permanent failure (5yz): retrying the same thing will not help.", "RFC 5321 §4.2.1")
+        return ("Retrying the same thing will not help (a 5yz reply): the sender gives up on it and, for a "
+                "message it has accepted, reports the failure back.", "RFC 5321 §4.2.1")
     if code >= 400:
-        return ("A temporary failure (4yz): the sender should keep the message and try again later.",
+        return ("Not now (a 4yz reply): the sender should keep the message and try again later.",
                 "RFC 5321 §4.2.1")
     if code < 400 and command in _POSITIVE:
         return (_POSITIVE[command], "RFC 5321 §4.2")
