@@ -9,6 +9,7 @@ from simulator.actors.faults import dns_faults
 from simulator.dns import DNSAnswer, dig_lines, make_query
 from simulator.scenario.model import Role
 from simulator.trace.events import Direction, Kind
+from simulator.trace.narrate.dns import answer_explain, answer_rfc
 
 if TYPE_CHECKING:
     from simulator.actors.world import World
@@ -60,45 +61,9 @@ def lookup(world: World, asker: str, qname: str, rdtype: str) -> Generator[float
     answer = world.resolver.parse(response)
     for text in dig_lines(response)[:2] + dig_lines(response)[3:]:
         world.recorder.emit(
-            Kind.DNS, resolver_host.id, asker, text, _answer_explain(text, answer, qname),
-            port=53, dir=Direction.SERVER, rfc=_answer_rfc(text, answer),
+            Kind.DNS, resolver_host.id, asker, text, answer_explain(text, answer, qname),
+            port=53, dir=Direction.SERVER, rfc=answer_rfc(text, answer),
         )
     yield latency
     return answer
 
-
-def _answer_explain(text: str, answer: DNSAnswer, qname: str) -> str:
-    if text.startswith(";; ->>HEADER"):
-        if answer.rcode == "NXDOMAIN":
-            return f"NXDOMAIN: the domain {qname.rstrip('.')} does not exist at all."
-        if answer.rcode != "NOERROR":
-            return f"{answer.rcode}: the resolver could not get an answer; this is temporary."
-        if not answer.records:
-            return "NOERROR but no records of this type (NODATA): the name exists, the record does not."
-        return "The resolver answers: status NOERROR."
-    if text.startswith(";; flags"):
-        return "qr: this is a response; rd: recursion was asked for; ra: the resolver offers it."
-    if text.startswith(";; "):
-        return {
-            ";; ANSWER SECTION:": "The records that answer the question.",
-            ";; AUTHORITY SECTION:": "Who is authoritative; an SOA here comes with a negative answer.",
-            ";; ADDITIONAL SECTION:": "Extra records the resolver adds to save a query: here the MX hosts' addresses.",
-        }.get(text, "A section of the answer.")
-    fields = text.split("\t")
-    if len(fields) >= 5 and fields[3] == "MX":
-        pref, host = fields[4].split(" ", 1)
-        return (f"An MX record: mail for this domain may go to {host.rstrip('.')}, preference {pref}. "
-                "Lower preference values are tried first.")
-    if len(fields) >= 5 and fields[3] in ("A", "AAAA"):
-        return f"{fields[0].rstrip('.')} has the address {fields[4]}."
-    if len(fields) >= 5 and fields[3] == "SOA":
-        return "The zone's SOA record; its last field is how long to cache this negative answer."
-    return "A DNS record."
-
-
-def _answer_rfc(text: str, answer: DNSAnswer) -> str:
-    if "\tMX\t" in text:
-        return "RFC 5321 §5.1"
-    if answer.rcode == "NXDOMAIN" or "\tSOA\t" in text:
-        return "RFC 2308 §2"
-    return "RFC 1035 §4.1"

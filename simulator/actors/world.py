@@ -114,11 +114,11 @@ class World:
 
 def _default_label(host: Host) -> str:
     return {
-        Role.MUA: f"{host.account.split('@')[0] if host.account else host.id}'s client",
-        Role.MSA: "submission server",
+        Role.MUA: f"{host.account.split('@')[0] if host.account else host.id}'s client (MUA)",
+        Role.MSA: "submission server (MSA)",
         Role.DNS: "DNS resolver",
-        Role.MTA: "MX (inbound MTA)",
-        Role.STORE: "mailbox store",
+        Role.MTA: "MX (receiving MTA)",
+        Role.STORE: "mailbox store (MDA, IMAP/POP3)",
         Role.ATTACKER: "attacker (man in the middle)",
     }[host.role]
 

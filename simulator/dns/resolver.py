@@ -61,6 +61,14 @@ class DNSAnswer:  # not slotted: cached_property needs a __dict__
         return out
 
     @functools.cached_property
+    def soa(self) -> tuple[str, int, int] | None:
+        """(zone, TTL, MINIMUM) of the SOA in the authority section (a negative answer's)."""
+        for rrset in self.message.authority:
+            if rrset.rdtype == dns.rdatatype.SOA:
+                return (rrset.name.to_text(), rrset.ttl, min(rd.minimum for rd in rrset))
+        return None
+
+    @functools.cached_property
     def addresses(self) -> list[str]:
         out = []
         for rrset in self.message.answer:
@@ -111,25 +119,31 @@ class ZoneResolver:
         question = query.question[0]
         if rcode is not None:
             response.set_rcode(dns.rcode.from_text(rcode))
+            if rcode == "NXDOMAIN":
+                # A forced name error reads as if the domain were gone: the zone above it answers.
+                response.authority.append(_negative_soa(_tld_soa(question.name)))
             return _wire(response)
         zone = self._zone_for(question.name)
         if zone is None:
+            # No zone of the scenario holds the name: its top-level domain's servers
+            # answer NXDOMAIN, with their SOA (RFC 2308 §3), as on the Internet.
             response.set_rcode(dns.rcode.NXDOMAIN)
+            response.authority.append(_negative_soa(_tld_soa(question.name)))
             return _wire(response)
+        soa = zone.get_rrset(zone.origin, dns.rdatatype.SOA)
         node = zone.get_node(question.name)
         if node is None:
+            # Name error (RFC 2308 §2.1): the SOA in AUTHORITY lets resolvers cache it.
             response.set_rcode(dns.rcode.NXDOMAIN)
-            soa = zone.get_rrset(zone.origin, dns.rdatatype.SOA)
             if soa is not None:
-                response.authority.append(soa)
+                response.authority.append(_negative_soa(soa))
             return _wire(response)
         rdataset = node.get_rdataset(dns.rdataclass.IN, question.rdtype)
         if rdataset is None:
-            # NODATA: the name exists, the type does not (RFC 2308); the SOA
-            # in the authority section says so.
-            soa = zone.get_rrset(zone.origin, dns.rdatatype.SOA)
+            # NODATA (RFC 2308 §2.2): the name exists, the type does not; NOERROR,
+            # an empty answer and the zone's SOA in AUTHORITY.
             if soa is not None:
-                response.authority.append(soa)
+                response.authority.append(_negative_soa(soa))
             return _wire(response)
         rrset = dns.rrset.RRset(question.name, dns.rdataclass.IN, question.rdtype)
         rrset.update(rdataset)
@@ -174,6 +188,36 @@ class ZoneResolver:
             additional=rows(message.additional),
             message=message,
         )
+
+
+def negative_ttl(soa: dns.rrset.RRset) -> int:
+    """How long a negative answer may be cached: min(SOA TTL, SOA MINIMUM) (RFC 2308 §3, §5)."""
+    return min(soa.ttl, min(rd.minimum for rd in soa))
+
+
+def _negative_soa(soa: dns.rrset.RRset) -> dns.rrset.RRset:
+    # A copy: the zone's own SOA keeps its TTL for ordinary SOA queries.
+    out = dns.rrset.RRset(soa.name, soa.rdclass, soa.rdtype)
+    out.update(soa)
+    out.ttl = negative_ttl(soa)
+    return out
+
+
+# The top-level domains' SOAs, as their registries' servers would send them with a
+# name error. Invented but shaped like the real ones (TTL 900, MINIMUM 86400: the
+# negative answer may be cached for 900 s). Names under .example, .test or .invalid
+# get the same shape (RFC 2606 reserves them).
+_TLD_SOA_TEXT = "a.nic.{tld}. hostmaster.nic.{tld}. 2026112800 1800 900 604800 86400"
+_TLD_SOA_TTL = 900
+
+
+@functools.cache
+def _tld_soa(name: dns.name.Name) -> dns.rrset.RRset:
+    labels = name.labels
+    tld = dns.name.from_text(labels[-2].decode("ascii", "replace")) if len(labels) >= 2 else dns.name.root
+    text = _TLD_SOA_TEXT.format(tld=tld.to_text().rstrip(".")) if tld != dns.name.root else (
+        "a.root-servers.net. hostmaster.root-servers.net. 2026112800 1800 900 604800 86400")
+    return dns.rrset.from_text(tld, _TLD_SOA_TTL, "IN", "SOA", text)
 
 
 def _wire(response: dns.message.Message) -> bytes:

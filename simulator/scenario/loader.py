@@ -155,6 +155,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>", name: str = "scenar
     debrief = r.string(meta, "debrief", "scenario.debrief", default="") if "debrief" in meta else ""
     level = r.string(meta, "level", "scenario.level", default="basics") if "level" in meta else "basics"
     order = r.integer(meta, "order", "scenario.order", 100)
+    glossary = _parse_glossary(r, r.table(meta, "glossary", "scenario.glossary", required=False))
 
     network = r.table(data, "network", "network", required=False)
     latency = r.number(network, "latency", "network.latency", 0.010)
@@ -182,7 +183,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>", name: str = "scenar
     scenario = Scenario(
         name=name, source=source, title=title, summary=summary, seed=seed, hosts=hosts,
         accounts=accounts, zones=zones, messages=messages, latency=latency, links=tuple(links),
-        goals=goals, debrief=debrief, level=level, order=order,
+        goals=goals, debrief=debrief, level=level, order=order, glossary=glossary,
         quiz=_parse_quiz(r, data.get("quiz", [])),
         queue=_parse_queue(r, r.table(data, "queue", "queue", required=False)),
     )
@@ -384,6 +385,16 @@ def _parse_accounts(r: _Reader, table: dict[str, Any]) -> tuple[Account, ...]:
             )
         )
     return tuple(accounts)
+
+
+def _parse_glossary(r: _Reader, table: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    # term -> a short definition; in file order, which is the order a lesson shows them.
+    out = []
+    for term, definition in table.items():
+        if not isinstance(definition, str) or not definition.strip():
+            raise r.fail(f'scenario.glossary."{term}"', "a definition (a non-empty string)", definition)
+        out.append((term, definition.strip()))
+    return tuple(out)
 
 
 def _parse_zones(r: _Reader, dns_table: dict[str, Any], base_dir: Path | None) -> tuple[tuple[str, str], ...]:

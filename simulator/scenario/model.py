@@ -95,6 +95,7 @@ class Scenario:
     debrief: str = ""
     level: str = "basics"
     order: int = 100
+    glossary: tuple[tuple[str, str], ...] = ()  # (term, definition), as the lesson lists them
     queue: QueuePolicy = field(default_factory=QueuePolicy)
     faults: tuple[Fault, ...] = ()
     quiz: tuple[AuthoredQuestion, ...] = ()

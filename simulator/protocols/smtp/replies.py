@@ -293,7 +293,7 @@ _BASIC: dict[int, tuple[str, str]] = {
 }
 BASIC_MEANING: dict[int, str] = {code: long for code, (_, long) in _BASIC.items()}
 
-# RFC 3463 §3.1 classes, §3.2 subjects, §3.3-3.9 details (+ RFC 4954, RFC 3886, RFC 7505).
+# RFC 3463 §2 classes and subjects, §3.1-3.8 details (+ RFC 4954, RFC 3886, RFC 7505).
 # Keys use "X" for the class where RFC 3463 defines the code for either class.
 _ENHANCED: dict[str, tuple[str, str]] = {
     "2.X.X": ("success", "Success: the action was completed."),
@@ -387,11 +387,30 @@ class _EnhancedMeaning(dict[str, str]):
 ENHANCED_MEANING: dict[str, str] = _EnhancedMeaning({k: long for k, (_, long) in _ENHANCED.items()})
 
 
+# Some basic codes are reused for a narrower purpose, which the enhanced code gives
+# away: read them in that sense, not in RFC 5321's generic words.
+# (code, "X.s.d") -> (phrase for the basic code, phrase for the enhanced code)
+_IN_CONTEXT: dict[tuple[int, str], tuple[str, str]] = {
+    # RFC 1870 §6.1 reuses 552 for a message over the fixed maximum size: not a quota.
+    (552, "X.3.4"): ("message size exceeds the fixed maximum (RFC 1870 §6.1 reuses 552)", "message too big for system"),
+    # 451 4.7.1 is what greylisting servers send (Postfix, postgrey): nothing broke locally.
+    (451, "X.7.1"): ("try again later: greylisted", "refused for now by policy"),
+}
+
+
 def describe(code: int, enhanced: str | None = None) -> str:
     """One line of plain English, e.g. "550: requested action not taken, mailbox
-    unavailable; 5.1.1: permanent failure, bad destination mailbox address"."""
+    unavailable; 5.1.1: permanent failure, bad destination mailbox address".
+
+    The two codes are read together: 552 with 5.3.4 is a size limit, 451 with
+    4.7.1 is greylisting, whatever RFC 5321's generic phrase for 552 or 451 says.
+    """
     basic = _BASIC.get(code)
-    if basic is not None:
+    key = _enhanced_key(enhanced) if enhanced else None
+    context = _IN_CONTEXT.get((code, key)) if key else None
+    if context is not None:
+        out = f"{code}: {context[0]}"
+    elif basic is not None:
         out = f"{code}: {basic[0]}"
     else:
         # RFC 5321 §4.2: an unknown code is understood by its first digit.
@@ -404,8 +423,11 @@ def describe(code: int, enhanced: str | None = None) -> str:
             return f"{out}; {enhanced}: not an enhanced status code"
         cls, subject, detail = match.group(1), int(match.group(2)), int(match.group(3))
         parts = [_ENHANCED[f"{cls}.X.X"][0]]
-        entry = _ENHANCED.get(f"X.{subject}.{detail}") or _ENHANCED.get(f"X.{subject}.X")
-        parts.append(entry[0] if entry else "unknown subject")
+        if context is not None:
+            parts.append(context[1])
+        else:
+            entry = _ENHANCED.get(f"X.{subject}.{detail}") or _ENHANCED.get(f"X.{subject}.X")
+            parts.append(entry[0] if entry else "unknown subject")
         out += f"; {enhanced}: {', '.join(parts)}"
     return out
 

@@ -1,4 +1,11 @@
-"""IMAP lines and what they mean (RFC 3501, IMAP4rev1)."""
+"""IMAP lines and what they mean (RFC 3501, IMAP4rev1).
+
+A server line is read by its form first (RFC 3501 §2.2.2): "+" is a command
+continuation request, "*" an untagged response, anything else is tagged and
+completes the client command with that tag. Only then is its content looked
+at, so "a005 OK FETCH completed" is never mistaken for a FETCH response and
+"* OK [UNSEEN 1]" never for a tagged OK.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "STARTTLS": ("The client asks to upgrade this connection to TLS before logging in.", "RFC 3501 §6.2.1"),
     "LOGIN": (
         "The client logs in with username and password, readable by anyone on the path unless TLS is on. "
-        "That is why a server on port 143 refuses LOGIN before STARTTLS (it advertises LOGINDISABLED).",
+        "A server must be able to refuse LOGIN on an unprotected connection (it then advertises "
+        "LOGINDISABLED), and sites SHOULD run it that way, so port 143 normally takes LOGIN only after STARTTLS.",
         "RFC 3501 §6.2.3",
     ),
     "SELECT": ("The client opens a mailbox; the server reports how many messages it holds.", "RFC 3501 §6.3.1"),
@@ -26,6 +34,26 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 _LITERAL = re.compile(rb"\{(\d+)\}$")
+# RFC 3501 §7.1: a status response may carry a response code in brackets.
+_STATUS = re.compile(r"^(?P<status>OK|NO|BAD|PREAUTH|BYE)(?: \[(?P<code>[^\]]*)\])?(?: (?P<text>.*))?$", re.IGNORECASE)
+
+_RESPONSE_CODES: dict[str, str] = {
+    "UNSEEN": "message {arg} is the first one without the \\Seen flag",
+    "UIDVALIDITY": "if this number ever changes, clients must forget the UIDs they cached",
+    "UIDNEXT": "{arg} is the UID the next message to arrive will get",
+    "PERMANENTFLAGS": "these are the flags the client may change and keep",
+    "READ-WRITE": "the mailbox is open for reading and writing",
+    "READ-ONLY": "the mailbox is open for reading only",
+    "CAPABILITY": "the capability list, sent along so the client need not ask",
+    "ALERT": "a message the client must show to the user",
+    "TRYCREATE": "the target mailbox does not exist; creating it may help",
+}
+
+_TAGGED = {
+    "OK": ("Tagged OK: the {verb} command with tag {tag} completed successfully.", "RFC 3501 §7.1.1"),
+    "NO": ("Tagged NO: the {verb} command with tag {tag} was understood but failed.", "RFC 3501 §7.1.2"),
+    "BAD": ("Tagged BAD: the {verb} command with tag {tag} was not valid here.", "RFC 3501 §7.1.3"),
+}
 
 
 class IMAPNarrator:
@@ -33,6 +61,8 @@ class IMAPNarrator:
         self._cbuf = b""
         self._sbuf = b""
         self._literal: int | None = None
+        self._tags: dict[str, str] = {}  # tag -> the command it was sent with
+        self._greeted = False
 
     def client(self, data: bytes) -> list[Line]:
         self._cbuf += data
@@ -44,6 +74,8 @@ class IMAPNarrator:
             verb = parts[1].upper() if len(parts) > 1 else ""
             if verb == "UID" and len(parts) > 2:
                 verb = parts[2].upper()
+            if verb:
+                self._tags[parts[0]] = verb
             explain, rfc = _COMMANDS.get(verb, ("A command the client sends, tagged so replies can be matched.", "RFC 3501 §2.2.1"))
             tagged = f"Tag {parts[0]}: {explain[:1].lower()}{explain[1:]}" if verb else explain
             out.append(Line(text, tagged, rfc))
@@ -61,7 +93,8 @@ class IMAPNarrator:
                 out.append(
                     Line(
                         body.decode("utf-8", "replace").removesuffix("\r\n"),
-                        "The message itself, sent as a literal: exactly the announced number of bytes.",
+                        "The message itself, sent as a literal: exactly the number of bytes announced by {n} "
+                        "on the line before.",
                         "RFC 3501 §4.3",
                         content=True,
                     )
@@ -71,50 +104,90 @@ class IMAPNarrator:
             if end == -1:
                 break
             raw, self._sbuf = self._sbuf[:end], self._sbuf[end + 2 :]
-            match = _LITERAL.search(raw)
-            if match:
-                self._literal = int(match[1])
-            out.append(Line(raw.decode("utf-8", "replace"), *_response_meaning(raw.decode("utf-8", "replace"))))
+            literal = _LITERAL.search(raw)
+            text = raw.decode("utf-8", "replace")
+            explain, rfc = self._response_meaning(text, literal is not None)
+            if literal:
+                self._literal = int(literal[1])
+            out.append(Line(text, explain, rfc))
         return out
 
+    def _response_meaning(self, text: str, announces_literal: bool) -> tuple[str, str]:
+        greeting = not self._greeted
+        self._greeted = True
+        if text.startswith("+"):
+            return ("A command continuation request (+): the server is ready for the rest of the command.",
+                    "RFC 3501 §7.5")
+        if text.startswith(")"):
+            return ("The rest of the untagged FETCH response, after the literal: the closing parenthesis.",
+                    "RFC 3501 §7.4.2")
+        tag, _, rest = text.partition(" ")
+        if tag == "*":
+            return _untagged(rest, greeting=greeting, announces_literal=announces_literal)
+        status = _STATUS.match(rest)
+        verb = self._tags.pop(tag, "")
+        if status is None or status["status"].upper() not in _TAGGED:
+            return ("A tagged line that is not a valid completion result (OK, NO or BAD).", "RFC 3501 §7.1")
+        template, rfc = _TAGGED[status["status"].upper()]
+        explain = template.format(verb=verb or "client's", tag=tag)
+        code = _code_note(status["code"])
+        return (explain + (f" Response code {code}." if code else ""), rfc)
 
-def _response_meaning(text: str) -> tuple[str, str]:
-    upper = text.upper()
-    if upper.startswith("* OK") and ("IMAP4" in upper or "READY" in upper) and "[UID" not in upper and "[PERMANENTFLAGS" not in upper:
-        return ("The server's greeting: untagged OK, ready for commands.", "RFC 3501 §7.1.1")
-    if upper.startswith("* CAPABILITY"):
+
+def _untagged(rest: str, *, greeting: bool, announces_literal: bool) -> tuple[str, str]:
+    head, _, tail = rest.partition(" ")
+    upper = head.upper()
+    status = _STATUS.match(rest)
+    if status is not None:
+        kind = status["status"].upper()
+        code = _code_note(status["code"])
+        if greeting and kind in ("OK", "PREAUTH", "BYE"):
+            meaning = {
+                "OK": "the server's greeting: an untagged OK, ready for commands (not yet logged in)",
+                "PREAUTH": "the server's greeting: an untagged PREAUTH, already logged in",
+                "BYE": "the server's greeting: an untagged BYE, it refuses the connection",
+            }[kind]
+            return (meaning[:1].upper() + meaning[1:] + (f". Response code {code}." if code else "."),
+                    "RFC 3501 §7.1.1" if kind == "OK" else ("RFC 3501 §7.1.4" if kind == "PREAUTH" else "RFC 3501 §7.1.5"))
+        if kind == "BYE":
+            return ("An untagged BYE: the server is closing the connection.", "RFC 3501 §7.1.5")
+        if code:
+            return (f"An untagged {kind} (information, not the end of a command) that carries the response code {code}.",
+                    "RFC 3501 §7.1")
+        return (f"An untagged {kind}: information from the server, not the end of a command.", "RFC 3501 §7.1")
+    if upper == "CAPABILITY":
         extra = (
-            " LOGINDISABLED means: no password on this connection until STARTTLS."
-            if "LOGINDISABLED" in upper
+            " LOGINDISABLED means: no LOGIN on this connection until STARTTLS."
+            if "LOGINDISABLED" in tail.upper().split()
             else ""
         )
-        return ("The server lists what it supports." + extra, "RFC 3501 §7.2.1")
-    if upper.startswith("* FLAGS"):
-        return ("The flags messages in this mailbox can carry.", "RFC 3501 §7.2.6")
-    if " EXISTS" in upper:
-        return ("How many messages the mailbox holds.", "RFC 3501 §7.3.1")
-    if " RECENT" in upper:
-        return ("How many messages arrived since the last look.", "RFC 3501 §7.3.2")
-    if "[UIDVALIDITY" in upper:
-        return ("UIDVALIDITY: if it changes, clients must forget the UIDs they cached.", "RFC 3501 §2.3.1.1")
-    if "[UIDNEXT" in upper:
-        return ("UIDNEXT: the UID the next message will get.", "RFC 3501 §2.3.1.1")
-    if "[PERMANENTFLAGS" in upper:
-        return ("Which flags the client may change and keep.", "RFC 3501 §7.1")
-    if upper.startswith("* SEARCH"):
-        return ("The messages that match: their sequence numbers.", "RFC 3501 §7.2.5")
-    if " FETCH " in upper:
-        return ("The server sends the message; {n} announces a literal of n bytes.", "RFC 3501 §7.4.2")
-    if upper.startswith("* BYE"):
-        return ("The server is closing the connection.", "RFC 3501 §7.1.5")
-    if upper.startswith(")"):
-        return ("The end of the FETCH response.", "RFC 3501 §7.4.2")
-    parts = upper.split(" ")
-    status = parts[1] if len(parts) > 1 else ""
-    if status == "OK":
-        return ("Tagged OK: the command with this tag succeeded.", "RFC 3501 §7.1.1")
-    if status == "NO":
-        return ("Tagged NO: the command was understood but failed.", "RFC 3501 §7.1.2")
-    if status == "BAD":
-        return ("Tagged BAD: the command was not valid here.", "RFC 3501 §7.1.3")
-    return ("A server response.", "RFC 3501 §7")
+        return ("An untagged CAPABILITY response: what the server supports." + extra, "RFC 3501 §7.2.1")
+    if upper == "FLAGS":
+        return ("An untagged FLAGS response: the flags messages in this mailbox can carry.", "RFC 3501 §7.2.6")
+    if upper == "SEARCH":
+        return ("An untagged SEARCH response: the sequence numbers of the messages that match.", "RFC 3501 §7.2.5")
+    if head.isdigit():
+        what = tail.split(" ", 1)[0].upper()
+        if what == "EXISTS":
+            return ("An untagged EXISTS response: how many messages the mailbox holds.", "RFC 3501 §7.3.1")
+        if what == "RECENT":
+            return ("An untagged RECENT response: how many messages arrived since the last look.", "RFC 3501 §7.3.2")
+        if what == "EXPUNGE":
+            return (f"An untagged EXPUNGE response: message {head} was removed.", "RFC 3501 §7.4.1")
+        if what == "FETCH":
+            return (
+                f"An untagged FETCH response: the data for message {head}."
+                + (" The {n} at the end announces a literal: the next n bytes are the message itself."
+                   if announces_literal else ""),
+                "RFC 3501 §7.4.2",
+            )
+    return ("An untagged response: data from the server.", "RFC 3501 §7")
+
+
+def _code_note(code: str | None) -> str:
+    if not code:
+        return ""
+    name, _, arg = code.partition(" ")
+    meaning = _RESPONSE_CODES.get(name.upper())
+    shown = f"[{code}]"
+    return f"{shown}: {meaning.format(arg=arg)}" if meaning else shown

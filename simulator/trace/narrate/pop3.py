@@ -26,6 +26,7 @@ class POP3Narrator:
         self._sbuf = b""
         self._pending: list[tuple[str, bool]] = []  # (verb, has argument)
         self._multi: str | None = None  # the command whose multi-line answer is being read
+        self._greeted = False
 
     def client(self, data: bytes) -> list[Line]:
         self._cbuf += data
@@ -67,13 +68,26 @@ class POP3Narrator:
                 else:
                     out.append(Line(text, "One line of the list.", "RFC 1939 §3"))
                 continue
-            verb, has_arg = self._pending.pop(0) if self._pending else ("", False)
-            if text.startswith("+OK") and verb in _MULTILINE and not (verb == "LIST" and has_arg):
+            # The status indicator first (RFC 1939 §3): "+OK" or "-ERR", then what it answers.
+            ok, err = _status(text, "+OK"), _status(text, "-ERR")
+            greeting = not self._greeted
+            self._greeted = True
+            verb, has_arg = self._pending.pop(0) if self._pending and not greeting else ("", False)
+            if ok and verb in _MULTILINE and not (verb == "LIST" and has_arg):
                 self._multi = verb
-            if not verb:
-                out.append(Line(text, "The server's greeting: +OK, ready.", "RFC 1939 §4"))
-            elif text.startswith("+OK"):
-                out.append(Line(text, f"+OK: {verb} succeeded.", "RFC 1939 §3"))
+            if greeting:
+                out.append(Line(text, "+OK: the server's greeting, ready for USER (or CAPA, STLS)." if ok else
+                                "-ERR at the greeting: the server refuses this session." if err else
+                                "A greeting without +OK or -ERR: not valid POP3.", "RFC 1939 §4"))
+            elif ok:
+                out.append(Line(text, f"+OK: {verb or 'the command'} succeeded.", "RFC 1939 §3"))
+            elif err:
+                out.append(Line(text, f"-ERR: {verb or 'the command'} failed.", "RFC 1939 §3"))
             else:
-                out.append(Line(text, f"-ERR: {verb} failed.", "RFC 1939 §3"))
+                out.append(Line(text, "A reply without +OK or -ERR: not valid POP3.", "RFC 1939 §3"))
         return out
+
+
+def _status(text: str, indicator: str) -> bool:
+    # "+OK" alone or followed by a space; "+OKAY" is not a status indicator.
+    return text == indicator or text.startswith(indicator + " ")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from functools import lru_cache
 
-from simulator.protocols.smtp.replies import describe
 from simulator.trace.narrate import Line
 
 _CAPABILITIES: dict[str, tuple[str, str]] = {
@@ -22,8 +20,9 @@ _CAPABILITIES: dict[str, tuple[str, str]] = {
         "RFC 2034 §3",
     ),
     "AUTH": (
-        "AUTH lists the login mechanisms. A submission server offers them only inside TLS, "
-        "because PLAIN and LOGIN send the password merely base64-encoded.",
+        "AUTH lists the login mechanisms. PLAIN and LOGIN send the password merely base64-encoded, so sites "
+        "SHOULD NOT allow them without TLS (RFC 4954 §4) and RFC 8314 wants TLS for all submission: this "
+        "server offers AUTH only after STARTTLS or on implicit TLS. That is policy, not part of the AUTH syntax.",
         "RFC 4954 §3",
     ),
     "DSN": ("DSN: the client may ask for delivery status notifications per recipient.", "RFC 3461 §4"),
@@ -60,10 +59,10 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "AUTH": ("", "RFC 4954 §4"),
 }
 
-# describe() is pure and a session repeats the same few codes: remember the answers (bounded).
-_describe = lru_cache(maxsize=1024)(describe)
-
 _REPLY_LINE = re.compile(r"^(\d{3})([ -])(?:(\d\.\d{1,3}\.\d{1,3}) )?(.*)$")
+# The reverse-path itself, not a "<>" anywhere on the line (RFC 5321 §4.1.1.2).
+_NULL_PATH = re.compile(r"^MAIL FROM: ?<>(?: |$)", re.IGNORECASE)
+_SIZE_PARAM = re.compile(r" SIZE=\d+(?: |$)", re.IGNORECASE)
 
 
 def _content_line(content: bytes) -> Line:
@@ -93,6 +92,7 @@ class SMTPNarrator:
         self._in_data = False
         self._auth_step = False
         self._reply_first = True
+        self._size_declared = False
         self._cbuf = b""
         self._sbuf = b""
 
@@ -135,7 +135,9 @@ class SMTPNarrator:
             )
         verb = text.split(" ", 1)[0].upper()
         self._pending.append(verb)
-        if verb == "MAIL" and "<>" in text.replace(" ", ""):
+        if verb == "MAIL":
+            self._size_declared = _SIZE_PARAM.search(text) is not None
+        if verb == "MAIL" and _NULL_PATH.match(text):
             return Line(
                 text,
                 "MAIL FROM:<> is the null reverse-path: this message is a bounce or other notification, "
@@ -147,16 +149,17 @@ class SMTPNarrator:
             explain = (
                 f"The client logs in with the {mech} mechanism. "
                 + (
-                    "PLAIN sends \\0user\\0password in base64, which anyone could decode; that is why "
-                    "submission servers offer AUTH only inside TLS."
+                    "PLAIN sends \\0user\\0password in base64, which anyone could decode: that is why sites "
+                    "SHOULD NOT accept it outside TLS (RFC 4954 §4)."
                     if mech == "PLAIN"
                     else "LOGIN asks for the username and password in two base64 steps."
                 )
             )
             return Line(text, explain, "RFC 4954 §4" if mech != "PLAIN" else "RFC 4616 §2")
         explain, rfc = _COMMANDS.get(verb, ("A command this server does not know.", "RFC 5321 §4.2.4"))
-        if verb == "EHLO" and self._submission is False:
-            explain += " Here one mail server is the client of another."
+        if verb == "EHLO":
+            explain += (" Here the client is the MUA, the user's mail program, talking to its MSA." if self._submission
+                        else " Here one mail server is the client of another: the sending MTA relays to the receiving MTA.")
         return Line(text, explain, rfc)
 
     # server -> client
@@ -180,25 +183,47 @@ class SMTPNarrator:
             self._in_data = True
         if code == 334:
             self._auth_step = True
-        decoded = _describe(code, enhanced)
         if command == "EHLO" and code == 250 and not first:
             keyword = (rest.split(" ", 1)[0]).upper()
             explain, rfc = _CAPABILITIES.get(keyword, (f"{keyword}: an extension the server supports.", "RFC 5321 §4.1.1.1"))
             return Line(text, explain, rfc)
         if not first:
             return Line(text, "A continuation line of the same reply.", "RFC 5321 §4.2.1")
-        return Line(text, *_reply_meaning(code, command, decoded, multiline=not last))
+        explain, rfc = _reply_meaning(code, enhanced, command, multiline=not last, size_declared=self._size_declared)
+        if command in ("", "DATA-END") and code in (220, 250):
+            explain = explain.replace("The server", "The MSA (submission server)" if self._submission
+                                      else "The receiving MTA", 1)
+        return Line(text, explain, rfc)
 
 
-def _reply_meaning(code: int, command: str, decoded: str, *, multiline: bool) -> tuple[str, str]:
+# What a positive reply means, by the command it answers; the code's own meaning
+# is not repeated here: the player shows it decoded beside the explanation.
+_POSITIVE: dict[str, str] = {
+    "MAIL": "The server accepts the envelope sender; the transaction has begun.",
+    "RCPT": "The server accepts this recipient.",
+    "RSET": "The transaction is abandoned; the connection stays open for the next one.",
+    "NOOP": "NOOP answered: the connection is alive.",
+    "VRFY": "The server answers VRFY without confirming whether the mailbox exists.",
+    "HELO": "The server accepts the greeting.",
+    "AUTH-STEP": "The server accepts this step of the login.",
+}
+
+
+def _reply_meaning(code: int, enhanced: str | None, command: str, *, multiline: bool,
+                   size_declared: bool) -> tuple[str, str]:
+    # Replies are told apart by the command they answer and the codes they carry.
+    detail = enhanced.split(".", 1)[1] if enhanced else ""
     if command == "" and code == 220:
         return (
-            "The server greets the client: 220 means ready. The client should wait for this greeting "
+            "The server greets the client and names itself. The client should wait for this greeting "
             "before it sends anything.",
             "RFC 5321 §4.3.1",
         )
     if command == "" and code == 421:
-        return ("The server refuses service at the greeting and will close the connection. " + decoded, "RFC 5321 §3.8")
+        return ("The server refuses service at the greeting and will close the connection: the client should "
+                "try again later.", "RFC 5321 §3.8")
+    if command == "" and code == 554:
+        return ("The server refuses this client at the greeting; it will answer only QUIT.", "RFC 5321 §3.1")
     if command == "EHLO" and code == 250:
         return (
             "The server answers with its own name; the lines that follow list the extensions it offers."
@@ -212,12 +237,27 @@ def _reply_meaning(code: int, command: str, decoded: str, *, multiline: bool) ->
             "connection; until it completes, nothing here is encrypted.",
             "RFC 3207 §4",
         )
-    if command == "AUTH" and code == 334:
-        return ("The server asks for the next piece of the login (the text is base64). " + decoded, "RFC 4954 §4")
+    if command in ("AUTH", "AUTH-STEP") and code == 334:
+        return ("The server asks for the next piece of the login (the text is base64).", "RFC 4954 §4")
     if command in ("AUTH", "AUTH-STEP") and code == 235:
-        return ("Login accepted: this client may now submit mail. " + decoded, "RFC 4954 §6")
+        return ("Login accepted: this client may now submit mail.", "RFC 4954 §6")
     if command in ("AUTH", "AUTH-STEP") and code == 535:
-        return ("Login refused: wrong username or password. " + decoded, "RFC 4954 §6")
+        return ("Login refused: wrong username or password. Permanent for these credentials: trying again "
+                "with the same ones will not help.", "RFC 4954 §6")
+    if code == 552 and (detail == "3.4" or (not enhanced and (size_declared or command == "DATA-END"))):
+        return (
+            "The message is over this server's size limit (the SIZE it announced after EHLO). RFC 1870 §6.1 "
+            "reuses 552, which RFC 5321 calls \"exceeded storage allocation\", for this case: it is about the "
+            "size of this message, not about the recipient's quota. Permanent: resending it will not help.",
+            "RFC 1870 §6.1",
+        )
+    if code == 451 and detail == "7.1":
+        return (
+            "Greylisting: the server turns away, for now, a combination of client, sender and recipient it has "
+            "not seen before. A real mail server keeps the message queued and tries again later, and then gets "
+            "through; much spam software never retries.",
+            "RFC 6647",
+        )
     if command == "DATA" and code == 354:
         return ("Go ahead: send the message and end it with a line holding only a dot.", "RFC 5321 §4.1.1.4")
     if command == "DATA-END" and code == 250:
@@ -229,9 +269,14 @@ def _reply_meaning(code: int, command: str, decoded: str, *, multiline: bool) ->
     if command == "QUIT" and code == 221:
         return ("The server says goodbye and closes the connection.", "RFC 5321 §4.1.1.10")
     if command == "RCPT" and code == 550:
-        return ("The server refuses this recipient, permanently. " + decoded, "RFC 5321 §4.2.3")
+        return ("The server refuses this recipient, permanently: the sender must not retry it, and reports the "
+                "failure back to whoever sent the message.", "RFC 5321 §4.2.3")
     if code >= 500:
-        return ("A permanent failure: retrying the same thing will not help. " + decoded, "RFC 5321 §4.2.1")
+        return ("Retrying the same thing will not help (a 5yz reply): the sender gives up on it and, for a "
+                "message it has accepted, reports the failure back.", "RFC 5321 §4.2.1")
     if code >= 400:
-        return ("A temporary failure: the sender should try again later. " + decoded, "RFC 5321 §4.2.1")
-    return (decoded[:1].upper() + decoded[1:] + ".", "RFC 5321 §4.2")
+        return ("Not now (a 4yz reply): the sender should keep the message and try again later.",
+                "RFC 5321 §4.2.1")
+    if code < 400 and command in _POSITIVE:
+        return (_POSITIVE[command], "RFC 5321 §4.2")
+    return (f"A positive reply{' to ' + command if command else ''}.", "RFC 5321 §4.2")

@@ -29,15 +29,20 @@ KEYS: tuple[tuple[str, str], ...] = (
 )
 
 PORTS: tuple[tuple[str, str, str], ...] = (
-    ("25", "relay, server to server", "opportunistic STARTTLS: upgrades if offered, else plain"),
-    ("587", "submission (client)", "STARTTLS, then AUTH (RFC 6409)"),
-    ("465", "submission, implicit TLS", "TLS from the first byte. Recommended since RFC 8314 (2018); "
-            "it was once deprecated, as old course notes still say"),
-    ("143 / 993", "IMAP: read mail", "STARTTLS / implicit TLS"),
-    ("110 / 995", "POP3: fetch mail", "STLS / implicit TLS"),
+    ("25", "relay, MTA to MTA", "STARTTLS when offered (opportunistic), else plain: still the standard here"),
+    ("587", "submission, MUA to MSA", "STARTTLS, then AUTH (RFC 6409): still standard. Some course tables "
+            "call it \"SMTPS\" or \"SMTP (TLS)\""),
+    ("465", "submission, implicit TLS", "TLS from the first byte; RFC 8314 (2018) recommends it and asks "
+            "servers to offer 587 too. Old notes call 465 deprecated; many tables call it \"SMTPS\""),
+    ("143 / 993", "IMAP: the MUA reads mail", "STARTTLS / implicit TLS (RFC 8314 recommends 993)"),
+    ("110 / 995", "POP3: the MUA fetches mail", "STLS / implicit TLS (RFC 8314 recommends 995)"),
 )
 
-GLYPHS = "[ ] plain  [~] upgrading or handshake  [#] STARTTLS or implicit TLS"
+GLYPHS = (
+    "[ ] plain  [~] upgrading or handshake  [#] STARTTLS or implicit TLS\n"
+    "Roles: MUA mail client · MSA submission server · MTA relay (the MX receives) · MDA puts mail in the mailbox\n"
+    "Labels such as \"SMTPS\" differ between course tables: learn the port and its TLS mode."
+)
 
 
 class HelpScreen(ModalScreen[None]):
