@@ -21,7 +21,7 @@ from simulator.capture.keylog import copy_key_log
 from simulator.capture.pcapfile import writer_for
 from simulator.capture.streams import ConnectionScript, Side, connection_scripts, dns_datagrams
 from simulator.capture.tcp import segments
-from simulator.capture.tlsmem import encrypt
+from simulator.capture.tlsmem import TLSLinkError, encrypt
 from simulator.mail.headers import EPOCH
 from simulator.trace.events import Trace
 
@@ -71,12 +71,15 @@ def write_capture(trace: Trace, pcap: Path, *, keylog: Path | None = None, mss: 
     """Write the trace's capture to ``pcap`` (pcapng if it ends in ``.pcapng``) and, if asked, the
     NSS key log (``SSLKEYLOGFILE`` format) of its TLS sessions to ``keylog``."""
     check_paths(pcap, keylog)
-    with tempfile.TemporaryDirectory(prefix="smtpsim-capture-") as tmp:
-        secrets = Path(tmp) / "keys.log" if keylog is not None else None
-        book = ContextBook(Path(tmp) / "tls", _server_names(trace), secrets)
-        scripts = connection_scripts(trace)
-        packets = _packets(trace, scripts, book, mss)
-        try:
+    try:
+        with tempfile.TemporaryDirectory(prefix="smtpsim-capture-") as tmp:
+            secrets = Path(tmp) / "keys.log" if keylog is not None else None
+            book = ContextBook(Path(tmp) / "tls", _server_names(trace), secrets)
+            scripts = connection_scripts(trace)
+            try:
+                packets = _packets(trace, scripts, book, mss)
+            except TLSLinkError as exc:
+                raise CaptureError(f"the TLS of this run could not be replayed: {exc}") from None
             with open(pcap, "wb") as out:
                 writer = writer_for(pcap, out)
                 ident: dict[str, int] = {}
@@ -86,13 +89,19 @@ def write_capture(trace: Trace, pcap: Path, *, keylog: Path | None = None, mss: 
                     writer.write(EPOCH.timestamp() + p.t, frames.ethernet_frame(p.src, p.dst, packet))
             if keylog is not None and secrets is not None:
                 copy_key_log(secrets, keylog)
-        except OSError as exc:
-            raise CaptureError(f"cannot write {exc.filename or pcap}: {exc.strerror or exc}") from None
+    except OSError as exc:
+        raise CaptureError(f"cannot write {exc.filename or pcap}: {exc.strerror or exc}") from None
     return CaptureSummary(pcap, keylog, len(packets), len(scripts), sum(1 for s in scripts if s.tls is not None))
 
 
-def export_lesson(trace: Trace, directory: Path) -> CaptureSummary:
-    """The player's export: ``smtpsim-<scenario>.pcapng`` and its key log, side by side in ``directory``."""
+def export_lesson(trace: Trace, directory: Path | None = None) -> CaptureSummary:
+    """The player's export: ``smtpsim-<scenario>.pcapng`` and its key log, side by side in
+    ``directory`` (by default the current one)."""
+    if directory is None:
+        try:
+            directory = Path.cwd()
+        except OSError as exc:
+            raise CaptureError(f"the current directory cannot be used: {exc.strerror or exc}") from None
     stem = "smtpsim-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in trace.scenario)
     return write_capture(trace, directory / f"{stem}.pcapng", keylog=directory / f"{stem}-keys.log")
 
@@ -123,7 +132,7 @@ def _packets(trace: Trace, scripts: list[ConnectionScript], book: ContextBook, m
 
 
 def _client_port(conn_id: int) -> int:
-    # An ephemeral port (RFC 6335 §6) per connection, so no two connections share one.
+    # An ephemeral port (RFC 6335) per connection, so no two connections share one.
     return 49152 + conn_id % 16384
 
 

@@ -20,7 +20,7 @@ TTL = 64
 
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
-# What Linux puts in a SYN: MSS, SACK permitted, window scale (RFC 9293 §3.7.1, RFC 7323 §2).
+# What Linux puts in a SYN: MSS, SACK permitted, window scale (RFC 9293, RFC 7323).
 MSS = 1460
 WINDOW_SCALE = 7
 SYN_WINDOW = 64240
@@ -89,6 +89,6 @@ def ethernet_frame(src_ip: str, dst_ip: str, packet: bytes) -> bytes:
 
 def _pseudo(src: str, dst: str, proto: int, length: int) -> bytes:
     a, b = ipaddress.ip_address(src), ipaddress.ip_address(dst)
-    if a.version == 6:  # RFC 8200 §8.1
+    if a.version == 6:  # the IPv6 pseudo-header (RFC 8200)
         return a.packed + b.packed + struct.pack("!I3xB", length, proto)
     return a.packed + b.packed + struct.pack("!BBH", 0, proto, length)

@@ -139,7 +139,7 @@ def dns_datagrams(trace: Trace) -> list[Datagram]:
 
 
 def _dns_port(query_id: bytes) -> int:
-    # A stub resolver picks a random source port (RFC 5452 §9.2); deriving it from the
+    # A stub resolver picks a random source port (RFC 5452); deriving it from the
     # (seeded) query id keeps the capture reproducible.
     return 49152 + int.from_bytes(query_id, "big") % 16384
 

@@ -123,7 +123,7 @@ def segments(actions: Iterable[Action], latency: float, isn: dict[Side, int], ms
             conn.settle(a.side, a.t)
             conn.emit(a.t, a.step, a.side, ACK, end.snd_nxt)
         elif a.op is Op.RESET:
-            # RFC 9293 §3.10.7.1: a reset for a SYN to a closed port has SEQ=0 and acknowledges the SYN.
+            # RFC 9293: a reset for a SYN to a closed port has SEQ=0 and acknowledges the SYN.
             conn.settle(a.side, a.t)
             conn.emit(a.t, a.step, a.side, RST | ACK, 0)
         elif a.op is Op.DATA and a.data:
