@@ -164,6 +164,11 @@ def _actions(events: list[TraceEvent], info: ConnectionInfo, roles: dict[str, st
             _tls_event(actions, event, side)
         elif event.kind is Kind.NOTE and roles.get(event.src) == "attacker" and "STARTTLS" in event.text:
             _strip_starttls(actions)
+    if actions and not any(a.op is Op.OPEN for a in actions):
+        # A trace that starts at "connection from ..." (live mode): the handshake happened just before.
+        first = actions[0]
+        actions[:0] = [Action(first.t, first.step, side, op, copies=(first.t,))
+                       for side, op in ((Side.CLIENT, Op.OPEN), (Side.SERVER, Op.ACCEPT), (Side.CLIENT, Op.ACK))]
     if not any(a.op in (Op.ACCEPT, Op.RESET) for a in actions):
         # Nothing ever answered: every SYN was lost on the way (host down).
         actions = [replace(a, lost=True) if a.op is Op.OPEN else a for a in actions]
@@ -201,7 +206,7 @@ def _tcp_event(actions: list[Action], event: TraceEvent, side: Side) -> None:
         actions.append(Action(event.t, event.step, side, Op.ACK, copies=(event.t,)))
     elif word == "RST":
         actions.append(Action(event.t, event.step, side, Op.RESET, copies=(event.t,)))
-    elif word == "FIN":
+    elif word == "FIN" or "closed" in text:
         actions.append(Action(event.t, event.step, side, Op.CLOSE, copies=(event.t,)))
     elif "lost" in text:
         # The segment just sent went missing; the sender sends it again after the timeout.
@@ -261,11 +266,11 @@ def _tls_plan(events: list[TraceEvent], server: ActorInfo) -> TLSPlan | None:
     version = "1.2" if "TLS 1.2" in texts or "KeyExchange" in texts else "1.3"
     alert = next((e for e in tls if e.text.startswith("Alert")), None)
     done = next((e for e in tls if " established" in e.text), None)
-    if alert is not None:
-        problem = CertProblem.EXPIRED if "expire" in alert.explain.lower() else CertProblem.WRONG_NAME
-        return TLSPlan(version, True, problem, server.hostname)
+    if alert is not None:  # the client checked and refused: which problem, the explanation says
+        refused = CertProblem.EXPIRED if "expire" in alert.explain.lower() else CertProblem.WRONG_NAME
+        return TLSPlan(version, True, refused, server.hostname)
     said = done.text.lower() if done is not None else ""
-    problem = None
-    if "not valid" in said:
+    problem: CertProblem | None = None
+    if "not valid" in said:  # accepted unchecked (opportunistic TLS)
         problem = CertProblem.EXPIRED if "expire" in said else CertProblem.WRONG_NAME
     return TLSPlan(version, "verified" in said and problem is None, problem, server.hostname)

@@ -109,11 +109,15 @@ def encrypt(script: ConnectionScript, contexts: ContextBook) -> tuple[Action, ..
         if a.op in (Op.HANDSHAKE, Op.ALERT, Op.SECURED):
             if link is None:
                 link = TLSLink(contexts.client(plan), contexts.server(plan), plan.server_name)
-            sides = (a.side,) if a.op is not Op.SECURED else (Side.CLIENT, Side.SERVER)
-            for side in sides:
+            # A turn for this side; at "established", turns until both ends are done (a trace
+            # that shows no flights, such as live mode's, gets the whole handshake at that moment).
+            turns = [a.side] if a.op is not Op.SECURED else [Side.CLIENT, Side.SERVER] * 3
+            for side in turns:
                 data = link.turn(side)
                 if data:
                     out.append(Action(a.t, a.step, side, Op.DATA, data, copies=(a.t,)))
+                if a.op is Op.SECURED and (link.established or link.failure is not None):
+                    break
             if a.op is Op.ALERT and link.failure is None:
                 raise TLSLinkError(f"the trace says the client refused {plan.server_name}'s certificate, "
                                    "the real client accepted it")

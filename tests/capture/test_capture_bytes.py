@@ -221,3 +221,33 @@ def test_addresses_times_and_ports_come_from_the_scenario(tmp_path):
     assert [round(p.t - EPOCH.timestamp(), 6) for p in syns] == [e.t for e in opened]
     assert [p.dport for p in syns] == [e.port for e in opened]
     assert {p.dport for p in packets if p.proto == "udp" and p.sport != 53} == {53}
+
+
+def test_a_trace_without_handshakes_or_flights_still_makes_a_whole_capture(tmp_path):
+    """Live mode's trace starts at "connection from ..." and shows TLS only once established."""
+    s, c = Direction.SERVER, Direction.CLIENT
+    rows = [
+        (0.0, Kind.TCP, "c", "connection from 127.0.0.1:40000 to port 10587", None, TLSMode.NONE),
+        (0.0, Kind.SMTP, "s", "220 s.example.net ESMTP", s, TLSMode.NONE),
+        (0.1, Kind.SMTP, "c", "EHLO c.example.org", c, TLSMode.NONE),
+        (0.2, Kind.SMTP, "s", "250 STARTTLS", s, TLSMode.NONE),
+        (0.3, Kind.SMTP, "c", "STARTTLS", c, TLSMode.NONE),
+        (0.4, Kind.SMTP, "s", "220 2.0.0 Ready to start TLS", s, TLSMode.NONE),
+        (0.5, Kind.TLS, "s", "TLS 1.3 established, cipher TLS_AES_256_GCM_SHA384 (a real handshake)", None,
+         TLSMode.NONE),
+        (0.6, Kind.SMTP, "c", "EHLO c.example.org", c, TLSMode.STARTTLS),
+        (0.7, Kind.SMTP, "s", "250 AUTH PLAIN", s, TLSMode.STARTTLS),
+        (0.8, Kind.TCP, "s", "connection closed", None, TLSMode.STARTTLS),
+    ]
+    events = tuple(TraceEvent(i, t, kind, src, "s" if src == "c" else "c", text, "", 587, tls, d, 1)
+                   for i, (t, kind, src, text, d, tls) in enumerate(rows))
+    conn = ConnectionInfo(1, "c", "s", 587, Kind.SMTP, TLSMode.STARTTLS)
+    trace = Trace("live", "live", "", 0, (CLIENT, SERVER), events, (conn,))
+    write_capture(trace, tmp_path / "live.pcap", keylog=tmp_path / "live.keys")
+    packets = read_capture(tmp_path / "live.pcap")
+    assert [p.flags & 0x17 for p in packets[:3]] == [SYN, SYN | ACK, ACK]
+    sent = reassemble(packets, CLIENT.ip, 49153)
+    assert sent.startswith(b"EHLO c.example.org\r\nSTARTTLS\r\n\x16\x03")  # then a ClientHello
+    assert b"EHLO" not in sent[30:]  # the second EHLO went inside TLS
+    assert any(p.flags & 0x01 for p in packets)  # closed with a FIN
+    assert "CLIENT_TRAFFIC_SECRET_0" in (tmp_path / "live.keys").read_text()
