@@ -19,6 +19,7 @@ from simulator.trace.narrate.imap import IMAPNarrator
 from simulator.trace.narrate.pop3 import POP3Narrator
 from simulator.trace.narrate.smtp import SMTPNarrator
 from tests.capture.pcapread import Packet, read_capture, reassemble
+from tests.capture.synthetic import CLIENT, SERVER, one_connection
 
 SYN, RST, ACK = 0x02, 0x04, 0x10
 _TRACES: dict[str, Trace] = {}
@@ -37,8 +38,6 @@ def _capture(trace: Trace, directory: Path, name: str = "c.pcap", **options) -> 
 
 # --- a synthetic connection: random lines, random segment sizes, random losses --------------------------
 
-CLIENT = ActorInfo("c", "mua", "c.example.org", "192.0.2.10")
-SERVER = ActorInfo("s", "mta", "s.example.net", "203.0.113.25", (25,))
 _text = st.text(st.characters(codec="utf-8", exclude_characters="\r\n", exclude_categories=("Cs",)), max_size=300)
 
 
@@ -51,31 +50,6 @@ def dialogues(draw):
     return transfers, latency
 
 
-def _synthetic(transfers, latency: float) -> Trace:
-    events: list[TraceEvent] = []
-
-    def emit(t: float, kind: Kind, side: Side, text: str, direction: Direction | None = None) -> None:
-        src, dst = ("c", "s") if side is Side.CLIENT else ("s", "c")
-        events.append(TraceEvent(len(events), round(t, 6), kind, src, dst, text, "", 25, TLSMode.NONE, direction, 1))
-
-    t = 0.0
-    for side, text in ((Side.CLIENT, "SYN → port 25"), (Side.SERVER, "SYN, ACK"), (Side.CLIENT, "ACK")):
-        emit(t, Kind.TCP, side, text)
-        t += latency
-    for side, lines, lost in transfers:
-        for line in lines:
-            emit(t, Kind.SMTP, side, line, Direction.CLIENT if side is Side.CLIENT else Direction.SERVER)
-        rto = 1.0
-        for _ in range(lost):
-            emit(t, Kind.TCP, side, f"segment lost; retransmitted after {rto:g} s")
-            t += rto
-            rto *= 2
-        t += latency
-    emit(t, Kind.TCP, Side.CLIENT, "FIN")
-    conn = ConnectionInfo(1, "c", "s", 25, Kind.SMTP, TLSMode.NONE)
-    return Trace("synthetic", "synthetic", "", 1, (CLIENT, SERVER), tuple(events), (conn,))
-
-
 def _expected(transfers, side: Side) -> bytes:
     return b"".join(line.encode() + b"\r\n" for s, lines, _ in transfers if s is side for line in lines)
 
@@ -85,7 +59,7 @@ def _expected(transfers, side: Side) -> bytes:
 def test_reassembled_payload_is_the_trace_bytes_however_segments_are_cut(dialogue, mss):
     transfers, latency = dialogue
     with tempfile.TemporaryDirectory() as tmp:
-        packets = _capture(_synthetic(transfers, latency), Path(tmp), mss=mss)
+        packets = _capture(one_connection(transfers, latency), Path(tmp), mss=mss)
     client_port = next(p.sport for p in packets if p.flags == SYN)
     assert reassemble(packets, CLIENT.ip, client_port) == _expected(transfers, Side.CLIENT)
     assert reassemble(packets, SERVER.ip, 25) == _expected(transfers, Side.SERVER)
@@ -113,6 +87,15 @@ def _acks_are_honest(packets: list[Packet], latency: float) -> None:
         if not p.payload and not p.flags & 0x03:
             assert last_bare.get(p.src) != p.ack, "a duplicate bare ACK"
             last_bare[p.src] = p.ack
+
+
+def test_ipv6_hosts_get_ipv6_packets(tmp_path):
+    client = ActorInfo("c", "mua", "c.example.org", "2001:db8::10")
+    server = ActorInfo("s", "mta", "s.example.net", "2001:db8:1::25", (25,))
+    transfers = [(Side.SERVER, ["220 s.example.net ESMTP"], 0), (Side.CLIENT, ["EHLO c.example.org"], 1)]
+    packets = _capture(one_connection(transfers, 0.01, client, server), tmp_path)
+    assert {p.src for p in packets} == {"2001:db8::10", "2001:db8:1::25"} and all(p.checksums_ok for p in packets)
+    assert reassemble(packets, "2001:db8::10", packets[0].sport) == b"EHLO c.example.org\r\n"
 
 
 # --- the shipped scenarios ------------------------------------------------------------------------------

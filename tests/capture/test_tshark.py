@@ -13,13 +13,15 @@ from pathlib import Path
 import pytest
 
 from simulator.capture import write_capture
+from simulator.capture.streams import Side
 from simulator.run import run_scenario
 from simulator.scenario import list_scenarios
 from simulator.scenario.faults import Fault, Target
 from simulator.scenario.library import open_scenario
 from simulator.scenario.model import Scenario
-from simulator.trace.events import Direction, Kind, TLSMode, Trace
+from simulator.trace.events import ActorInfo, Direction, Kind, TLSMode, Trace
 from tests.capture.conftest import ERROR, WARN, frames, tshark_fields, variant
+from tests.capture.synthetic import one_connection
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -184,6 +186,11 @@ def _variants() -> list[tuple[str, Scenario]]:
 
 def test_other_ports_tls_1_2_resets_losses_and_a_refused_certificate(tshark, tmp_path):
     cases = [(name, run_scenario(s)) for name, s in _variants()]
+    v6 = (ActorInfo("c", "mua", "c.example.org", "2001:db8::10"), ActorInfo("s", "mta", "mx.example.net", "2001:db8:1::25"))
+    lines = [(Side.SERVER, ["220 mx.example.net ESMTP"], 0), (Side.CLIENT, ["EHLO c.example.org"], 0),
+             (Side.SERVER, ["250-mx.example.net", "250 8BITMIME"], 1), (Side.CLIENT, ["QUIT"], 0),
+             (Side.SERVER, ["221 2.0.0 Bye"], 0)]
+    cases.append(("ipv6", one_connection(lines, 0.02, *v6)))
     views = _views(tshark, cases, tmp_path, plain=frozenset({"imap143-465-tls12"}))
     problems = [f"{name}: {p}" for name, trace in cases for p in _problems(trace, *views[name])]
     assert not problems, "\n".join(problems)
