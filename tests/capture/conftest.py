@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -31,28 +32,34 @@ FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class Tshark:
+    command: list[str]
+    env: dict[str, str]
+
+
 @pytest.fixture(scope="session")
-def tshark(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """The tshark command line (with an empty profile, so a user's preferences change nothing)."""
+def tshark(tmp_path_factory: pytest.TempPathFactory) -> Tshark:
+    """tshark, checking every checksum, with an empty profile so a user's preferences change nothing."""
     path = shutil.which("tshark")
     if path is None:
         if os.environ.get("CI"):
             pytest.fail("tshark is missing under CI: .ci/run installs it (apt-get install -y tshark)")
         pytest.skip("tshark is not installed (apt-get install tshark); under CI this test runs")
-    os.environ["WIRESHARK_CONFIG_DIR"] = str(tmp_path_factory.mktemp("wireshark-profile"))
-    return [path, "-n", "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
-            "-o", "udp.check_checksum:TRUE", "-o", "smtp.decryption:TRUE"]
+    env = {**os.environ, "WIRESHARK_CONFIG_DIR": str(tmp_path_factory.mktemp("wireshark-profile"))}
+    return Tshark([path, "-n", "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
+                   "-o", "udp.check_checksum:TRUE", "-o", "smtp.decryption:TRUE"], env)
 
 
-def tshark_fields(command: list[str], pcap: Path, keylog: Path | None = None) -> subprocess.Popen:
+def tshark_fields(tshark: Tshark, pcap: Path, keylog: Path | None = None) -> subprocess.Popen:
     """Start tshark printing FIELDS per frame ('|' between fields, ';' between occurrences)."""
-    args = [*command, "-r", str(pcap), "-T", "fields", "-E", "separator=|", "-E", "occurrence=a",
+    args = [*tshark.command, "-r", str(pcap), "-T", "fields", "-E", "separator=|", "-E", "occurrence=a",
             "-E", "aggregator=;"]
     if keylog is not None:
         args += ["-o", f"tls.keylog_file:{keylog}"]
     for name in FIELDS:
         args += ["-e", name]
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=tshark.env)
 
 
 def frames(process: subprocess.Popen) -> list[dict[str, list[str]]]:

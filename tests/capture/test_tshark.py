@@ -20,7 +20,7 @@ from simulator.scenario.faults import Fault, Target
 from simulator.scenario.library import open_scenario
 from simulator.scenario.model import Scenario
 from simulator.trace.events import ActorInfo, Direction, Kind, TLSMode, Trace
-from tests.capture.conftest import ERROR, WARN, frames, tshark_fields, variant
+from tests.capture.conftest import ERROR, WARN, Tshark, frames, tshark_fields, variant
 from tests.capture.synthetic import one_connection
 
 pytestmark = pytest.mark.timeout(300)
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.timeout(300)
 FIRST_CLIENT_PORT = 49152  # the writer gives connection N the client port 49152 + N
 
 
-def _views(tshark: list[str], cases: list[tuple[str, Trace]], tmp_path: Path,
+def _views(tshark: Tshark, cases: list[tuple[str, Trace]], tmp_path: Path,
            plain: frozenset[str] = frozenset()) -> dict[str, tuple[list, list | None]]:
     """Write each capture and read it with its key log and, for the names in ``plain``, without
     (tshark takes most of a second to start: two run at a time)."""
