@@ -43,6 +43,7 @@ def lookup(world: World, asker: str, qname: str, rdtype: str) -> Generator[float
             _QUERY_EXPLAIN.get(rdtype, "A DNS query.").format(name=name)
             + (f" (try {attempt} of {TRIES})" if attempt > 1 else ""),
             port=53, dir=Direction.CLIENT, rfc="RFC 5321 §5.1" if rdtype == "MX" else "RFC 1035 §4.1",
+            wire=query,
         )
         if not applied.timeout:
             break
@@ -59,10 +60,11 @@ def lookup(world: World, asker: str, qname: str, rdtype: str) -> Generator[float
     yield latency
     response = resolver.respond(query, rcode=rcode)
     answer = world.resolver.parse(response)
-    for text in dig_lines(response)[:2] + dig_lines(response)[3:]:
+    for i, text in enumerate(dig_lines(response)[:2] + dig_lines(response)[3:]):
         world.recorder.emit(
             Kind.DNS, resolver_host.id, asker, text, answer_explain(text, answer, qname),
             port=53, dir=Direction.SERVER, rfc=answer_rfc(text, answer),
+            wire=response if i == 0 else None,  # the message's bytes ride on its first line
         )
     yield latency
     return answer

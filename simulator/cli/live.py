@@ -46,6 +46,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--max-connections", type=whole_number("--max-connections"), default=100, metavar="N",
                    help="concurrent connections per server group; more get 421 (default 100)")
     p.add_argument("--hold-queue", action="store_true", help="accept mail but keep it queued, deliver nothing")
+    p.add_argument("--keylog", type=Path, default=None, metavar="FILE",
+                   help="append the TLS secrets of every session to FILE (SSLKEYLOGFILE format) for Wireshark")
     p.add_argument("--json", action="store_true", help="first line: one JSON object with ports, accounts, ca")
     p.add_argument("--ui", action="store_true", help="show the sessions in the player as they happen")
     return p
@@ -69,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
         scenario = open_scenario(args.scenario)
         options = LiveOptions(listen=args.listen, base_port=args.base_port, ephemeral=args.ephemeral,
                               data_dir=args.data_dir, time_scale=args.time_scale, idle_timeout=args.idle_timeout,
-                              max_connections=args.max_connections, hold_queue=args.hold_queue)
+                              max_connections=args.max_connections, hold_queue=args.hold_queue,
+                              keylog=_keylog(args.keylog))
         mode = LiveMode(scenario, options)
     except (ScenarioError, ValueError) as exc:
         return _fail(str(exc))
@@ -79,6 +82,18 @@ def run(args: argparse.Namespace) -> int:
         return asyncio.run(_serve(mode, args))
     except _StartError as exc:
         return _fail(str(exc))
+
+
+def _keylog(path: Path | None) -> Path | None:
+    """The key log file, checked now: a path that cannot be written is one clear message, not a traceback."""
+    if path is None:
+        return None
+    try:
+        with open(path, "a"):
+            pass
+    except OSError as exc:
+        raise ValueError(f"--keylog: cannot write {path}: {exc.strerror or exc}") from None
+    return path.resolve()
 
 
 def _fail(message: str) -> int:

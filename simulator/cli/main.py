@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from simulator import __version__
-from simulator.cli import compare, live, quiz, talk
+from simulator.cli import capture, compare, live, quiz, talk
 from simulator.cli.argtypes import whole_number
 from simulator.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios
 from simulator.scenario.library import LEVELS, open_scenario
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--fault", action="append", default=[], metavar="NAME", help="switch a fault on (repeatable)")
     r.add_argument("--json", action="store_true", help="JSON Lines, one event a line, and nothing else")
     r.add_argument("--no-explain", action="store_true", help="leave out the explanations")
+    capture.add_arguments(r)
 
     ls = sub.add_parser("list", help="the shipped scenarios")
     ls.add_argument("--json", action="store_true", help="one JSON array")
@@ -101,7 +102,16 @@ def _run(args: argparse.Namespace) -> int:
     from simulator.run import run_scenario
     from simulator.trace.jsonl import to_jsonl
 
+    # A capture path that cannot be written is refused before the run, not after it.
+    problem = capture.check(args)
+    if problem is not None:
+        print(f"smtpsim: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     trace = run_scenario(with_toggles(open_scenario(args.scenario), args.fault), args.seed)
+    problem = capture.write(args, trace)
+    if problem is not None:
+        print(f"smtpsim: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     if args.json:
         out = sys.stdout
         for line in to_jsonl(trace.events):

@@ -57,6 +57,7 @@ class LiveOptions:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     hold_queue: bool = False  # accept and keep mail queued, deliver nothing
     max_events: int | None = None
+    keylog: Path | None = None  # the servers append each TLS session's secrets here (SSLKEYLOGFILE format)
 
     def check(self) -> None:
         """Raise ValueError with one sentence for an option that cannot work."""
@@ -183,6 +184,8 @@ class LiveMode:
         if context is None:
             assert self.certs is not None
             context = server_context(self.certs)
+            if self.options.keylog is not None:
+                context.keylog_filename = str(self.options.keylog)  # Wireshark decrypts loopback captures
             if version == "1.2":
                 context.maximum_version = ssl.TLSVersion.TLSv1_2
             self._contexts[version] = context

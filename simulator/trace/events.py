@@ -47,6 +47,9 @@ class TraceEvent:
     CRLF; ``content`` marks the one event that carries a whole message body.
     ``conn`` groups events of one TCP connection (see :class:`ConnectionInfo`).
     ``rfc`` is the section that rules this step, e.g. ``"RFC 3207 §4"``.
+    ``wire`` holds the exact bytes of a message the text only shows (a DNS
+    query or response, on its first line) for exports such as packet
+    captures; it is left out of the JSON and of comparisons.
     """
 
     step: int
@@ -62,6 +65,7 @@ class TraceEvent:
     conn: int | None = None
     rfc: str | None = None
     content: bool = False
+    wire: bytes | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -40,9 +40,10 @@ class TraceRecorder:
         conn: int | None = None,
         rfc: str | None = None,
         content: bool = False,
+        wire: bytes | None = None,
     ) -> None:
         events = self.events
         # Positional: this runs for every event of a run (fields in TraceEvent's order).
         # Microseconds are plenty for teaching and keep the JSON exact.
         events.append(TraceEvent(len(events), round(self._clock(), 6), kind, src, dst, text, explain,
-                                 port, tls, dir, conn, rfc, content))
+                                 port, tls, dir, conn, rfc, content, wire))

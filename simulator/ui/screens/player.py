@@ -89,6 +89,8 @@ class PlayerScreen(TeachingTools, Screen[None]):
         Binding("escape", "hide_lesson", "hide lesson", show=False),
         Binding("c", "toggle_content", "fold", tooltip="Fold or unfold message content"),
         Binding("t", "toggle_theme", "theme", tooltip="Switch between dark and light"),
+        Binding("w", "export_capture", "wireshark", show=False,
+                tooltip="Write this lesson as a Wireshark capture, with its TLS key log"),
         Binding("question_mark", "help", "help", key_display="?", tooltip="All keys and the port table"),
         Binding("q", "quit", "quit", tooltip="Leave smtpsim"),
     ]
@@ -107,6 +109,7 @@ class PlayerScreen(TeachingTools, Screen[None]):
         ("Compare runs (versus)", "This run and another side by side, hop by hop (v)", "compare"),
         ("Predict mode", "Guess the next reply code, command, port or MX before each step (x)", "toggle_predict"),
         ("Toggle dark / light", "Switch the theme (t)", "toggle_theme"),
+        ("Export for Wireshark", "Write this lesson's packet capture and TLS key log here (w)", "export_capture"),
         ("Help", "All keys and the port table (?)", "help"),
     )
 
@@ -335,6 +338,17 @@ class PlayerScreen(TeachingTools, Screen[None]):
             self.set_reactive(PlayerScreen.faults, ())
             self.load_trace(trace)
             self._show_faults()
+
+    def action_export_capture(self) -> None:
+        """This lesson as a capture and its key log, in the current directory; the notice says where."""
+        from simulator.capture import CaptureError, export_lesson
+
+        try:
+            done = export_lesson(self.trace)
+        except CaptureError as exc:
+            self.notify(str(exc), title="No capture written", severity="error")
+            return
+        self.notify(f"{done.pcap}\nTLS key log: {done.keylog}", title="Open in Wireshark", timeout=12)
 
     def action_quit(self) -> None:
         self.app.exit(0)
