@@ -23,6 +23,8 @@ EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
+    commands: dict[str, argparse.ArgumentParser] = {}  # the top-level parser's subcommands, by name
+
     def error(self, message: str) -> None:  # type: ignore[override]
         # One line that says what was wrong, and where to look; no usage dump.
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
@@ -31,7 +33,7 @@ class _Parser(argparse.ArgumentParser):
 _seed = whole_number("--seed")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     parser = _Parser(prog="smtpsim", description="Watch an email travel: real SMTP, DNS, IMAP and POP3, step by step.")
     parser.add_argument("--version", action="version", version=f"smtpsim {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -62,11 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_parser(sub, _seed)
     quiz.add_parser(sub, _seed)
     live.add_parser(sub)
+    parser.commands = sub.choices
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(_default_command(parser, list(sys.argv[1:] if argv is None else argv)))
     try:
         if args.command == "run":
             return _run(args)
@@ -95,6 +99,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `smtpsim run X | head` is fine; say nothing.
         sys.stderr.close()
         return 0
+
+
+def _default_command(parser: _Parser, argv: list[str]) -> list[str]:
+    """``smtpsim NAME`` plays NAME (play is the default command) when NAME is, or is close to, a scenario.
+
+    Any other unknown first word stays argparse's "invalid choice".
+    """
+    from simulator.scenario.library import looks_like_scenario
+
+    if argv and not argv[0].startswith("-") and argv[0] not in parser.commands and looks_like_scenario(argv[0]):
+        return ["play", *argv]
+    return argv
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -32,8 +32,13 @@ class LessonCard(Container):
         self._faults: tuple[str, ...] = ()
         self._put_away_at = -1  # esc was pressed at this step (of this trace)
 
-    def follow(self, trace: Trace, index: int, faults: tuple[str, ...] = ()) -> None:
-        """The player is at ``index``: the goals at the first step, the debrief at the last, else nothing."""
+    def follow(self, trace: Trace, index: int, faults: tuple[str, ...] = (), *, next_title: str = "",
+               can_pick: bool = True) -> None:
+        """The player is at ``index``: the goals at the first step, the debrief at the last, else nothing.
+
+        ``next_title`` is the lesson ``s`` opens the picker on ("" after the last one);
+        ``can_pick`` is False when there is no picker at all.
+        """
         if trace is self._trace and index == self._index and faults == self._faults:
             return
         if trace is not self._trace or index != self._put_away_at:
@@ -43,7 +48,7 @@ class LessonCard(Container):
         if self._put_away_at == index:
             self.hide()
         elif index == last and trace.debrief.strip():
-            self.show_debrief(trace.title, trace.debrief, faults)
+            self.show_debrief(trace.title, trace.debrief, faults, next_title=next_title, can_pick=can_pick)
         elif index == 0 and trace.goals:
             self.show_goals(trace.title, trace.summary, trace.goals)
         else:
@@ -74,14 +79,21 @@ class LessonCard(Container):
         body.append("\n".join(f" • {goal}" for goal in goals))
         self._set("goals", body, "Lesson", "→ start · esc hide · ? keys")
 
-    def show_debrief(self, title: str, debrief: str, faults: tuple[str, ...] = ()) -> None:
+    def show_debrief(self, title: str, debrief: str, faults: tuple[str, ...] = (), *, next_title: str = "",
+                     can_pick: bool = True) -> None:
         body = Text()
         body.append(f"{title}: what happened\n", "bold")
         if faults:
             body.append(f"Faults were on ({', '.join(faults)}): this run went differently from the story "
                         "below, which tells the scenario as written.\n", "italic")
         body.append("\n".join(paragraphs(debrief)))
-        self._set("debrief", body, "Debrief", "esc hide · home: from the start · s: next lesson")
+        if next_title:
+            body.append("\n\nNext lesson: ", "bold")
+            body.append(f"{next_title} (s)")
+        hint = "esc hide · home: from the start"
+        if can_pick:
+            hint += " · s: next lesson" if next_title else " · s: scenarios"
+        self._set("debrief", body, "Debrief", hint)
 
     def hide(self) -> None:
         if self.kind:
