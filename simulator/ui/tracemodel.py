@@ -14,6 +14,7 @@ from enum import Enum
 
 from simulator.protocols.smtp.replies import describe
 from simulator.trace.events import ActorInfo, Direction, Kind, TLSMode, Trace, TraceEvent
+from simulator.trace.hops import link_text
 
 
 class Protection(str, Enum):
@@ -64,16 +65,17 @@ class Hop:
     dst: str
     port: int | None
     protection: Protection
+    server: str | None = None  # the end the port belongs to (None: dst)
 
     @property
     def local(self) -> bool:
         return self.src == self.dst
 
     def text(self) -> str:
+        """``alice → msa:587``, and for the reply ``msa:587 → alice``: the port stays with the server."""
         if self.local:
             return self.src
-        port = f":{self.port}" if self.port is not None else ""
-        return f"{self.src} → {self.dst}{port}"
+        return link_text(self.src, self.dst, self.port, self.server)
 
 
 class TraceModel:
@@ -185,7 +187,13 @@ def _hops(trace: Trace, connections: dict) -> list[Hop]:
             protection = Protection.HANDSHAKE
         else:
             protection = Protection.PLAIN
-        hops.append(Hop(event.src, event.dst, port, protection))
+        if conn is not None:
+            server = conn.server
+        elif event.kind is Kind.DNS:  # no connection: the resolver is whichever end did not ask
+            server = event.src if event.dir is Direction.SERVER else event.dst
+        else:
+            server = None
+        hops.append(Hop(event.src, event.dst, port, protection, server))
     return hops
 
 

@@ -319,3 +319,16 @@ async def test_every_shipped_scenario_plays_to_its_end(name):
         assert app.screen.query_one(Explanation).text.strip()
         await pilot.press("home", "c", "right")
         assert app.player.index == 1
+
+
+async def test_the_event_list_puts_the_port_on_the_servers_end_of_a_reply():
+    app = make_app(real_trace("submission-starttls"))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        events = app.screen.query_one(EventList)
+        trace = app.player.trace
+        greeting = next(i for i, e in enumerate(trace.events) if e.text.startswith("220 "))
+        ehlo = next(i for i, e in enumerate(trace.events) if e.text.startswith("EHLO"))
+        assert trace.events[greeting].src == "msa" and "msa:587 → alice" in events.row_text(greeting)
+        assert "alice → msa:587" in events.row_text(ehlo)
+        assert "alice:587" not in events.row_text(greeting)
