@@ -117,6 +117,33 @@ class TraceModel:
             return ("local", event.src)
         return ("hop", event.src, event.dst)
 
+    def transcript_groups(self) -> list[list[int]]:
+        """The steps under each transcript header, the groups in the order they start.
+
+        A connection keeps all its lines under its one header: they interleave
+        in time with other lines (a server looks up DNS while its client says
+        QUIT). Any other group (a DNS lookup, an actor's own steps) is a run: a
+        line joins it only while no later group has started, so a bounce made
+        after a 550 sits below the DNS query and the 550, not up with the
+        "queued" line that came before them.
+        """
+        groups: list[list[int]] = []
+        by_conn: dict[int, list[int]] = {}
+        newest: tuple[object, ...] | None = None  # the key of the group started last
+        for i, event in enumerate(self.events):
+            if event.conn is not None and event.conn in by_conn:
+                by_conn[event.conn].append(i)
+                continue
+            key = self.group_key(event)
+            if event.conn is None and key == newest:
+                groups[-1].append(i)
+                continue
+            groups.append([i])
+            newest = key
+            if event.conn is not None:
+                by_conn[event.conn] = groups[-1]
+        return groups
+
     def group_header(self, event: TraceEvent) -> str:
         conn = self.connections.get(event.conn) if event.conn is not None else None
         if conn is not None:

@@ -332,3 +332,22 @@ async def test_the_event_list_puts_the_port_on_the_servers_end_of_a_reply():
         assert trace.events[greeting].src == "msa" and "msa:587 → alice" in events.row_text(greeting)
         assert "alice → msa:587" in events.row_text(ehlo)
         assert "alice:587" not in events.row_text(greeting)
+
+
+async def test_the_transcript_shows_the_bounce_below_the_dns_query_and_the_550_that_caused_it():
+    app = make_app(real_trace("user-unknown"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("end")
+        await pilot.pause()
+        rows = app.screen.query_one(Transcript).visible_text().splitlines()
+
+        def row(predicate) -> int:
+            return next(i for i, text in enumerate(rows) if predicate(text))
+
+        query = row(lambda t: "C: ;example.net." in t)
+        rejected = row(lambda t: "S: 550 5.1.1" in t)
+        bounce = row(lambda t: "(bounce) DSN for" in t)
+        assert query < rejected < bounce
+        # ... and its header is its own, below the 550's connection
+        header = max(i for i in range(bounce) if rows[i].startswith("──"))
+        assert header > rejected and "msa (" in rows[header]

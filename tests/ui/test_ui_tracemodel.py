@@ -142,3 +142,27 @@ def test_the_port_sits_beside_the_server_whichever_way_the_line_goes(name):
             sender, receiver = (conn.client, conn.server) if side is Direction.CLIENT else (conn.server, conn.client)
             assert text.index(sender) < text.index("→") < text.index(receiver), (event.step, text)
     assert checked[Direction.CLIENT] and checked[Direction.SERVER]
+
+
+def _every_shipped_trace():
+    from simulator.scenario.library import scenario_names
+    from tests.ui.conftest import real_trace
+
+    return [real_trace(name) for name in scenario_names()]
+
+
+def test_transcript_groups_start_in_order_and_no_later_line_sits_above_an_earlier_group():
+    for trace in _every_shipped_trace():
+        model = TraceModel(trace)
+        groups = model.transcript_groups()
+        assert sorted(i for g in groups for i in g) == list(range(len(trace.events)))
+        starts = [g[0] for g in groups]
+        assert starts == sorted(starts), trace.scenario
+        for at, group in enumerate(groups):
+            if trace.events[group[0]].conn is not None:
+                continue  # a connection's lines stay together under one header, by design
+            later_starts = starts[at + 1:]
+            for step in group:
+                assert all(start > step for start in later_starts), (trace.scenario, step)
+        for group in groups:  # one header, one conversation
+            assert len({model.group_key(trace.events[i]) for i in group}) == 1
