@@ -17,7 +17,7 @@ from simulator.cli.argtypes import whole_number
 from simulator.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios
 from simulator.scenario.library import LEVELS, open_scenario
 from simulator.scenario.loader import load_scenario
-from simulator.scenario.toggles import available_toggles, with_toggles
+from simulator.scenario.toggles import available_toggles, describe_fault, with_toggles
 
 EXIT_USAGE = 2
 
@@ -159,7 +159,10 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _faults(args: argparse.Namespace) -> int:
-    for toggle in available_toggles(open_scenario(args.scenario)):
+    scenario = open_scenario(args.scenario)
+    for fault in scenario.faults:  # on whatever the instructor switches; "#": not a name --fault takes
+        print(f"# in the scenario file: {describe_fault(scenario, fault)}")
+    for toggle in available_toggles(scenario):
         print(f"{toggle.name:22} {toggle.label}: {toggle.summary}")
     return 0
 
