@@ -2,6 +2,8 @@
 
 It lies over the transcript and explanation (a layer of its own, so nothing
 under it moves) and goes as soon as the player steps away; esc hides it.
+A note (live mode's connection details) stays while the player moves, until
+it is put away.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 class LessonCard(Container):
-    """Shows goals or a debrief; ``kind`` is "goals", "debrief" or "" (hidden)."""
+    """Shows goals, a debrief or a note; ``kind`` is "goals", "debrief", "note" or "" (hidden)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -40,6 +42,9 @@ class LessonCard(Container):
         ``can_pick`` is False when there is no picker at all.
         """
         if trace is self._trace and index == self._index and faults == self._faults:
+            return
+        if self.kind == "note":  # a note stays up while the steps go by
+            self._trace, self._index, self._faults = trace, index, faults
             return
         if trace is not self._trace or index != self._put_away_at:
             self._put_away_at = -1  # stepping away and back brings the card back
@@ -94,6 +99,10 @@ class LessonCard(Container):
         if can_pick:
             hint += " · s: next lesson" if next_title else " · s: scenarios"
         self._set("debrief", body, "Debrief", hint)
+
+    def show_note(self, title: str, text: str, hint: str) -> None:
+        """Lines as they are (ports and paths line up), until put away."""
+        self._set("note", Text(text), title, hint)
 
     def hide(self) -> None:
         if self.kind:
