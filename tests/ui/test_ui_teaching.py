@@ -200,6 +200,7 @@ async def test_v_compares_hop_by_hop_and_b_can_be_the_same_scenario_with_a_fault
     app = make_app(real_trace("greylisting"))
     async with app.run_test(size=BIG) as pilot:
         await pilot.press("v")
+        await pilot.pause()  # the compare screen mounted (a loaded machine is slow to)
         screen = app.screen
         assert isinstance(screen, CompareScreen)
         assert screen.a_label == "greylisting" and screen.b_label == "greylisting"
@@ -220,6 +221,7 @@ async def test_compare_b_can_be_another_scenario_from_the_list():
     app = make_app(real_trace("submission-starttls"))
     async with app.run_test(size=BIG) as pilot:
         await pilot.press("v")
+        await pilot.pause()  # the compare screen mounted (a loaded machine is slow to)
         screen = app.screen
         screen.query_one("#compare-filter").focus()
         await pilot.press(*"implicit", "enter")
