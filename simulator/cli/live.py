@@ -109,14 +109,18 @@ async def _start(mode: Any) -> None:
     try:
         await mode.start()
     except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise _StartError(f"a port is already in use on {mode.options.listen} ({exc.strerror}); is another "
-                              "smtpsim live running? Try --base-port N or --ephemeral") from None
-        if exc.errno in (errno.EACCES, errno.EPERM):
-            raise _StartError(f"not allowed to listen on {mode.options.listen} ports from "
-                              f"{mode.options.base_port + 25}: ports below 1024 need privileges; "
-                              "use --base-port 10000") from None
-        raise _StartError(f"cannot start: {exc}") from None
+        raise _StartError(start_problem(mode, exc)) from None
+
+
+def start_problem(mode: Any, exc: OSError) -> str:
+    """Why the servers could not start, and what to try: the same words with and without --ui."""
+    if exc.errno == errno.EADDRINUSE:
+        return (f"a port is already in use on {mode.options.listen} ({exc.strerror}); is another "
+                "smtpsim live running? Try --base-port N or --ephemeral")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (f"not allowed to listen on {mode.options.listen} ports from {mode.options.base_port + 25}: "
+                "ports below 1024 need privileges; use --base-port 10000")
+    return f"cannot start: {exc}"
 
 
 async def _serve(mode: Any, args: argparse.Namespace) -> int:
@@ -153,25 +157,59 @@ def _run_with_ui(mode: Any, ui: Any, args: argparse.Namespace) -> int:
     try:
         thread.start()
     except OSError as exc:
-        return _fail(f"cannot start: {exc}")
+        return _fail(start_problem(mode, exc))
     try:
-        return int(ui(mode.trace) or 0)
+        # What plain `live` prints (ports, accounts, passwords, the CA) is the player's first card.
+        return int(ui(mode.trace, ui_info(mode)) or 0)
     finally:
         thread.stop()
 
 
 def _ui_hook() -> Any:
-    """``simulator.ui.app.run_live_app(trace) -> int``, imported only when --ui asks for it."""
+    """``simulator.ui.app.run_live_app(trace, info) -> int``, imported only when --ui asks for it."""
     from simulator.ui.app import run_live_app
 
     return run_live_app
 
 
 def banner(mode: Any) -> str:
+    """What plain ``smtpsim live`` prints at start: where each server listens, then how to log in."""
     s = mode.scenario
-    host = f"[{mode.connect_host}]" if ":" in mode.connect_host else mode.connect_host
+    lines = [f"smtpsim live: {s.name} ({s.title}), listening on {mode.options.listen}", "", *_port_lines(mode), ""]
+    lines += [*connect_details(mode), _try_line(mode), "Ctrl-C stops."]
+    return "\n".join(lines)
+
+
+def ui_info(mode: Any) -> str:
+    """The same for the player's first card (``--ui``): how to log in first, since the card is short."""
+    s = mode.scenario
+    lines = [f"{s.name} ({s.title}), listening on {mode.options.listen}", "", *connect_details(mode), ""]
+    lines += [*_port_lines(mode), "", _try_line(mode), "q in the player stops the servers too."]
+    lines += [f"warning: {warning}" for warning in mode.warnings]
+    return "\n".join(lines)
+
+
+def connect_details(mode: Any) -> list[str]:
+    """The accounts with their passwords, the CA certificate to trust, and where the mail is kept."""
+    lines = ["accounts:"]
+    for account in mode.accounts():
+        # The user name is the address unless the scenario says otherwise: say it only then.
+        user = f"  (user {account['username']})" if account["username"] != account["address"] else ""
+        lines.append(f"  {account['address']:<22} password {account['password']}{user}")
+    return lines + [
+        "",
+        f"CA certificate (tell your client to trust it): {mode.certs.ca}",
+        f"mailboxes and queue: {mode.root}",
+    ]
+
+
+def _connect_host(mode: Any) -> str:
+    return f"[{mode.connect_host}]" if ":" in mode.connect_host else mode.connect_host
+
+
+def _port_lines(mode: Any) -> list[str]:
+    host = _connect_host(mode)
     ports = mode.ports
-    lines = [f"smtpsim live: {s.name} ({s.title}), listening on {mode.options.listen}", ""]
     rows = [
         ("submission, STARTTLS", mode.world.msa.hostname, "msa-starttls", 587),
         ("submission, implicit TLS", mode.world.msa.hostname, "msa-implicit", 465),
@@ -182,21 +220,13 @@ def banner(mode: Any) -> str:
         ("POP3, implicit TLS", _stores(mode), "pop3s", 995),
         ("DNS (UDP and TCP)", "the scenario's zones", "dns", 53),
     ]
-    for what, name, key, port in rows:
-        if ports.get(key):
-            lines.append(f"  {what:<26} {host}:{ports[key]:<6} (port {port} of {name})")
-    lines += ["", "accounts:"]
-    for account in mode.accounts():
-        lines.append(f"  {account['address']:<24} user {account['username']}  password {account['password']}")
-    lines += [
-        "",
-        f"CA certificate (tell your client to trust it): {mode.certs.ca}",
-        f"mailboxes and queue: {mode.root}",
-        f"try: openssl s_client -starttls smtp -crlf -quiet -connect {host}:{ports['msa-starttls']} "
-        f"-CAfile {mode.certs.ca}",
-        "Ctrl-C stops.",
-    ]
-    return "\n".join(lines)
+    return [f"  {what:<26} {host}:{ports[key]:<6} (port {port} of {name})"
+            for what, name, key, port in rows if ports.get(key)]
+
+
+def _try_line(mode: Any) -> str:
+    return (f"try: openssl s_client -starttls smtp -crlf -quiet -connect {_connect_host(mode)}:"
+            f"{mode.ports['msa-starttls']} -CAfile {mode.certs.ca}")
 
 
 def _stores(mode: Any) -> str:

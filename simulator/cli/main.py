@@ -17,12 +17,14 @@ from simulator.cli.argtypes import whole_number
 from simulator.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios
 from simulator.scenario.library import LEVELS, open_scenario
 from simulator.scenario.loader import load_scenario
-from simulator.scenario.toggles import available_toggles, with_toggles
+from simulator.scenario.toggles import available_toggles, describe_fault, with_toggles
 
 EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
+    commands: dict[str, argparse.ArgumentParser] = {}  # the top-level parser's subcommands, by name
+
     def error(self, message: str) -> None:  # type: ignore[override]
         # One line that says what was wrong, and where to look; no usage dump.
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
@@ -31,7 +33,7 @@ class _Parser(argparse.ArgumentParser):
 _seed = whole_number("--seed")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     parser = _Parser(prog="smtpsim", description="Watch an email travel: real SMTP, DNS, IMAP and POP3, step by step.")
     parser.add_argument("--version", action="version", version=f"smtpsim {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -63,11 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_parser(sub, _seed)
     quiz.add_parser(sub, _seed)
     live.add_parser(sub)
+    parser.commands = sub.choices
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(_default_command(parser, list(sys.argv[1:] if argv is None else argv)))
     try:
         if args.command == "run":
             return _run(args)
@@ -96,6 +100,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `smtpsim run X | head` is fine; say nothing.
         sys.stderr.close()
         return 0
+
+
+def _default_command(parser: _Parser, argv: list[str]) -> list[str]:
+    """``smtpsim NAME`` plays NAME (play is the default command) when NAME is, or is close to, a scenario.
+
+    Any other unknown first word stays argparse's "invalid choice".
+    """
+    from simulator.scenario.library import looks_like_scenario
+
+    if argv and not argv[0].startswith("-") and argv[0] not in parser.commands and looks_like_scenario(argv[0]):
+        return ["play", *argv]
+    return argv
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -153,7 +169,10 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _faults(args: argparse.Namespace) -> int:
-    for toggle in available_toggles(open_scenario(args.scenario)):
+    scenario = open_scenario(args.scenario)
+    for fault in scenario.faults:  # on whatever the instructor switches; "#": not a name --fault takes
+        print(f"# in the scenario file: {describe_fault(scenario, fault)}")
+    for toggle in available_toggles(scenario):
         print(f"{toggle.name:22} {toggle.label}: {toggle.summary}")
     return 0
 

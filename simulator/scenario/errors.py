@@ -10,9 +10,11 @@ class ScenarioError(Exception):
     edits a scenario can go straight to the line at fault.
     """
 
-    def __init__(self, source: str, key: str, message: str) -> None:
+    def __init__(self, source: str, key: str, message: str, *, line: int | None = None) -> None:
         self.source = source
         self.key = key
         self.detail = message
-        where = f"{source}: {key}: " if key else f"{source}: "
+        self.line = line  # in ``source``, when known: ``FILE:LINE: key: ...`` as compilers print it
+        place = f"{source}:{line}" if line is not None else source
+        where = f"{place}: {key}: " if key else f"{place}: "
         super().__init__(where + message)

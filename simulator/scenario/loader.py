@@ -12,12 +12,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import dns.exception
-import dns.zone
-
 from simulator.scenario.errors import ScenarioError
 from simulator.scenario.faults import KINDS, Fault, QueuePolicy, Target, fault_param_keys, parse_param
 from simulator.scenario.model import DEFAULT_PORTS, Account, AuthoredQuestion, Host, Message, Role, Scenario
+from simulator.scenario.zonetext import _with_defaults, parse_zones  # noqa: F401 (tests import _with_defaults here)
 
 _TOP_KEYS = {"scenario", "network", "hosts", "accounts", "dns", "messages", "faults", "queue", "quiz"}
 _HOST_KEYS = {
@@ -41,10 +39,11 @@ def _describe(value: Any) -> str:
 
 
 class _Reader:
-    """Typed access to the parsed TOML with errors that name the key."""
+    """Typed access to the parsed TOML with errors that name the key (``text``: the TOML as written)."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, text: str = "") -> None:
         self.source = source
+        self.text = text
 
     def fail(self, key: str, expected: str, found: Any, *, missing: bool = False) -> ScenarioError:
         what = "nothing" if missing else _describe(found)
@@ -144,7 +143,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>", name: str = "scenar
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(source, "", f"expected valid TOML, found a syntax error: {exc}") from None
-    r = _Reader(source)
+    r = _Reader(source, text)
     r.unknown_keys(data, _TOP_KEYS, "")
 
     meta = r.table(data, "scenario", "scenario")
@@ -177,7 +176,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>", name: str = "scenar
         links.append((pair[0], pair[1], r.number(links_table, key, path, latency)))
 
     accounts = _parse_accounts(r, r.table(data, "accounts", "accounts", required=False))
-    zones = _parse_zones(r, r.table(data, "dns", "dns", required=False), base_dir)
+    zones = parse_zones(r, r.table(data, "dns", "dns", required=False), base_dir)
     messages = _parse_messages(r, data.get("messages", []))
 
     scenario = Scenario(
@@ -395,58 +394,6 @@ def _parse_glossary(r: _Reader, table: dict[str, Any]) -> tuple[tuple[str, str],
             raise r.fail(f'scenario.glossary."{term}"', "a definition (a non-empty string)", definition)
         out.append((term, definition.strip()))
     return tuple(out)
-
-
-def _parse_zones(r: _Reader, dns_table: dict[str, Any], base_dir: Path | None) -> tuple[tuple[str, str], ...]:
-    r.unknown_keys(dns_table, {"zones"}, "dns")
-    zones = r.table(dns_table, "zones", "dns.zones", required=False)
-    result = []
-    for origin, spec in zones.items():
-        path = f'dns.zones."{origin}"'
-        origin = origin.rstrip(".").lower()
-        if isinstance(spec, str):
-            text = spec
-        elif isinstance(spec, dict):
-            r.unknown_keys(spec, {"records", "file"}, path)
-            if "file" in spec:
-                text = _read_zone_file(r, r.string(spec, "file", f"{path}.file"), f"{path}.file", base_dir)
-            else:
-                lines = r.strings(spec, "records", f"{path}.records", required=True)
-                text = "\n".join(lines)
-        else:
-            raise r.fail(path, "master-file text, or a table with records or file", spec)
-        text = _with_defaults(origin, text)
-        try:
-            dns.zone.from_text(text, origin=origin + ".", relativize=False, check_origin=True)
-        except dns.exception.DNSException as exc:
-            raise ScenarioError(r.source, path, f"expected a valid zone in master-file syntax, found an error: {exc}") from None
-        result.append((origin, text))
-    return tuple(result)
-
-
-def _read_zone_file(r: _Reader, name: str, path: str, base_dir: Path | None) -> str:
-    from simulator.paths import assets_dir
-
-    candidates = [assets_dir() / "zones" / name]
-    if base_dir is not None:
-        candidates.insert(0, base_dir / name)
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.read_text(encoding="utf-8")
-    raise r.fail(path, "a zone file in assets/zones or beside the scenario", name)
-
-
-def _with_defaults(origin: str, text: str) -> str:
-    # A zone needs an SOA and NS at its apex; a scenario that lists only the
-    # records it teaches gets sensible ones.
-    header = [f"$ORIGIN {origin}.", "$TTL 3600"]
-    body = text.strip()
-    upper = body.upper()
-    if " SOA " not in f" {upper} ".replace("\t", " "):
-        header.append(f"@ IN SOA ns1.{origin}. hostmaster.{origin}. 2026112801 7200 3600 1209600 300")
-    if " NS " not in f" {upper} ".replace("\t", " "):
-        header.append(f"@ IN NS ns1.{origin}.")
-    return "\n".join(header) + "\n" + body + "\n"
 
 
 def _parse_messages(r: _Reader, items: Any) -> tuple[Message, ...]:

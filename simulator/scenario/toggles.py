@@ -1,14 +1,21 @@
-"""Named faults an instructor can switch on for an open scenario.
+"""Named faults an instructor can switch on for an open scenario, and faults in words.
 
 Each toggle is worked out from the scenario itself (its first message's
-recipient, that domain's best MX, the submitting client), so the same name
-means the same lesson in every scenario it fits.
+recipient, that domain's best MX still up, the submitting client), so the
+same name means the same lesson in every scenario it fits. A toggle that
+would only repeat a fault the scenario file already has is not offered: in
+mx-failover, where mx1 is down, ``mx-down`` takes the next MX down instead.
+
+A toggle's ``label`` says what is wrong ("bob@example.net does not exist")
+and its ``summary`` what the class will see happen because of it, so that
+the two read as one sentence without saying the same thing twice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from simulator.protocols.smtp import replies
 from simulator.scenario.errors import ScenarioError
 from simulator.scenario.faults import KINDS, Fault, Target
 from simulator.scenario.model import Host, Role, Scenario
@@ -17,33 +24,73 @@ from simulator.scenario.model import Host, Role, Scenario
 @dataclass(frozen=True)
 class Toggle:
     name: str
-    label: str
-    summary: str
+    label: str  # what is wrong, naming the scenario's host, domain or mailbox
+    summary: str  # what happens because of it
     faults: tuple[Fault, ...]
     extra_hosts: tuple[Host, ...] = ()
 
 
 _ATTACKER = Host(id="mallory", role=Role.ATTACKER, hostname="mallory.example", ip="198.18.0.66", ports=(),
                  label="attacker (on-path)")
+# Faults after which a host takes no connections: an MX with one of these is not "up".
+_DOWN = ("host-down", "no-answer", "connection-refused")
+
+
+def _code(reply: replies.Reply) -> str:
+    return f"{reply.code} {reply.enhanced}" if reply.enhanced else str(reply.code)
+
+
+# What the class sees happen, per toggle (codes from the reply catalogue).
+_EFFECTS = {
+    "mx-down": "connections to it time out, so the sender tries the next MX or keeps the message queued and retries",
+    "greylisting": f"a new sender's first try gets {_code(replies.GREYLISTED)} (try again later) "
+                   "and the queue's retry gets through",
+    "user-unknown": f"the MX refuses RCPT TO with {_code(replies.USER_UNKNOWN)} "
+                    "and the sender gets a Non-Delivery Report",
+    "mailbox-full": f"the MX answers {_code(replies.MAILBOX_FULL_TEMP)} (temporary) "
+                    "and the queue retries until there is room",
+    "remote-bounce": "the MX accepts the message, cannot store it, and sends the Non-Delivery Report itself",
+    "nxdomain": "the MX lookup fails for good, so nothing is sent and the sender gets a Non-Delivery Report",
+    "dns-servfail": "lookups answer SERVFAIL (temporary), so the message stays queued and is retried",
+    "null-mx": "MX 0 . means it takes no mail (RFC 7505), so the sender bounces the message at once",
+    "starttls-stripped": "a man in the middle deletes 250-STARTTLS from the EHLO reply, "
+                         "so the relay sends the message in the clear",
+    "submission-stripped": "a man in the middle deletes 250-STARTTLS from the EHLO reply, "
+                           "so the client will not send its password in the clear",
+    "bad-password": f"AUTH fails with {_code(replies.AUTH_CREDENTIALS_INVALID)} and the message is not sent",
+    "bad-certificate": "the client's certificate check fails (a bad_certificate alert) and it sends nothing",
+}
+
+
+def _same(a: Fault, b: Fault) -> bool:
+    """The same fault on the same thing (a link either way round), whatever its timing."""
+    if a.kind != b.kind:
+        return False
+    if a.target is Target.LINK and a.link is not None and b.link is not None:
+        return set(a.link) == set(b.link)
+    return a.subject == b.subject
 
 
 def available_toggles(scenario: Scenario) -> list[Toggle]:
-    """The faults that fit this scenario, in teaching order."""
+    """The faults that fit this scenario and that its file does not already have, in teaching order."""
     if not scenario.messages:
         return []
     message = scenario.messages[0]
     rcpt = message.recipients[0]
     domain = rcpt.rsplit("@", 1)[1]
     zones = {origin for origin, _ in scenario.zones}
-    mxs = [h for h in scenario.hosts_with_role(Role.MTA) if domain in h.domains]
+    down = {f.subject for f in scenario.faults if f.kind in _DOWN and f.until is None and f.attempts is None}
+    mxs = [h for h in scenario.hosts_with_role(Role.MTA) if domain in h.domains and h.id not in down]
     msa = scenario.hosts_with_role(Role.MSA)[0]
     sender = next((h for h in scenario.hosts_with_role(Role.MUA) if h.account == message.sender), None)
     out: list[Toggle] = []
 
     def add(name: str, label: str, kind: str, subject: str, link: tuple[str, str] | None = None, **params) -> None:
         fault = Fault(kind=kind, target=KINDS[kind].target, subject=subject, link=link, **params)
+        if any(_same(fault, written) for written in scenario.faults):
+            return  # already in the scenario: switching it "on" would change nothing
         extra = (_ATTACKER,) if kind == "starttls-stripped" and not scenario.hosts_with_role(Role.ATTACKER) else ()
-        out.append(Toggle(name, label, KINDS[kind].summary, (fault,), extra))
+        out.append(Toggle(name, label, _EFFECTS[name], (fault,), extra))
 
     if mxs:
         add("mx-down", f"{mxs[0].hostname} down for 2 hours", "host-down", mxs[0].id, until=7200.0)
@@ -86,4 +133,65 @@ def with_toggles(scenario: Scenario, names: list[str] | tuple[str, ...]) -> Scen
     return replace(scenario, faults=tuple(faults), hosts=tuple(hosts))
 
 
-__all__ = ["Target", "Toggle", "available_toggles", "with_toggles"]
+# -- a fault from a scenario file, in words (the "FAULTS ON" banner) --------------------------------
+_WORDS = {
+    "nxdomain": "{domain} does not exist (NXDOMAIN)",
+    "servfail": "DNS fails for {domain} (SERVFAIL)",
+    "dns-timeout": "DNS gets no answer for {domain}",
+    "null-mx": "{domain} publishes a null MX",
+    "no-mx": "{domain} has no MX record",
+    "connection-refused": "{host} refuses connections",
+    "no-answer": "{host} does not answer",
+    "host-down": "{host} down",
+    "service-unavailable": f"{{host}} answers {replies.SERVICE_UNAVAILABLE.code} at the greeting",
+    "greylisting": "{host} greylists",
+    "relay-denied": "{host} does not take mail for the domain",
+    "message-too-large": "{host} takes messages up to {limit} bytes",
+    "bad-certificate": "{host}'s certificate {problem}",
+    "user-unknown": "{mailbox} does not exist",
+    "mailbox-full": "{mailbox}'s mailbox is full",
+    "remote-bounce": "{mailbox}: bounce after 250",
+    "bad-password": "{mua} types the wrong password",
+    "starttls-stripped": "STARTTLS stripped between {a} and {b}",
+    "latency": "{a}-{b} {seconds:g} s slower",
+    "loss": "{rate:.0%} packet loss between {a} and {b}",
+}
+_PROBLEMS = {"name-mismatch": "names another host", "expired": "has expired"}
+
+
+def _duration(seconds: float) -> str:
+    if seconds % 86400 == 0:
+        days = int(seconds // 86400)
+        return "a day" if days == 1 else f"{days} days"
+    if seconds % 3600 == 0:
+        hours = int(seconds // 3600)
+        return "an hour" if hours == 1 else f"{hours} hours"
+    if seconds % 60 == 0:
+        return f"{int(seconds // 60)} min"
+    return f"{seconds:g} s"
+
+
+def describe_fault(scenario: Scenario, fault: Fault) -> str:
+    """A fault in the words a class reads: "mx1.example.net down", "bob@example.net's mailbox is full (first 2 tries)"."""
+    def name(host_id: str) -> str:
+        try:
+            host = scenario.host(host_id)
+        except KeyError:
+            return host_id
+        return host.id if host.role in (Role.MUA, Role.ATTACKER) else host.hostname
+
+    a, b = fault.link if fault.link is not None else (fault.subject, fault.subject)
+    words = _WORDS.get(fault.kind, "{kind} on {subject}").format(
+        kind=fault.kind, subject=fault.subject, domain=fault.subject, mailbox=fault.subject, host=name(fault.subject),
+        mua=fault.subject, a=name(a), b=name(b), limit=fault.limit, seconds=fault.seconds, rate=fault.rate,
+        problem=_PROBLEMS.get(fault.problem, fault.problem))
+    if fault.start:
+        words += f" from {_duration(fault.start)} in"
+    if fault.until is not None and fault.until > fault.start:
+        words += f" for {_duration(fault.until - fault.start)}"
+    if fault.attempts is not None:
+        words += " (first try only)" if fault.attempts == 1 else f" (first {fault.attempts} tries)"
+    return words
+
+
+__all__ = ["Target", "Toggle", "available_toggles", "describe_fault", "with_toggles"]

@@ -12,6 +12,21 @@ from simulator.trace.events import Direction, Kind, TLSMode, Trace
 TLS_SHORT = {TLSMode.NONE: "plain", TLSMode.STARTTLS: "STARTTLS", TLSMode.IMPLICIT: "implicit TLS"}
 
 
+def link_text(src: str, dst: str, port: int | None, server: str | None = None) -> str:
+    """``alice → msa:587`` for a line the client sends, ``msa:587 → alice`` for the reply.
+
+    A port belongs to the server side of a connection (the client's is an
+    ephemeral one nobody teaches), so it stays beside the server whichever
+    way the line travels. ``server`` None means ``dst``; a server that is
+    neither end (an attacker on the path speaks) leaves the port out.
+    """
+    if port is None or (server is not None and server not in (src, dst)):
+        return f"{src} → {dst}"
+    if server == src and src != dst:
+        return f"{src}:{port} → {dst}"
+    return f"{src} → {dst}:{port}"
+
+
 @dataclass(frozen=True)
 class Hop:
     t: float
@@ -37,7 +52,8 @@ def summarize_hops(trace: Trace) -> list[Hop]:
         elif e.kind in (Kind.DELIVER, Kind.BOUNCE) or (e.kind is Kind.NOTE and e.text.startswith("not sent")):
             hops.append(Hop(e.t, e.step, e.kind.value if e.kind is not Kind.NOTE else "client", e.text, None))
         elif e.kind is Kind.DNS and e.dir is Direction.CLIENT:
-            hops.append(Hop(e.t, e.step, f"{e.src} → {e.dst}:53 DNS", e.text.lstrip(";").replace("\t", " "), None))
+            hops.append(Hop(e.t, e.step, f"{link_text(e.src, e.dst, 53, e.dst)} DNS",
+                            e.text.lstrip(";").replace("\t", " "), None))
     return hops
 
 
@@ -62,5 +78,5 @@ def _connection_hop(trace: Trace, conn_id: int, events: list) -> Hop:
     if any(e.content for e in events):
         notes.append("message sent" if info.protocol is Kind.SMTP else "message fetched")
     detail = f"{TLS_SHORT[info.tls]}" + (f" · {' · '.join(notes)}" if notes else "")
-    return Hop(first.t, first.step, f"{info.client} → {info.server}:{info.port} {info.protocol.value.upper()}",
+    return Hop(first.t, first.step, f"{link_text(info.client, info.server, info.port)} {info.protocol.value.upper()}",
                detail, info.tls is not TLSMode.NONE)

@@ -51,7 +51,10 @@ class SmtpsimApp(App[int]):
         self.theme = "textual-dark"
 
     def on_mount(self) -> None:
-        self.push_screen(PlayerScreen(self._trace, self._loader, **self._start))
+        self.push_screen(self.player_screen())
+
+    def player_screen(self) -> PlayerScreen:
+        return PlayerScreen(self._trace, self._loader, **self._start)
 
     def on_faults_changed(self, message: FaultsChanged) -> None:
         """From the fault panel (a screen of its own): the player re-runs with these faults."""
@@ -107,11 +110,17 @@ class LiveApp(SmtpsimApp):
     the student has stepped back to look at something.
     """
 
-    def __init__(self, live: LiveTrace) -> None:
+    def __init__(self, live: LiveTrace, info: str = "") -> None:
         super().__init__(_live_view(live), loader=None)
         self._live = live
+        self._info = info  # the ports, accounts and CA certificate, as plain `smtpsim live` prints them
         self._fresh = False
         self._unsubscribe = live.subscribe(self._on_live_event)
+
+    def player_screen(self) -> PlayerScreen:
+        from simulator.ui.screens.live import LivePlayerScreen
+
+        return LivePlayerScreen(self._trace, self._info)
 
     def _on_live_event(self, _event: object) -> None:
         self._fresh = True  # the live thread; a plain flag is all it touches
@@ -140,7 +149,7 @@ def _live_view(live: LiveTrace) -> Trace:
     return dataclasses.replace(live.snapshot(), goals=(), debrief="")
 
 
-def run_live_app(live: LiveTrace) -> int:
-    """``smtpsim live --ui``: the player following live sessions as they happen."""
-    result = LiveApp(live).run()
+def run_live_app(live: LiveTrace, info: str = "") -> int:
+    """``smtpsim live --ui``: the player following live sessions as they happen, ``info`` on its first card."""
+    result = LiveApp(live, info).run()
     return result if isinstance(result, int) else 0

@@ -14,6 +14,7 @@ from enum import Enum
 
 from simulator.protocols.smtp.replies import describe
 from simulator.trace.events import ActorInfo, Direction, Kind, TLSMode, Trace, TraceEvent
+from simulator.trace.hops import link_text
 
 
 class Protection(str, Enum):
@@ -64,16 +65,17 @@ class Hop:
     dst: str
     port: int | None
     protection: Protection
+    server: str | None = None  # the end the port belongs to (None: dst)
 
     @property
     def local(self) -> bool:
         return self.src == self.dst
 
     def text(self) -> str:
+        """``alice → msa:587``, and for the reply ``msa:587 → alice``: the port stays with the server."""
         if self.local:
             return self.src
-        port = f":{self.port}" if self.port is not None else ""
-        return f"{self.src} → {self.dst}{port}"
+        return link_text(self.src, self.dst, self.port, self.server)
 
 
 class TraceModel:
@@ -114,6 +116,33 @@ class TraceModel:
         if event.src == event.dst:
             return ("local", event.src)
         return ("hop", event.src, event.dst)
+
+    def transcript_groups(self) -> list[list[int]]:
+        """The steps under each transcript header, the groups in the order they start.
+
+        A connection keeps all its lines under its one header: they interleave
+        in time with other lines (a server looks up DNS while its client says
+        QUIT). Any other group (a DNS lookup, an actor's own steps) is a run: a
+        line joins it only while no later group has started, so a bounce made
+        after a 550 sits below the DNS query and the 550, not up with the
+        "queued" line that came before them.
+        """
+        groups: list[list[int]] = []
+        by_conn: dict[int, list[int]] = {}
+        newest: tuple[object, ...] | None = None  # the key of the group started last
+        for i, event in enumerate(self.events):
+            if event.conn is not None and event.conn in by_conn:
+                by_conn[event.conn].append(i)
+                continue
+            key = self.group_key(event)
+            if event.conn is None and key == newest:
+                groups[-1].append(i)
+                continue
+            groups.append([i])
+            newest = key
+            if event.conn is not None:
+                by_conn[event.conn] = groups[-1]
+        return groups
 
     def group_header(self, event: TraceEvent) -> str:
         conn = self.connections.get(event.conn) if event.conn is not None else None
@@ -185,7 +214,13 @@ def _hops(trace: Trace, connections: dict) -> list[Hop]:
             protection = Protection.HANDSHAKE
         else:
             protection = Protection.PLAIN
-        hops.append(Hop(event.src, event.dst, port, protection))
+        if conn is not None:
+            server = conn.server
+        elif event.kind is Kind.DNS:  # no connection: the resolver is whichever end did not ask
+            server = event.src if event.dir is Direction.SERVER else event.dst
+        else:
+            server = None
+        hops.append(Hop(event.src, event.dst, port, protection, server))
     return hops
 
 

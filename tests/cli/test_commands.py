@@ -112,3 +112,61 @@ def test_installed_console_script_exits_2_without_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "simulator", "run", "nope"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.startswith("smtpsim: ")
+
+
+# Every command that takes a scenario name, with a misspelt one in its place.
+MISSPELT = {
+    "play": ["play", "retry-expird"],
+    "run": ["run", "retry-expird"],
+    "faults": ["faults", "retry-expird"],
+    "talk": ["talk", "msa", "--scenario", "retry-expird"],
+    "compare": ["compare", "retry-expird", "user-unknown"],
+    "quiz": ["quiz", "--scenario", "retry-expird"],
+    "live": ["live", "retry-expird"],
+}
+
+
+def test_the_misspelt_table_covers_every_command_that_takes_a_scenario():
+    from simulator.cli.main import build_parser
+
+    takes = {name for name, sub in build_parser().commands.items()
+             if any(a.dest in {"scenario", "a", "b"} for a in sub._actions)}
+    assert takes == set(MISSPELT)
+
+
+@pytest.mark.parametrize("command", sorted(MISSPELT))
+def test_a_misspelt_scenario_gets_did_you_mean(capsys, command):
+    code = main(MISSPELT[command])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert 'did you mean "retry-expired"?' in err
+
+
+@pytest.mark.parametrize(("typed", "suggested"), [
+    ("nxdomian", ['"nxdomain"']),
+    ("greylist", ['"greylisting"']),
+    ("mx-failver", ['"mx-failover"']),
+    ("submission", ['"submission-starttls"', '"submission-implicit-tls"']),
+    ("user-unknwon.toml", ['"user-unknown"']),  # a path that does not exist, named like a scenario
+])
+def test_close_names_are_suggested(capsys, typed, suggested):
+    code, out, err = run(capsys, "run", typed)
+    assert code == 2 and "did you mean" in err
+    for name in suggested:
+        assert name in err
+
+
+def test_nothing_close_lists_the_scenarios_instead(capsys):
+    code, out, err = run(capsys, "run", "zzzz")
+    assert code == 2 and "did you mean" not in err
+    assert "no such scenario" in err and "submission-starttls" in err
+
+
+def test_a_bare_scenario_name_plays_it_and_a_misspelt_one_is_suggested(capsys):
+    # play is the default command: "smtpsim retry-expird" is taken for a scenario, not a command.
+    code, out, err = run(capsys, "retry-expird")
+    assert code == 2 and 'did you mean "retry-expired"?' in err and "invalid choice" not in err
+    with pytest.raises(SystemExit) as exit_:
+        main(["frobnicate"])
+    assert exit_.value.code == 2 and "invalid choice" in capsys.readouterr().err

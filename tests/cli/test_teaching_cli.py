@@ -85,3 +85,15 @@ def test_list_groups_lessons_from_basics_to_attacks(capsys):
 def test_a_bad_timer_names_the_timer(capsys):
     code, _, err = run(capsys, "quiz", "--timer", "0")
     assert code == 2 and "--timer expects 1 to 500, found 0" in err
+
+
+def test_faults_names_the_scenarios_own_faults_and_offers_no_copy_of_them(capsys):
+    code, out, _ = run(capsys, "faults", "mx-failover")
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "# in the scenario file: mx1.example.net down"
+    mx_down = next(line for line in lines if line.startswith("mx-down "))
+    assert "mx2.example.net down" in mx_down and "mx1" not in mx_down
+    # Every other line starts with a name --fault takes.
+    names = [line.split()[0] for line in lines if not line.startswith("#")]
+    code, _, err = run(capsys, "run", "mx-failover", "--json", *[x for n in names[:1] for x in ("--fault", n)])
+    assert code == 0, err

@@ -84,3 +84,43 @@ async def test_no_lesson_card_for_live_sessions():
         app.fold_in_new_events()
         await pilot.pause()
         assert app.player.trace.goals == () and app.player.trace.debrief == ""
+
+
+INFO = "accounts:\n  alice@example.org      password correct horse battery staple\n\nCA certificate: /x/ca.pem"
+
+
+async def test_the_player_opens_on_how_to_connect_and_it_stays_while_sessions_run():
+    from simulator.ui.widgets.lesson import LessonCard
+
+    live = live_trace()
+    app = LiveApp(live, INFO)
+    app.animation_level = "none"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        card = app.player.query_one(LessonCard)
+        assert card.display and card.kind == "note"
+        assert "correct horse battery staple" in card.text and "/x/ca.pem" in card.text
+        say(live, "220 smtp.example.org ESMTP smtpsim")
+        say(live, "250 8BITMIME")
+        app.fold_in_new_events()
+        await pilot.pause()
+        assert card.display and "correct horse" in card.text  # still there: the password is typed now
+        await pilot.press("i")
+        assert not card.display
+        await pilot.press("i")
+        assert card.display and card.kind == "note"
+        await pilot.press("escape")
+        assert not card.display
+        say(live, "221 bye")
+        app.fold_in_new_events()
+        await pilot.pause()
+        assert not card.display  # put away stays away
+
+
+async def test_the_live_footer_offers_connect_and_leaves_out_keys_with_nothing_to_do():
+    app = LiveApp(live_trace(), INFO)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = {b.binding.action for b in app.screen.active_bindings.values() if b.binding.show}
+        assert "connect_info" in shown
+        assert not {"scenarios", "faults", "compare"} & shown

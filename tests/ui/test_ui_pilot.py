@@ -319,3 +319,35 @@ async def test_every_shipped_scenario_plays_to_its_end(name):
         assert app.screen.query_one(Explanation).text.strip()
         await pilot.press("home", "c", "right")
         assert app.player.index == 1
+
+
+async def test_the_event_list_puts_the_port_on_the_servers_end_of_a_reply():
+    app = make_app(real_trace("submission-starttls"))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        events = app.screen.query_one(EventList)
+        trace = app.player.trace
+        greeting = next(i for i, e in enumerate(trace.events) if e.text.startswith("220 "))
+        ehlo = next(i for i, e in enumerate(trace.events) if e.text.startswith("EHLO"))
+        assert trace.events[greeting].src == "msa" and "msa:587 → alice" in events.row_text(greeting)
+        assert "alice → msa:587" in events.row_text(ehlo)
+        assert "alice:587" not in events.row_text(greeting)
+
+
+async def test_the_transcript_shows_the_bounce_below_the_dns_query_and_the_550_that_caused_it():
+    app = make_app(real_trace("user-unknown"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("end")
+        await pilot.pause()
+        rows = app.screen.query_one(Transcript).visible_text().splitlines()
+
+        def row(predicate) -> int:
+            return next(i for i, text in enumerate(rows) if predicate(text))
+
+        query = row(lambda t: "C: ;example.net." in t)
+        rejected = row(lambda t: "S: 550 5.1.1" in t)
+        bounce = row(lambda t: "(bounce) DSN for" in t)
+        assert query < rejected < bounce
+        # ... and its header is its own, below the 550's connection
+        header = max(i for i in range(bounce) if rows[i].startswith("──"))
+        assert header > rejected and "msa (" in rows[header]

@@ -55,6 +55,8 @@ def test_local_steps_and_dns_hops():
     assert model.hops[queued].local and model.hops[queued].text() == "msa"
     query = _index(trace, lambda e: e.kind is Kind.DNS)
     assert model.hops[query].text() == "msa → dns:53"
+    answer = _index(trace, lambda e: e.kind is Kind.DNS and e.dir is Direction.SERVER)
+    assert model.hops[answer].text() == "dns:53 → msa"  # the port is the resolver's, not the asker's
     deliver = _index(trace, lambda e: e.kind is Kind.DELIVER)
     assert model.hops[deliver].protection is Protection.LOCAL
 
@@ -114,3 +116,53 @@ def test_the_big_trace_has_ten_thousand_steps_and_a_model():
     trace = big(10_000)
     assert len(trace.events) == 10_000
     assert len(TraceModel(trace).hops) == 10_000
+
+
+@pytest.mark.parametrize("name", ["user-unknown", "pop3-retrieval", "mx-failover", "starttls-stripped"])
+def test_the_port_sits_beside_the_server_whichever_way_the_line_goes(name):
+    from tests.ui.conftest import real_trace
+
+    trace = real_trace(name)
+    model = TraceModel(trace)
+    checked = {Direction.CLIENT: 0, Direction.SERVER: 0}
+    for event, hop in zip(trace.events, model.hops):
+        if event.conn is None or event.src == event.dst:
+            continue
+        conn = trace.connection(event.conn)
+        text = hop.text()
+        assert f":{conn.port}" not in text.replace(f"{conn.server}:{conn.port}", ""), (event.step, text)
+        if conn.server not in (event.src, event.dst):
+            continue  # someone on the path (mallory) speaks: the port is neither end's
+        assert f"{conn.server}:{conn.port}" in text, (event.step, text)
+        assert f"{conn.client}:{conn.port}" not in text, (event.step, text)
+        side = model.side(event)
+        if side is not None:
+            checked[side] += 1
+            # The arrow still points the way the line travels.
+            sender, receiver = (conn.client, conn.server) if side is Direction.CLIENT else (conn.server, conn.client)
+            assert text.index(sender) < text.index("→") < text.index(receiver), (event.step, text)
+    assert checked[Direction.CLIENT] and checked[Direction.SERVER]
+
+
+def _every_shipped_trace():
+    from simulator.scenario.library import scenario_names
+    from tests.ui.conftest import real_trace
+
+    return [real_trace(name) for name in scenario_names()]
+
+
+def test_transcript_groups_start_in_order_and_no_later_line_sits_above_an_earlier_group():
+    for trace in _every_shipped_trace():
+        model = TraceModel(trace)
+        groups = model.transcript_groups()
+        assert sorted(i for g in groups for i in g) == list(range(len(trace.events)))
+        starts = [g[0] for g in groups]
+        assert starts == sorted(starts), trace.scenario
+        for at, group in enumerate(groups):
+            if trace.events[group[0]].conn is not None:
+                continue  # a connection's lines stay together under one header, by design
+            later_starts = starts[at + 1:]
+            for step in group:
+                assert all(start > step for start in later_starts), (trace.scenario, step)
+        for group in groups:  # one header, one conversation
+            assert len({model.group_key(trace.events[i]) for i in group}) == 1

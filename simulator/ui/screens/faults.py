@@ -25,17 +25,21 @@ class FaultScreen(ModalScreen[None]):
         Binding("escape,f", "close", "close", tooltip="Close the fault panel (the faults stay on)"),
     ]
 
-    def __init__(self, toggles: list[Toggle], active: tuple[str, ...], title: str = "") -> None:
+    def __init__(self, toggles: list[Toggle], active: tuple[str, ...], title: str = "",
+                 written: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.toggles = toggles
         self.active = tuple(name for name in (t.name for t in toggles) if name in active)
         self.scenario_title = title
+        self.written = written  # the scenario file's own faults, in words: always on
 
     def compose(self) -> ComposeResult:
         with SwitchList(id="faults"):
-            yield Static(Text(f"{self.scenario_title}\n", "bold") + Text(
-                "Switch a fault on or off and the run starts again with it, at the same moment.",
-                "italic"), id="faults-intro")
+            intro = Text(f"{self.scenario_title}\n", "bold")
+            if self.written:
+                intro += Text("Always on (in the scenario): ", "bold") + Text("; ".join(self.written) + "\n")
+            intro += Text("Switch a fault on or off and the run starts again with it, at the same moment.", "italic")
+            yield Static(intro, id="faults-intro")
             for toggle in self.toggles:
                 label = Text.assemble(toggle.label, ("  " + toggle.name, "dim"))
                 yield FaultSwitch(label, toggle.name in self.active, id=f"fault-{toggle.name}", compact=True)

@@ -3,6 +3,11 @@
 The scenarios are grouped by level under the headings ``smtpsim list`` prints,
 in lesson order; typing filters them (a level with no match disappears).
 
+It opens on ``start`` (the player passes the next lesson after the open
+one). While filtering, the highlight goes to the best match, not the first
+listed: a word in the name beats one in the title, which beats the summary
+("retry" is retry-expired, though dns-temporary-failure's summary says it too).
+
 Enter opens the highlighted scenario: the engine runs once, here, so a
 scenario that fails to load or run shows its message in the picker (never a
 traceback) and the player keeps the trace it had.
@@ -34,10 +39,11 @@ class PickerScreen(ModalScreen[Trace | None]):
         Binding("up", "move(-1)", "Up", show=False),
     ]
 
-    def __init__(self, loader: Callable[[str], Trace], current: str = "") -> None:
+    def __init__(self, loader: Callable[[str], Trace], current: str = "", start: str = "") -> None:
         super().__init__()
         self.loader = loader
         self.current = current
+        self.start = start  # highlighted when the picker opens (else the first scenario)
         self.entries: list[tuple[str, str, str, str]] = []  # (name, title, summary, level), in lesson order
         self.load_error = ""
         self.shown: list[str] = []  # the scenarios listed, in order
@@ -64,7 +70,8 @@ class PickerScreen(ModalScreen[Trace | None]):
 
     def _fill(self, query: str) -> None:
         words = query.lower().split()
-        matches = [e for e in self.entries if all(w in f"{e[0]} {e[1]} {e[2]}".lower() for w in words)]
+        ranks = {e[0]: rank for e in self.entries if (rank := _match_rank(e, words)) is not None}
+        matches = [e for e in self.entries if e[0] in ranks]
         options: list[Option | None] = []
         self.shown = []
         for level, heading in _levels(e[3] for e in self.entries):
@@ -82,9 +89,21 @@ class PickerScreen(ModalScreen[Trace | None]):
         listing = self.query_one(OptionList)
         listing.clear_options()
         listing.add_options(options)
-        self._highlight(0, 1)
+        best = min(self.shown, key=lambda name: ranks[name]) if words and self.shown else self.start
+        if best in self.shown:
+            listing.highlighted = listing.get_option_index(best)
+        else:
+            self._highlight(0, 1)
         self.query_one("#picker-error", Static).update("" if self.shown else "No scenario matches that filter.")
         self.load_error = ""
+
+    @property
+    def highlighted_name(self) -> str:
+        """The scenario Enter would open ("" if none)."""
+        listing = self.query_one(OptionList)
+        if listing.highlighted is None:
+            return ""
+        return listing.get_option_at_index(listing.highlighted).id or ""
 
     def _highlight(self, start: int, step: int) -> None:
         """The first scenario (not a heading) from ``start`` on, going ``step`` at a time."""
@@ -100,9 +119,7 @@ class PickerScreen(ModalScreen[Trace | None]):
         self._fill(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        listing = self.query_one(OptionList)
-        if listing.highlighted is not None:
-            self._open(listing.get_option_at_index(listing.highlighted).id or "")
+        self._open(self.highlighted_name)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self._open(event.option.id or "")
@@ -134,6 +151,22 @@ class PickerScreen(ModalScreen[Trace | None]):
     def _error(self, message: str) -> None:
         self.load_error = message
         self.query_one("#picker-error", Static).update(Text(message))
+
+
+def _match_rank(entry: tuple[str, str, str, str], words: list[str]) -> int | None:
+    """How well the filter's words match: 0 the name itself, 1 all in the name, 2 in the name or
+    title, 3 anywhere (summary included); None if some word is nowhere."""
+    name, title, summary, _ = entry
+    if not words:
+        return 3
+    name, title, everything = name.lower(), f"{name} {title}".lower(), f"{name} {title} {summary}".lower()
+    if not all(w in everything for w in words):
+        return None
+    if "-".join(words) == name:
+        return 0
+    if all(w in name for w in words):
+        return 1
+    return 2 if all(w in title for w in words) else 3
 
 
 def _levels(present: Iterable[str]) -> list[tuple[str, str]]:

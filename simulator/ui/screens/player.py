@@ -31,6 +31,7 @@ from simulator.ui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
     from simulator.quiz.predict import PredictScore
+    from simulator.scenario.library import Lesson
     from simulator.scenario.model import Scenario
 
 # Below this size the topology becomes a strip of names and the event list gets short.
@@ -244,7 +245,10 @@ class PlayerScreen(TeachingTools, Screen[None]):
             prediction, choice = answered
             self.explanation.show(index, verdict(prediction, choice), prediction.is_right(choice))
         self.event_list.show(index)
-        self.lesson.follow(self.trace, index, self.faults)
+        at_end = index == len(self.trace.events) - 1
+        after = self.next_lesson() if at_end else None
+        self.lesson.follow(self.trace, index, self.faults, next_title=after.title if after else "",
+                           can_pick=self.loader is not None)
         self.event_list.border_title = f"Events  {index + 1}/{len(self.trace.events)}"
         self.status.update_state(step=index + 1, t=self.trace.events[index].t)
 
@@ -330,7 +334,18 @@ class PlayerScreen(TeachingTools, Screen[None]):
             return
         self.player.pause()
         self._sync()
-        self.app.push_screen(PickerScreen(self.loader, current=self.trace.scenario), self._picked)
+        # It opens on the next lesson: what the debrief's "s: next lesson" promises.
+        after = self.next_lesson()
+        picker = PickerScreen(self.loader, current=self.trace.scenario, start=after.name if after else "")
+        self.app.push_screen(picker, self._picked)
+
+    def next_lesson(self) -> Lesson | None:
+        """The lesson after the open scenario on the lesson path (None without a library, or after the last)."""
+        if self.loader is None:
+            return None
+        from simulator.scenario.library import next_lesson
+
+        return next_lesson(self.trace.scenario)
 
     def _picked(self, trace: Trace | None) -> None:
         if trace is not None:

@@ -64,7 +64,10 @@ class TeachingTools(_Base):
             return
         self.player.pause()
         self._sync()
-        self.app.push_screen(FaultScreen(toggles, self.faults, base.title if base is not None else ""))
+        from simulator.scenario.toggles import describe_fault
+
+        written = tuple(describe_fault(base, fault) for fault in base.faults) if base is not None else ()
+        self.app.push_screen(FaultScreen(toggles, self.faults, base.title if base is not None else "", written))
 
     def set_faults(self, names: tuple[str, ...]) -> None:
         """Switch exactly these faults on (from the fault panel): the engine runs again."""
@@ -87,13 +90,17 @@ class TeachingTools(_Base):
         self._show_faults()
 
     def _show_faults(self) -> None:
-        base = self.base_scenario() if self.faults else None
-        labels: dict[str, str] = {}
-        if base is not None:
-            from simulator.scenario.toggles import available_toggles
+        """The banner: the toggles on, and the faults the scenario file has anyway."""
+        from simulator.scenario.toggles import available_toggles, describe_fault
 
-            labels = {t.name: t.label for t in available_toggles(base)}
-        self.banner.set_faults(tuple((name, labels.get(name, name)) for name in self.faults))
+        base = self.base_scenario() if self.faults or self.loader is not None or self.scenario is not None else None
+        labels: dict[str, str] = {}
+        written: tuple[str, ...] = ()
+        if base is not None:
+            if self.faults:
+                labels = {t.name: t.label for t in available_toggles(base)}
+            written = tuple(describe_fault(base, fault) for fault in base.faults)
+        self.banner.set_faults(tuple((name, labels.get(name, name)) for name in self.faults), written)
 
     # -- compare -----------------------------------------------------------------------------------
     def action_compare(self) -> None:

@@ -2,6 +2,8 @@
 
 It lies over the transcript and explanation (a layer of its own, so nothing
 under it moves) and goes as soon as the player steps away; esc hides it.
+A note (live mode's connection details) stays while the player moves, until
+it is put away.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 class LessonCard(Container):
-    """Shows goals or a debrief; ``kind`` is "goals", "debrief" or "" (hidden)."""
+    """Shows goals, a debrief or a note; ``kind`` is "goals", "debrief", "note" or "" (hidden)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -32,9 +34,17 @@ class LessonCard(Container):
         self._faults: tuple[str, ...] = ()
         self._put_away_at = -1  # esc was pressed at this step (of this trace)
 
-    def follow(self, trace: Trace, index: int, faults: tuple[str, ...] = ()) -> None:
-        """The player is at ``index``: the goals at the first step, the debrief at the last, else nothing."""
+    def follow(self, trace: Trace, index: int, faults: tuple[str, ...] = (), *, next_title: str = "",
+               can_pick: bool = True) -> None:
+        """The player is at ``index``: the goals at the first step, the debrief at the last, else nothing.
+
+        ``next_title`` is the lesson ``s`` opens the picker on ("" after the last one);
+        ``can_pick`` is False when there is no picker at all.
+        """
         if trace is self._trace and index == self._index and faults == self._faults:
+            return
+        if self.kind == "note":  # a note stays up while the steps go by
+            self._trace, self._index, self._faults = trace, index, faults
             return
         if trace is not self._trace or index != self._put_away_at:
             self._put_away_at = -1  # stepping away and back brings the card back
@@ -43,7 +53,7 @@ class LessonCard(Container):
         if self._put_away_at == index:
             self.hide()
         elif index == last and trace.debrief.strip():
-            self.show_debrief(trace.title, trace.debrief, faults)
+            self.show_debrief(trace.title, trace.debrief, faults, next_title=next_title, can_pick=can_pick)
         elif index == 0 and trace.goals:
             self.show_goals(trace.title, trace.summary, trace.goals)
         else:
@@ -74,14 +84,25 @@ class LessonCard(Container):
         body.append("\n".join(f" • {goal}" for goal in goals))
         self._set("goals", body, "Lesson", "→ start · esc hide · ? keys")
 
-    def show_debrief(self, title: str, debrief: str, faults: tuple[str, ...] = ()) -> None:
+    def show_debrief(self, title: str, debrief: str, faults: tuple[str, ...] = (), *, next_title: str = "",
+                     can_pick: bool = True) -> None:
         body = Text()
         body.append(f"{title}: what happened\n", "bold")
         if faults:
             body.append(f"Faults were on ({', '.join(faults)}): this run went differently from the story "
                         "below, which tells the scenario as written.\n", "italic")
         body.append("\n".join(paragraphs(debrief)))
-        self._set("debrief", body, "Debrief", "esc hide · home: from the start · s: next lesson")
+        if next_title:
+            body.append("\n\nNext lesson: ", "bold")
+            body.append(f"{next_title} (s)")
+        hint = "esc hide · home: from the start"
+        if can_pick:
+            hint += " · s: next lesson" if next_title else " · s: scenarios"
+        self._set("debrief", body, "Debrief", hint)
+
+    def show_note(self, title: str, text: str, hint: str) -> None:
+        """Lines as they are (ports and paths line up), until put away."""
+        self._set("note", Text(text), title, hint)
 
     def hide(self) -> None:
         if self.kind:

@@ -73,20 +73,19 @@ class Transcript(CachedStyles, LineView, can_focus=False):
 
         Steps of different connections interleave in time (a server looks up
         DNS while its client says QUIT); keeping each connection's lines under
-        one header reads better than a new header at every switch.
+        one header reads better than a new header at every switch (see
+        :meth:`TraceModel.transcript_groups`).
         """
         model = self._model
         assert model is not None
-        groups: dict[tuple[object, ...], list[int]] = {}
-        for i, event in enumerate(model.events):
-            groups.setdefault(model.group_key(event), []).append(i)
+        groups = model.transcript_groups()
         kinds: list[int] = []
         evs: list[int] = []
         args: list[int] = []
         gate: list[int] = []  # the step from which a row is shown
         starts = [0] * len(model.events)
         ends = [0] * len(model.events)
-        for steps in groups.values():
+        for steps in groups:
             kinds.append(HEADER), evs.append(steps[0]), args.append(0), gate.append(steps[0])
             for i in steps:
                 starts[i] = len(kinds)
