@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field
 from enum import Enum
 
+from simulator.quiz.topics import Topic
 from simulator.scenario.faults import Fault, QueuePolicy
 
 
@@ -76,6 +77,7 @@ class AuthoredQuestion:
     explanation: str
     rfc: str = ""
     difficulty: str = "medium"
+    topics: tuple[Topic, ...] = ()  # empty: the lesson's topics
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class Scenario:
     debrief: str = ""
     level: str = "basics"
     order: int = 100
+    topics: tuple[Topic, ...] = ()  # what the lesson teaches (simulator/quiz/topics.py)
     queue: QueuePolicy = field(default_factory=QueuePolicy)
     faults: tuple[Fault, ...] = ()
     quiz: tuple[AuthoredQuestion, ...] = ()
