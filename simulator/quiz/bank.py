@@ -3,11 +3,15 @@
 ``python -m simulator.quiz.bank`` prints them for every shipped scenario:
 the bank's size, the share of each question kind, and the item-writing
 checks of :mod:`simulator.quiz.itemcheck` (give-aways, stand-outs, keys that
-are the longest choice, stems with more than one key).
+are the longest choice, stems with more than one key). With ``--format
+gift`` (or ``md``, ``json``) it prints the whole bank instead, every question
+once, for an instructor's question bank; a quiz (``smtpsim quiz``) is drawn
+from it so that no two of its questions answer each other.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -57,12 +61,21 @@ def figures(questions: Sequence[Question]) -> BankFigures:
     )
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     from simulator.quiz.build import pooled_bank
+    from simulator.quiz.export import to_gift, to_json, to_markdown
     from simulator.scenario import list_scenarios
 
+    formats = {"gift": to_gift, "md": to_markdown, "json": to_json}
+    parser = argparse.ArgumentParser(prog="python -m simulator.quiz.bank",
+                                     description="the pooled question bank of every shipped lesson")
+    parser.add_argument("--format", choices=sorted(formats), help="print the bank instead of its figures")
+    args = parser.parse_args(argv)
     bank = [q for q, _ in pooled_bank(list_scenarios())]
-    sys.stdout.write("\n".join(figures(bank).lines()) + "\n")
+    if args.format:
+        sys.stdout.write(formats[args.format](bank) + ("\n" if args.format == "json" else ""))
+    else:
+        sys.stdout.write("\n".join(figures(bank).lines()) + "\n")
     return 0
 
 

@@ -22,7 +22,8 @@ PORT_FACTS: dict[tuple[Kind, int], tuple[str, str, str]] = {
     (Kind.SMTP, 25): (
         "one mail server relaying a message to the MX host of the recipient's domain",
         "RFC 5321 §4.5.4.2",
-        "Server-to-server relay uses the SMTP port, 25; clients submit elsewhere (RFC 6409 §1)."),
+        "25 is the SMTP port, for relay from server to server; clients submit on 587 or 465 instead, and many "
+        "networks block outbound 25 from clients (RFC 6409 §1)."),
     (Kind.SMTP, 587): (
         "message submission that starts in plaintext and is upgraded with STARTTLS",
         "RFC 6409 §3.1",
@@ -37,7 +38,7 @@ PORT_FACTS: dict[tuple[Kind, int], tuple[str, str, str]] = {
     (Kind.IMAP, 143): (
         "IMAP that starts in plaintext and is upgraded with STARTTLS",
         "RFC 3501 §2.1",
-        "IMAP's own port is 143 (RFC 3501 §2.1); a client upgrades it with STARTTLS before it logs in."),
+        "143 is IMAP's own port (RFC 3501 §2.1); a client upgrades it with STARTTLS before it logs in."),
     (Kind.IMAP, 993): (
         "IMAP over implicit TLS (the TLS handshake before any IMAP line)",
         "RFC 8314 §3.2",
@@ -45,7 +46,7 @@ PORT_FACTS: dict[tuple[Kind, int], tuple[str, str, str]] = {
     (Kind.POP3, 110): (
         "POP3 that starts in plaintext and is upgraded with STLS",
         "RFC 1939 §3",
-        "POP3's own port is 110 (RFC 1939 §3); STLS upgrades the session to TLS (RFC 2595)."),
+        "110 is POP3's own port (RFC 1939 §3); STLS upgrades the session to TLS (RFC 2595)."),
     (Kind.POP3, 995): (
         "POP3 over implicit TLS (the TLS handshake before any POP3 line)",
         "RFC 8314 §3.1",
@@ -66,7 +67,7 @@ def port_questions(trace: Trace, rng: random.Random) -> Iterator[Question]:
             trace.scenario, QuestionKind.PORT, Difficulty.EASY,
             f"Which TCP port is set aside for {purpose}?",
             pick(rng, [str(p) for p in PORTS], answer), answer,
-            f"{conn.port}. {why}", rfc, syn.step,
+            why, rfc, syn.step,
         )
 
 

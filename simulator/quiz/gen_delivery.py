@@ -187,7 +187,7 @@ def retry_questions(trace: Trace, rng: random.Random) -> Iterator[Question]:
                                      "The MX blocks the sender's address until it logs in"]), GREYLIST,
             "A 4xx reply asks a real MTA to queue the message and retry (RFC 5321 §4.5.4.1); greylisting relies "
             "on that, while bulk senders that fire and forget never try again.", "RFC 5321 §4.5.4.1", grey.step,
-            topics=(Topic.RETRIES, Topic.TEMPORARY_PERMANENT, Topic.ATTACKS),
+            topics=(Topic.RETRIES, Topic.TEMPORARY_PERMANENT),
         )
     syns = [e for e in events if e.kind is Kind.TCP and e.text.startswith("SYN (retransmitted")]
     if len(syns) >= 3:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from simulator.protocols.smtp.replies import BASIC_MEANING
 from simulator.quiz.helpers import COMMON_CODES, PORT_USES, SMTP_VERBS, mx_records, pick
+from simulator.quiz.topics import Topic
 from simulator.trace.events import Direction, Kind, Trace, TraceEvent
 
 # The client's verbs for the other two protocols, as pools for "which command next".
@@ -70,6 +71,20 @@ class Prediction:
 
     def is_right(self, choice: str) -> bool:
         return choice == self.answer
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        """What this kind of prediction asks about, from the one topic list."""
+        return _PREDICTION_TOPICS[self.kind]
+
+
+_PREDICTION_TOPICS = {
+    "reply-code": (Topic.SMTP_DIALOGUE,),
+    "command": (Topic.SMTP_DIALOGUE,),
+    "port": (Topic.PORTS,),
+    "host": (Topic.DNS_RECORDS, Topic.DELIVERY),
+    "mx": (Topic.DNS_RECORDS, Topic.DELIVERY),
+}
 
 
 @dataclass
