@@ -3,7 +3,7 @@
 The pooled bank is what an instructor gets exporting several lessons into
 one question bank: every scenario's generated and authored questions, one
 copy of each (by id). A quiz drawn from it spreads over question kinds and
-never holds two questions of which one answers the other.
+never holds two questions of which one answers the other, nor one wording twice.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def build_quiz(
             candidates = by_kind[kind]
             while candidates and len(picked) < count:
                 item = candidates.pop()
-                if not any(answer_each_other(item[0], q) for q, _ in picked):
+                # Nor the same wording twice (two exhibits under one sentence read as a repeat).
+                if not any(answer_each_other(item[0], q) or item[0].question == q.question for q, _ in picked):
                     picked.append(item)
                     break
     # The round-robin above fixes which questions; the order is the seed's too.

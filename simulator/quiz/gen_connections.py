@@ -75,9 +75,8 @@ def port_questions(trace: Trace, rng: random.Random) -> Iterator[Question]:
 IMPLICIT = "The TLS handshake comes first, before any protocol line"
 STARTTLS = "It starts in plaintext, then the STARTTLS command upgrades it"
 STLS = "It starts in plaintext, then the STLS command upgrades it"
-OPPORTUNISTIC = "It upgrades with STARTTLS if offered, else it stays in plaintext"
-_WRONG_MODES = ("It never uses TLS: this port carries plaintext only",
-                "Only the password is encrypted; the rest stays in plaintext")
+OPPORTUNISTIC = "It upgrades with STARTTLS if offered, else stays plaintext"
+_WRONG_MODES = ("It never uses TLS: this port carries plaintext from start to end",)
 _SERVICE = {(Kind.SMTP, 25): "SMTP relay between mail servers", (Kind.SMTP, 587): "message submission",
             (Kind.SMTP, 465): "message submission", (Kind.IMAP, 143): "IMAP", (Kind.IMAP, 993): "IMAP",
             (Kind.POP3, 110): "POP3", (Kind.POP3, 995): "POP3"}
@@ -173,7 +172,7 @@ def role_questions(trace: Trace, rng: random.Random) -> Iterator[Question]:
                         f"Which role does {server} play in this exchange?")
             yield _role(trace, rng, "MUA", syn.step,
                         f"{client} hands a new message to {server} on port {conn.port}. Which role does "
-                        f"{client} play?")
+                        f"{_short_who(trace, conn.client)} play?")
         elif conn.protocol is Kind.SMTP and conn.port == 25 and sent_data:
             yield _role(trace, rng, "MTA", syn.step,
                         f"{host(trace, conn.client)} passes a message on to {server} on port 25. Which role "
@@ -181,7 +180,7 @@ def role_questions(trace: Trace, rng: random.Random) -> Iterator[Question]:
         elif conn.protocol in (Kind.IMAP, Kind.POP3):
             yield _role(trace, rng, "MUA", syn.step,
                         f"{client} fetches mail from {server} with {conn.protocol.value.upper()} on port "
-                        f"{conn.port}. Which role does {client} play?")
+                        f"{conn.port}. Which role does {_short_who(trace, conn.client)} play?")
     for e in trace.events:
         if e.kind is Kind.DELIVER and e.text.startswith("stored in"):
             mailbox = e.text.removeprefix("stored in ").split(" on ", 1)[0]
@@ -189,6 +188,12 @@ def role_questions(trace: Trace, rng: random.Random) -> Iterator[Question]:
                         f"{host(trace, e.src)} has accepted a message and now writes it into {mailbox} on "
                         f"{host(trace, e.dst)}. Which role does that final step belong to?")
             return
+
+
+def _short_who(trace: Trace, actor_id: str) -> str:
+    """A person's client by its label alone ("Alice's laptop"), once the stem has named it in full."""
+    actor = trace.actor(actor_id)
+    return actor.label or actor.hostname
 
 
 def _role(trace: Trace, rng: random.Random, role: str, step: int, stem: str) -> Question:
@@ -237,8 +242,9 @@ def tls_attack_questions(trace: Trace, rng: random.Random) -> Iterator[Question]
             answer, wrong = _BAD_CERT_RELAY
             stem = (f"{host(trace, conn.client)} relays to {host(trace, conn.server)} on port {conn.port} with "
                     "opportunistic TLS. The server's certificate has expired. What does the relay do?")
-            why = ("It goes on: opportunistic TLS between MTAs does not verify certificates, so it stops passive "
-                   "eavesdropping but not an attacker in the middle (RFC 7672 §1.3). MTA-STS or DANE make a relay check.")
+            why = ("It carries on and delivers: nothing checks the certificate on an opportunistic hop between MTAs, "
+                   "so TLS there stops passive eavesdropping but not an attacker in the middle (RFC 7672 §1.3). "
+                   "MTA-STS or DANE make a relay check.")
             rfc = "RFC 7672 §1.3"
         yield Question(trace.scenario, QuestionKind.TLS_ATTACK, Difficulty.HARD, stem,
                        shuffled(rng, answer, wrong), answer, why, rfc, verdict.step)

@@ -234,7 +234,8 @@ def enhanced_code_questions(trace: Trace, rng: random.Random) -> Iterator[Questi
         seen.add(code)
         answer = enhanced_name(code)
         pool = {enhanced_name(f"5.{d}") for d in _ENHANCED_POOL}
-        klass = "temporary, retry" if code[0] == "4" else "permanent, give up"
+        # RFC 3463 §2's names for the classes.
+        klass = "persistent transient failure" if code[0] == "4" else "permanent failure"
         yield Question(trace.scenario, QuestionKind.ENHANCED_CODE, Difficulty.HARD, stem,
                        pick(rng, pool, answer), answer,
                        f"{code}: {answer}. The first digit is the class ({code[0]}: {klass}); the other two say "

@@ -139,3 +139,11 @@ def test_ids_are_unique_and_follow_the_content_not_the_draw():
     assert {q.id for q in questions(2)} == set(ids)
     by_id = {q.id: q for q in questions(2)}
     assert any(by_id[q.id].choices != q.choices for q in questions(1))
+
+
+def test_no_key_rests_on_a_label_sources_disagree_about():
+    # Course tables call 587 "SMTPS" or "SMTP (TLS)", others call 465 "SMTPS" (issue 10): the choices
+    # use RFC facts (numbers, what happens on the port); only explanations name the labels.
+    for q in questions():
+        for choice in q.choices:
+            assert "SMTPS" not in choice.upper() and "SMTP (TLS)" not in choice.upper(), (q.question, choice)
