@@ -15,7 +15,6 @@ from simulator.quiz.helpers import (
     codes,
     command_before,
     dns_answer,
-    dns_queries,
     dns_status,
     host,
     is_final_reply,

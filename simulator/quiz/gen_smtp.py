@@ -20,7 +20,6 @@ from simulator.quiz.helpers import (
     command_before,
     connection_events,
     enhanced,
-    gist,
     is_final_reply,
     pick,
     short,
@@ -292,4 +291,4 @@ def temporary_or_permanent_questions(trace: Trace, rng: random.Random) -> Iterat
 
 
 __all__ = ["PERMANENT", "SITUATIONS", "TEMPORARY", "TRANSITIONS", "enhanced_code_questions", "enhanced_name",
-           "next_command_questions", "reply_code_questions", "temporary_or_permanent_questions", "gist"]
+           "next_command_questions", "reply_code_questions", "temporary_or_permanent_questions"]

@@ -105,11 +105,6 @@ def short(text: str, limit: int = 60) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def gist(reply: str) -> str:
-    """A reply as a question quotes it: the words kept, a queue id (different in every run) cut."""
-    return short(re.sub(r"(queued as) \S+", r"\1 …", reply), 50)
-
-
 def exhibit_line(event: TraceEvent) -> str:
     """A trace line as an exhibit shows it: who sent it (``C:``/``S:``), tabs as spaces."""
     side = f"{event.dir.value}: " if event.dir is not None else ""

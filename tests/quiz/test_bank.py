@@ -62,7 +62,7 @@ def test_the_key_is_not_systematically_the_longest_choice():
         assert share(of_kind, key_is_longest) <= 0.5, kind
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_two_questions_of_one_quiz_never_answer_each_other(seed):
     picked = [q for q, _ in build_quiz(list_scenarios(), 40, seed)]
     assert len(picked) == 40

@@ -115,7 +115,8 @@ class QuestionScreen(Screen[None]):
         # named only once the question is answered; questions carry the context they need.
         box.border_subtitle = question.difficulty.name.lower()
         # The trace lines a question shows (its exhibit) go under it, one code line each.
-        self.query_one(QuestionText).text = "\n".join((question.question, *(f"`{line}`" for line in question.exhibit)))
+        exhibit = (f"`{line}`" for line in question.exhibit)
+        self.query_one(QuestionText).text = "\n".join((question.question, *exhibit))
         self.choices.set_choices(question.choices)
         self.answered = self.session.is_answered(index)
         self.choices.focus()
