@@ -188,7 +188,7 @@ def retry_questions(trace: Trace, rng: random.Random) -> Iterator[Question]:
             "on that, while bulk senders that fire and forget never try again.", "RFC 5321 §4.5.4.1", grey.step,
             topics=(Topic.RETRIES, Topic.TEMPORARY_PERMANENT),
         )
-    syns = [e for e in events if e.kind is Kind.TCP and e.text.startswith("SYN (retransmitted")]
+    syns = [e for e in events if e.kind is Kind.TCP and e.text.startswith("SYN") and "retransmi" in e.text]
     if len(syns) >= 3:
         first = next(e for e in reversed(events[: syns[0].step]) if e.kind is Kind.TCP and e.text.startswith("SYN →"))
         yield Question(

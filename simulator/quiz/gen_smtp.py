@@ -144,7 +144,7 @@ class Transition:
     code: str  # the reply's first digit(s) it must start with
     answer: str
     stem: str
-    unfair: frozenset[str]  # verbs that could also be right here, never offered
+    unfair: frozenset[str]  # verbs a client may also send here (EHLO resets a transaction), never offered
     rfc: str
     why: str
 
@@ -163,10 +163,10 @@ TRANSITIONS = (
                frozenset({"QUIT", "RSET", "EHLO"}), "RFC 4954 §4",
                "MAIL FROM: logged in, the client starts the transaction with the envelope sender."),
     Transition("MAIL", "250", "RCPT", "The server has just accepted the envelope sender with `250 2.1.0 Sender ok`. "
-               "Which command does the client send next?", frozenset({"QUIT", "RSET"}), "RFC 5321 §3.3",
+               "Which command does the client send next?", frozenset({"QUIT", "RSET", "EHLO"}), "RFC 5321 §3.3",
                "RCPT TO: a transaction needs at least one envelope recipient before DATA."),
     Transition("RCPT", "250", "DATA", "The server has just accepted the message's only recipient with `250 2.1.5 "
-               "Recipient ok`. Which command does the client send next?", frozenset({"QUIT", "RSET", "RCPT"}),
+               "Recipient ok`. Which command does the client send next?", frozenset({"QUIT", "RSET", "RCPT", "EHLO"}),
                "RFC 5321 §3.3", "DATA: with every recipient accepted, the client sends the message itself."),
     Transition(".", "250", "QUIT", "The server has just accepted a message with `250 2.0.0 Ok: queued as …`, and "
                "the client has nothing more to send. Which command ends the session?",

@@ -23,7 +23,7 @@ RFC3463_WORDS = {
     "X.1.1": "destination mailbox", "X.1.2": "destination system", "X.1.10": "null MX",
     "X.2.2": "mailbox full", "X.3.4": "too big", "X.4.7": "expired", "X.7.1": "not authorized",
     "X.7.8": "credentials", "X.5.1": "invalid command", "X.7.0": "security", "X.4.4": "route",
-    "X.4.1": "no answer",
+    "X.4.1": "no answer", "X.4.2": "bad connection", "X.4.3": "directory",
 }
 # The registered ports (RFC 5321 §4.5.4.2, RFC 6409 §3.1, RFC 8314 §3.1-3.3, RFC 3501 §2.1, RFC 1939 §3).
 PORTS = {("relay", "any"): 25, ("submission", "upgrade"): 587, ("submission", "implicit"): 465,
