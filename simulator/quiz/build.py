@@ -1,4 +1,10 @@
-"""Assemble a quiz: run scenarios, generate questions, pick a seeded selection."""
+"""Assemble a quiz: run scenarios, generate questions, pick a seeded selection.
+
+The pooled bank is what an instructor gets exporting several lessons into
+one question bank: every scenario's generated and authored questions, one
+copy of each (by id). A quiz drawn from it spreads over question kinds and
+never holds two questions of which one answers the other, nor one wording twice.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,8 @@ import random
 from collections.abc import Sequence
 
 from simulator.quiz.generate import GENERATORS
-from simulator.quiz.model import Difficulty, Question
+from simulator.quiz.itemcheck import answer_each_other
+from simulator.quiz.model import Difficulty, Question, QuestionKind
 from simulator.run import run_scenario
 from simulator.scenario.model import Scenario
 from simulator.trace.events import Trace
@@ -20,9 +27,24 @@ def questions_for(scenario: Scenario, trace: Trace, rng: random.Random) -> list[
     for q in scenario.quiz:
         choices = list(q.choices)
         rng.shuffle(choices)
-        out.append(Question(scenario.name, "authored", Difficulty[q.difficulty.upper()], q.question,
-                            tuple(choices), q.answer, q.explanation, q.rfc or "", None))
+        out.append(Question(scenario.name, QuestionKind.AUTHORED, Difficulty[q.difficulty.upper()], q.question,
+                            tuple(choices), q.answer, q.explanation, q.rfc or "", None,
+                            topics=q.topics or scenario.topics))
     return out
+
+
+def pooled_bank(scenarios: Sequence[Scenario], seed: int = 1) -> list[tuple[Question, Trace]]:
+    """Every question of every scenario, each once (the first scenario that asks it keeps it)."""
+    rng = random.Random(seed)
+    bank: list[tuple[Question, Trace]] = []
+    seen: set[str] = set()
+    for scenario in scenarios:
+        trace = run_scenario(scenario)
+        for q in questions_for(scenario, trace, rng):
+            if q.id not in seen:
+                seen.add(q.id)
+                bank.append((q, trace))
+    return bank
 
 
 def build_quiz(
@@ -38,27 +60,23 @@ def build_quiz(
     from one ``random.Random(seed)``.
     """
     rng = random.Random(seed)
-    pool: list[tuple[Question, Trace]] = []
-    seen: set[str] = set()
-    for scenario in scenarios:
-        trace = run_scenario(scenario)
-        for q in questions_for(scenario, trace, rng):
-            if difficulty is not None and q.difficulty != difficulty:
-                continue
-            if q.question in seen:
-                continue
-            seen.add(q.question)
-            pool.append((q, trace))
+    pool = [item for item in pooled_bank(scenarios, rng.randrange(2**32))
+            if difficulty is None or item[0].difficulty == difficulty]
     # Spread the quiz over question kinds before repeating one.
     rng.shuffle(pool)
-    by_kind: dict[str, list[tuple[Question, Trace]]] = {}
+    by_kind: dict[QuestionKind, list[tuple[Question, Trace]]] = {}
     for item in pool:
         by_kind.setdefault(item[0].kind, []).append(item)
     picked: list[tuple[Question, Trace]] = []
     while len(picked) < count and any(by_kind.values()):
         for kind in sorted(by_kind):
-            if by_kind[kind] and len(picked) < count:
-                picked.append(by_kind[kind].pop())
+            candidates = by_kind[kind]
+            while candidates and len(picked) < count:
+                item = candidates.pop()
+                # Nor the same wording twice (two exhibits under one sentence read as a repeat).
+                if not any(answer_each_other(item[0], q) or item[0].question == q.question for q, _ in picked):
+                    picked.append(item)
+                    break
     # The round-robin above fixes which questions; the order is the seed's too.
     rng.shuffle(picked)
     return picked

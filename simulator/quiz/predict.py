@@ -15,7 +15,8 @@ import random
 from dataclasses import dataclass, field
 
 from simulator.protocols.smtp.replies import BASIC_MEANING
-from simulator.quiz.generate import COMMON_CODES, PORT_USES, SMTP_VERBS, _pick, mx_records
+from simulator.quiz.helpers import COMMON_CODES, PORT_USES, SMTP_VERBS, mx_records, pick
+from simulator.scenario.topics import Topic
 from simulator.trace.events import Direction, Kind, Trace, TraceEvent
 
 # The client's verbs for the other two protocols, as pools for "which command next".
@@ -70,6 +71,20 @@ class Prediction:
 
     def is_right(self, choice: str) -> bool:
         return choice == self.answer
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        """What this kind of prediction asks about, from the one topic list."""
+        return _PREDICTION_TOPICS[self.kind]
+
+
+_PREDICTION_TOPICS = {
+    "reply-code": (Topic.SMTP_DIALOGUE,),
+    "command": (Topic.SMTP_DIALOGUE,),
+    "port": (Topic.PORTS,),
+    "host": (Topic.DNS_RECORDS, Topic.DELIVERY),
+    "mx": (Topic.DNS_RECORDS, Topic.DELIVERY),
+}
 
 
 @dataclass
@@ -133,7 +148,7 @@ def _reply_code(trace: Trace, step: int, rng: random.Random) -> Prediction | Non
     else:
         question = f"{_who(trace, event.dst)} sent `{_short(before.text)}`. Which reply code does {server} send back?"
     answer = str(code)
-    return Prediction(step, "reply-code", question, _pick(rng, [str(c) for c in COMMON_CODES], answer), answer,
+    return Prediction(step, "reply-code", question, pick(rng, [str(c) for c in COMMON_CODES], answer), answer,
                       f"{code}: {BASIC_MEANING.get(code, 'see RFC 5321 §4.2')}")
 
 
@@ -160,7 +175,7 @@ def _command(trace: Trace, step: int, rng: random.Random) -> Prediction | None:
         question = f"{server} has replied `{_short(before.text)}`. Which command does {client} send next?"
     why = VERB_WHY.get(verb, "") if event.kind is Kind.SMTP else ""
     unfair = (ALWAYS_ALLOWED | ALSO_ALLOWED.get(verb, set())) - {verb}
-    choices = _pick(rng, [v for v in pool if v not in unfair], verb)
+    choices = pick(rng, [v for v in pool if v not in unfair], verb)
     return Prediction(step, "command", question, choices, verb,
                       f"Next on the wire: `{_short(event.text, 50)}`. {why}".rstrip())
 
@@ -172,7 +187,7 @@ def _port(trace: Trace, event: TraceEvent, rng: random.Random) -> Prediction | N
     question = (f"{_who(trace, event.src)} opens a TCP connection to {_who(trace, event.dst)} "
                 f"{PORT_PURPOSE[port]}. Which port does it connect to?")
     answer = str(port)
-    return Prediction(event.step, "port", question, _pick(rng, [str(p) for p in PORT_USES], answer), answer,
+    return Prediction(event.step, "port", question, pick(rng, [str(p) for p in PORT_USES], answer), answer,
                       f"Port {PORT_USES[port]}.")
 
 
@@ -186,7 +201,7 @@ def _host(trace: Trace, event: TraceEvent, rng: random.Random) -> Prediction | N
         return None
     question = (f"{_who(trace, event.src)} opens a connection on port 25 to relay a message. "
                 "Which host does it connect to?")
-    return Prediction(event.step, "host", question, _pick(rng, servers, answer), answer,
+    return Prediction(event.step, "host", question, pick(rng, servers, answer), answer,
                       f"{answer}: the MX chosen from DNS (lowest preference first, the next one if it fails; "
                       "for a bounce, the sender's own MX). RFC 5321 §5.1.")
 
@@ -210,7 +225,7 @@ def _mx(trace: Trace, step: int, rng: random.Random) -> Prediction | None:
     resolver = trace.actor(query.dst).hostname if _has_actor(trace, query.dst) else "the resolver"
     pool = [h for _, h in records] + [f"{domain} itself (its A record)", f"{resolver} (the resolver that answered)"]
     pool += [a.hostname for a in trace.actors if a.role == "mta" and a.hostname not in pool]
-    choices = _pick(rng, pool, best, min(3, len(set(pool)) - 1))
+    choices = pick(rng, pool, best, min(3, len(set(pool)) - 1))
     question = f"DNS answers {asker}'s MX query for {domain}: {listing}. Which host does {asker} try first?"
     why = ("The lowest preference value is tried first; the others are backups (RFC 5321 §5.1)."
            if len(records) > 1 else

@@ -12,12 +12,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from simulator.scenario.topics import Topic, parse_topic
 from simulator.scenario.errors import ScenarioError
 from simulator.scenario.faults import KINDS, Fault, QueuePolicy, Target, fault_param_keys, parse_param
 from simulator.scenario.model import DEFAULT_PORTS, Account, AuthoredQuestion, Host, Message, Role, Scenario
 from simulator.scenario.zonetext import _with_defaults, parse_zones  # noqa: F401 (tests import _with_defaults here)
 
 _TOP_KEYS = {"scenario", "network", "hosts", "accounts", "dns", "messages", "faults", "queue", "quiz"}
+_SCENARIO_KEYS = {"title", "summary", "seed", "goals", "debrief", "level", "order", "topics", "glossary"}
 _HOST_KEYS = {
     "role", "hostname", "ip", "ports", "label", "tls", "domains", "store", "account",
     "submit_port", "msa", "read_protocol", "read_port", "read_delay", "relay_tls",
@@ -147,6 +149,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>", name: str = "scenar
     r.unknown_keys(data, _TOP_KEYS, "")
 
     meta = r.table(data, "scenario", "scenario")
+    r.unknown_keys(meta, _SCENARIO_KEYS, "scenario")
     title = r.string(meta, "title", "scenario.title")
     summary = r.string(meta, "summary", "scenario.summary")
     seed = r.integer(meta, "seed", "scenario.seed", 1)
@@ -155,6 +158,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>", name: str = "scenar
     level = r.string(meta, "level", "scenario.level", default="basics") if "level" in meta else "basics"
     order = r.integer(meta, "order", "scenario.order", 100)
     glossary = _parse_glossary(r, r.table(meta, "glossary", "scenario.glossary", required=False))
+    topics = _parse_topics(r, meta, "scenario.topics")
 
     network = r.table(data, "network", "network", required=False)
     latency = r.number(network, "latency", "network.latency", 0.010)
@@ -182,7 +186,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>", name: str = "scenar
     scenario = Scenario(
         name=name, source=source, title=title, summary=summary, seed=seed, hosts=hosts,
         accounts=accounts, zones=zones, messages=messages, latency=latency, links=tuple(links),
-        goals=goals, debrief=debrief, level=level, order=order, glossary=glossary,
+        goals=goals, debrief=debrief, level=level, order=order, glossary=glossary, topics=topics,
         quiz=_parse_quiz(r, data.get("quiz", [])),
         queue=_parse_queue(r, r.table(data, "queue", "queue", required=False)),
     )
@@ -199,7 +203,7 @@ def _parse_quiz(r: _Reader, items: Any) -> tuple[AuthoredQuestion, ...]:
         path = f"quiz[{i}]"
         if not isinstance(spec, dict):
             raise r.fail(path, "a table", spec)
-        r.unknown_keys(spec, {"question", "choices", "answer", "explanation", "rfc", "difficulty"}, path)
+        r.unknown_keys(spec, {"question", "choices", "answer", "explanation", "rfc", "difficulty", "topics"}, path)
         choices = r.strings(spec, "choices", f"{path}.choices", required=True)
         if len(choices) < 3 or len(set(choices)) != len(choices):
             raise r.fail(f"{path}.choices", "at least 3 distinct choices", list(choices))
@@ -211,7 +215,23 @@ def _parse_quiz(r: _Reader, items: Any) -> tuple[AuthoredQuestion, ...]:
             question=r.string(spec, "question", f"{path}.question"), choices=choices, answer=answer,
             explanation=r.string(spec, "explanation", f"{path}.explanation"),
             rfc=r.string(spec, "rfc", f"{path}.rfc", default="") if "rfc" in spec else "", difficulty=difficulty,
+            topics=_parse_topics(r, spec, f"{path}.topics"),
         ))
+    return tuple(out)
+
+
+def _parse_topics(r: _Reader, data: Mapping[str, Any], path: str) -> tuple[Topic, ...]:
+    """A ``topics`` list: each one of the names in simulator/scenario/topics.py, none twice."""
+    names = r.strings(data, "topics", path)
+    expected = "one of " + ", ".join(t.value for t in Topic)
+    out: list[Topic] = []
+    for i, name in enumerate(names):
+        topic = parse_topic(name)
+        if topic is None:
+            raise r.fail(f"{path}[{i}]", expected, name)
+        if topic in out:
+            raise r.fail(f"{path}[{i}]", "each topic once", name)
+        out.append(topic)
     return tuple(out)
 
 

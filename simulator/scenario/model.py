@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field
 from enum import Enum
 
+from simulator.scenario.topics import Topic
 from simulator.scenario.faults import Fault, QueuePolicy
 
 
@@ -76,6 +77,7 @@ class AuthoredQuestion:
     explanation: str
     rfc: str = ""
     difficulty: str = "medium"
+    topics: tuple[Topic, ...] = ()  # empty: the lesson's topics
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class Scenario:
     level: str = "basics"
     order: int = 100
     glossary: tuple[tuple[str, str], ...] = ()  # (term, definition), as the lesson lists them
+    topics: tuple[Topic, ...] = ()  # what the lesson teaches (simulator/scenario/topics.py)
     queue: QueuePolicy = field(default_factory=QueuePolicy)
     faults: tuple[Fault, ...] = ()
     quiz: tuple[AuthoredQuestion, ...] = ()

@@ -180,9 +180,6 @@ def _cited_contexts(source: tuple[str, str]) -> list[tuple[Citation, str]]:
 _PENDING = {
     "trace-null-mx": "fixed by issue 11 merge (simulator/actors/queue.py cites RFC 7505 §3 for 556 5.1.10; §4.1)",
 }
-_PENDING_QUIZ = ("fixed by the question-bank merge (simulator/quiz/generate.py: RFC 8314 §3.3 for 993/995, "
-                 "§3.2/§3.1 are right; RFC 5321 §2.3.5 for port 25, §4.5.4.2 is right)")
-
 
 def _subject_params():
     for param in SOURCES:
@@ -191,14 +188,8 @@ def _subject_params():
         marks = []
         if pid in _PENDING:
             marks.append(pytest.mark.xfail(strict=True, reason=_PENDING[pid]))
-        elif pid in _QUIZ_PENDING_IDS:
-            marks.append(pytest.mark.xfail(strict=True, reason=_PENDING_QUIZ))
         yield pytest.param(source, id=pid, marks=marks)
 
-
-# Where the generated quiz cites a wrong section today: every lesson's quiz asks about 993 or 25,
-# except auth-failure's (nothing is delivered there), and the generator's own source.
-_QUIZ_PENDING_IDS = {f"quiz-{n}" for n in NAMES if n != "auth-failure"} | {"simulator/quiz/generate.py"}
 
 
 @pytest.mark.parametrize("source", list(_subject_params()))

@@ -114,7 +114,9 @@ class QuestionScreen(Screen[None]):
         # The scenario's title can give the answer away ("Wrong password: 535 5.7.8"), so it is
         # named only once the question is answered; questions carry the context they need.
         box.border_subtitle = question.difficulty.name.lower()
-        self.query_one(QuestionText).text = question.question
+        # The trace lines a question shows (its exhibit) go under it, one code line each.
+        exhibit = (f"`{line}`" for line in question.exhibit)
+        self.query_one(QuestionText).text = "\n".join((question.question, *exhibit))
         self.choices.set_choices(question.choices)
         self.answered = self.session.is_answered(index)
         self.choices.focus()

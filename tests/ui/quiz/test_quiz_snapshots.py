@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.ui, pytest.mark.timeout(60)]
 SMALL = (80, 24)
 BIG = (160, 48)
 WRONG_AT = {0, 1, 4, 6}  # an authored question and three generated ones
+FEEDBACK_AT = 4  # a generated question, so its feedback shows trace lines
 
 
 def _app(theme: str = "textual-dark"):
@@ -42,13 +43,13 @@ def test_question(snap_compare):
 
 @pytest.mark.parametrize("size", [SMALL, BIG], ids=["80x24", "160x48"])
 def test_feedback_after_a_wrong_answer(snap_compare, size):
-    # Question 2 asks about an enhanced status code from the auth-failure trace.
-    assert real_quiz()[1][0].step is not None
-    assert snap_compare(_app(), terminal_size=size, press=_keys(1, last_wrong=True))
+    # Question 5 asks about an enhanced status code from the auth-failure trace.
+    assert real_quiz()[FEEDBACK_AT][0].step is not None
+    assert snap_compare(_app(), terminal_size=size, press=_keys(FEEDBACK_AT, last_wrong=True))
 
 
 def test_feedback_light_theme(snap_compare):
-    assert snap_compare(_app("textual-light"), terminal_size=SMALL, press=_keys(1, last_wrong=True))
+    assert snap_compare(_app("textual-light"), terminal_size=SMALL, press=_keys(FEEDBACK_AT, last_wrong=True))
 
 
 def test_results(snap_compare):
