@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, Protocol
 
+from simulator.protocols.common import ClientConnection, ServerConnection, StartTLSReady, StartTLSRequested
 from simulator.protocols.tls import handshake
 from simulator.trace.events import Direction, Kind, TLSMode
 
@@ -17,16 +18,6 @@ if TYPE_CHECKING:
 
 _PORT_NAMES = {25: "SMTP relay", 587: "submission", 465: "submissions (implicit TLS)", 143: "IMAP",
                993: "IMAPS (implicit TLS)", 110: "POP3", 995: "POP3S (implicit TLS)"}
-
-
-class SansIO(Protocol):
-    closed: bool
-
-    def receive_data(self, data: bytes) -> list[Any]: ...
-
-    def data_to_send(self) -> bytes: ...
-
-    def tls_established(self) -> None: ...
 
 
 class Narrator(Protocol):
@@ -191,30 +182,28 @@ def _flight_explain(first: str, version: str, server_name: str) -> str:
 
 def drive_session(
     conn: Connection,
-    client: SansIO,
-    server: SansIO,
+    client: ClientConnection,
+    server: ServerConnection,
     narrator: Narrator,
-    kind: Kind,
     *,
     tls_version: str,
     server_name: str,
-    is_starttls_request: Callable[[Any], bool],
-    is_starttls_ready: Callable[[Any], bool],
-    on_server_event: Callable[[Any], None] | None = None,
-    on_client_event: Callable[[Any], None] | None = None,
     tamper: Callable[[bytes], bytes] | None = None,
     verify: bool = True,
     cert_problem: str | None = None,
 ) -> Generator[float, Any, bool]:
-    """Pump bytes both ways until both sides are done.
+    """Pump bytes both ways until both sides are done, whatever the protocol.
 
     ``tamper`` rewrites what the server sends before the client sees it (a
     man in the middle). ``verify``/``cert_problem`` go to the STARTTLS
     handshake. Returns False when the client aborted over a bad certificate.
 
     The server's greeting must already be queued (``server.start()``). Each
-    transfer is traced line by line and costs one link latency.
+    transfer is traced line by line and costs one link latency. The machines'
+    shared events say when to run a TLS handshake (``StartTLSRequested`` on
+    the server, ``StartTLSReady`` on the client).
     """
+    kind = conn.protocol
     tls_requested = False
     while True:
         progressed = False
@@ -229,11 +218,7 @@ def drive_session(
             if tamper is not None:
                 data = tamper(data)
             if not client.closed:
-                ready = False
-                for event in client.receive_data(data):
-                    if on_client_event is not None:
-                        on_client_event(event)
-                    ready = ready or is_starttls_ready(event)
+                ready = any(isinstance(e, StartTLSReady) for e in client.receive_data(data))
                 if ready and tls_requested:
                     ok = yield from conn.tls_handshake(tls_version, TLSMode.STARTTLS, server_name,
                                                        verify=verify, problem=cert_problem)
@@ -253,9 +238,7 @@ def drive_session(
                 yield from conn.transfer(conn.client)
             if not server.closed:
                 for event in server.receive_data(data):
-                    if on_server_event is not None:
-                        on_server_event(event)
-                    tls_requested = tls_requested or is_starttls_request(event)
+                    tls_requested = tls_requested or isinstance(event, StartTLSRequested)
         if not progressed:
             break
         if server.closed and client.closed:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.actors.network import Connection, drive_session
 from simulator.protocols import imap, pop3, smtp
-from simulator.protocols.smtp.replies import Reply
+from simulator.protocols.common import ServerConnection, ShutdownReason
 from simulator.protocols.smtp.server import SMTPServer, SMTPServerConfig
 from simulator.scenario.model import Host, Role
 from simulator.trace.events import Kind, TLSMode
@@ -93,13 +93,13 @@ def session(
         if not ok:
             yield from conn.close(client_host.id)
             return "tls"
-    greeting = None
+    refusal = None
+    server: ServerConnection
     if kind is Kind.SMTP:
-        server: Any = smtp_server_for(world, server_host, client_host, port)
+        server = smtp_server_for(world, server_host, client_host, port)
         narrator: Any = SMTPNarrator(submission=port != 25)
-        request, ready = smtp.StartTLSRequested, smtp.StartTLSReady
         if faults and faults.hit("service-unavailable", server_host.id):
-            greeting = Reply(421, "4.3.2", f"{server_host.hostname} Service not available, closing transmission channel")
+            refusal = ShutdownReason.SERVICE_UNAVAILABLE
     elif kind is Kind.IMAP:
         store = world.store_of(server_host)
         server = imap.IMAPServer(
@@ -108,20 +108,15 @@ def session(
             store.mail,
         )
         narrator = IMAPNarrator()
-        request, ready = imap.StartTLSRequested, imap.StartTLSReady
     else:
         store = world.store_of(server_host)
         server = pop3.POP3Server(
             pop3.POP3ServerConfig(hostname=server_host.hostname, implicit_tls=port == 995,
-                                  stls_available=server_host.tls != "none"),
+                                  starttls_available=server_host.tls != "none"),
             store.mail,
         )
         narrator = POP3Narrator()
-        request, ready = pop3.StartTLSRequested, pop3.StartTLSReady
-    if greeting is not None:
-        server.start(greeting)
-    else:
-        server.start()
+    server.start(refusal)
     tamper = None
     stripper = faults.on_link("starttls-stripped", client_host.id, server_host.id) if faults else None
     if stripper is not None and port not in IMPLICIT_TLS_PORTS:
@@ -131,10 +126,8 @@ def session(
                    "With implicit TLS the handshake starts before any SMTP byte, so a man in the middle has no "
                    "plaintext STARTTLS offer to remove.", "RFC 8314 §3")
     ok = yield from drive_session(
-        conn, client, server, narrator, kind,
+        conn, client, server, narrator,
         tls_version=version, server_name=server_host.hostname,
-        is_starttls_request=lambda e: isinstance(e, request),
-        is_starttls_ready=lambda e: isinstance(e, ready),
         tamper=tamper, verify=verify, cert_problem=problem,
     )
     return "ok" if ok else "tls"

@@ -23,7 +23,8 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from simulator.protocols import imap, pop3, smtp
+from simulator.protocols import imap, pop3
+from simulator.protocols.common import ServerConnection, StartTLSRequested
 from simulator.protocols.tls import handshake
 from simulator.scenario import DEFAULT_SCENARIO
 
@@ -42,7 +43,6 @@ _PORT_NAMES = {
     587: "submission, STARTTLS", 465: "submission, implicit TLS", 25: "SMTP relay",
     143: "IMAP, STARTTLS", 993: "IMAP, implicit TLS", 110: "POP3, STLS", 995: "POP3, implicit TLS",
 }
-_STARTTLS_EVENTS = (smtp.StartTLSRequested, imap.StartTLSRequested, pop3.StartTLSRequested)
 _ENDING = {"msa": "QUIT", "mta": "QUIT", "imap": "LOGOUT", "pop3": "QUIT"}
 
 
@@ -120,16 +120,13 @@ class _Session:
             self.screen.echo(line)
             events = self.server.receive_data(line + b"\r\n")
             self._flush()
-            if any(isinstance(e, _STARTTLS_EVENTS) for e in events):
+            if any(isinstance(e, StartTLSRequested) for e in events):
                 self._handshake(implicit=False)
                 self.server.tls_established()
         if self.server.closed:
             self.screen.note("[the server closed the connection]")
             return 0
-        if isinstance(self.server, smtp.SMTPServer):
-            self.server.connection_lost()  # SMTP: the transaction is dropped
-        else:
-            self.server.receive_data(b"")  # IMAP/POP3: b"" is the peer's EOF
+        self.server.connection_lost()  # an open transaction is dropped
         self._flush()
         self.screen.note(f"[end of input: connection closed without {_ENDING[self.role]}]")
         return 0
@@ -162,7 +159,7 @@ def _deliver_messages(world: World) -> None:
     world.env.run()
 
 
-def _build(world: World, role: str, port: int) -> tuple[Host, Any, list[str]]:
+def _build(world: World, role: str, port: int) -> tuple[Host, ServerConnection, list[str]]:
     """The server for ``role`` on ``port``, built as the simulation builds it."""
     from simulator.scenario.model import Role
 
@@ -182,6 +179,7 @@ def _build(world: World, role: str, port: int) -> tuple[Host, Any, list[str]]:
         server = smtp_server_for(world, host, _student(), port)
         return host, server, _smtp_notes(scenario, host, role)
     store = world.store_of(host)
+    server: ServerConnection
     if role == "imap":
         server = imap.IMAPServer(
             imap.IMAPServerConfig(hostname=host.hostname, implicit_tls=port == 993,
@@ -191,7 +189,7 @@ def _build(world: World, role: str, port: int) -> tuple[Host, Any, list[str]]:
     else:
         server = pop3.POP3Server(
             pop3.POP3ServerConfig(hostname=host.hostname, implicit_tls=port == 995,
-                                  stls_available=host.tls != "none"),
+                                  starttls_available=host.tls != "none"),
             store.mail,
         )
     accounts = [a for a in scenario.accounts if a.address.split("@", 1)[1] in host.domains]

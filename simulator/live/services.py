@@ -26,7 +26,7 @@ from simulator.live.policies import LiveMXPolicy, LiveSubmissionPolicy
 from simulator.live.hub import ConnectionCap, Hub
 from simulator.live.server import Opened, Service
 from simulator.protocols import imap, pop3, smtp
-from simulator.protocols.smtp.replies import Reply
+from simulator.protocols.common import ServerConnection, ShutdownReason
 from simulator.scenario.model import Host
 from simulator.trace.events import Kind
 from simulator.trace.narrate.imap import IMAPNarrator
@@ -53,15 +53,23 @@ def build_services(world: LiveWorld, hub: Hub, store: MaildirStore, queue: LiveQ
     for name, (port, implicit) in PORTS.items():
         if name.startswith("msa"):
             services.append(Service(name, port, Kind.SMTP, msa.hostname, implicit, caps["msa"],
-                                    _msa_opener(world, queue, tls_for, implicit)))
+                                    _msa_opener(world, queue, tls_for, implicit),
+                                    _bare_smtp(msa.hostname, smtp.Role.MSA)))
         elif name == "mta" and world.mtas:
             services.append(Service(name, port, Kind.SMTP, world.mtas[0].hostname, implicit, caps["mta"],
-                                    _mx_opener(world, hub, store, queue, tls_for)))
+                                    _mx_opener(world, hub, store, queue, tls_for),
+                                    _bare_smtp(world.mtas[0].hostname, smtp.Role.MTA)))
         elif world.stores and name.startswith(("imap", "pop3")):
             kind = Kind.IMAP if name.startswith("imap") else Kind.POP3
+            opener, bare = _store_opener(world, store, tls_for, kind, implicit)
             services.append(Service(name, port, kind, world.stores[0].hostname, implicit, caps["store"],
-                                    _store_opener(world, store, tls_for, kind, implicit)))
+                                    opener, bare))
     return services
+
+
+def _bare_smtp(hostname: str, role: smtp.Role) -> Callable[[], ServerConnection]:
+    config = smtp.SMTPServerConfig(hostname=hostname, role=role)
+    return lambda: smtp.SMTPServer(config)
 
 
 def _msa_opener(world: LiveWorld, queue: LiveQueue, tls_for: Callable[[Host], ssl.SSLContext],
@@ -100,27 +108,27 @@ def _mx_opener(world: LiveWorld, hub: Hub, store: MaildirStore, queue: LiveQueue
             starttls_available=identity.tls != "none",
             max_message_size=too_large.limit if too_large else smtp.SMTPServerConfig.max_message_size,
         )
-        greeting = None
+        refusal = None
         if faults and faults.hit("service-unavailable", identity.id):
-            greeting = Reply(421, "4.3.2", f"{identity.hostname} Service not available, closing transmission channel")
+            refusal = ShutdownReason.SERVICE_UNAVAILABLE
         policy = LiveMXPolicy(world, identity, world.peer_host(origin, peer[0]), store, queue)
         # An outside client on the MX port is drawn as a sending server: the scenario's MSA.
         client = origin.id if origin else world.msa.id
         return Opened(smtp.SMTPServer(config, policy), SMTPNarrator(submission=False), client, identity.id,
-                      tls_for(identity), greeting=greeting)
+                      tls_for(identity), refusal=refusal)
 
     return open_
 
 
 def _store_opener(world: LiveWorld, store: MaildirStore, tls_for: Callable[[Host], ssl.SSLContext], kind: Kind,
-                  implicit: bool) -> Callable[[tuple[str, int]], Opened]:
+                  implicit: bool) -> tuple[Callable[[tuple[str, int]], Opened], Callable[[], ServerConnection]]:
     host = world.stores[0]
     if kind is Kind.IMAP:
         imap_config = imap.IMAPServerConfig(hostname=host.hostname, implicit_tls=implicit,
                                             starttls_available=host.tls != "none")
     else:
         pop3_config = pop3.POP3ServerConfig(hostname=host.hostname, implicit_tls=implicit,
-                                            stls_available=host.tls != "none")
+                                            starttls_available=host.tls != "none")
 
     def on_login(username: str) -> tuple[str | None, str | None]:
         account = world.account_by_username(username)
@@ -128,11 +136,13 @@ def _store_opener(world: LiveWorld, store: MaildirStore, tls_for: Callable[[Host
         where = world.store_for_domain(account.address.rsplit("@", 1)[1]) if account else None
         return (mua.id if mua else None), (where.id if where else None)
 
-    def open_(peer: tuple[str, int]) -> Opened:
+    def machine() -> ServerConnection:
         if kind is Kind.IMAP:
-            machine, narrator = imap.IMAPServer(imap_config, store), IMAPNarrator()
-        else:
-            machine, narrator = pop3.POP3Server(pop3_config, store), POP3Narrator()
-        return Opened(machine, narrator, world.reader_mua_id(host), host.id, tls_for(host), on_login=on_login)
+            return imap.IMAPServer(imap_config, store)
+        return pop3.POP3Server(pop3_config, store)
 
-    return open_
+    def open_(peer: tuple[str, int]) -> Opened:
+        narrator = IMAPNarrator() if kind is Kind.IMAP else POP3Narrator()
+        return Opened(machine(), narrator, world.reader_mua_id(host), host.id, tls_for(host), on_login=on_login)
+
+    return open_, machine

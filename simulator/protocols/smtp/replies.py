@@ -159,6 +159,10 @@ START_MAIL_INPUT = Reply(354, None, "End data with <CR><LF>.<CR><LF>")
 # 221/421 texts start with the server's domain (RFC 5321 §4.2); the server prefixes it.
 CLOSING = Reply(221, "2.0.0", "Service closing transmission channel")
 SERVICE_UNAVAILABLE = Reply(421, "4.3.2", "Service not available, closing transmission channel")
+# RFC 5321 §4.5.3.2.7 lets a server close an idle connection; Postfix says this (X.4.2 bad connection).
+TIMEOUT_EXCEEDED = Reply(421, "4.4.2", "Error: timeout exceeded")
+# Over a connection cap (RFC 5321 §3.8: 421 when the service must close); X.7.0 as Postfix sends it.
+TOO_MANY_CONNECTIONS = Reply(421, "4.7.0", "Too many connections, try again later")
 LOCAL_ERROR = Reply(451, "4.3.0", "Requested action aborted: local error in processing")
 MAILBOX_FULL_TEMP = Reply(452, "4.2.2", "Mailbox full, try again later")
 # RFC 5321 §4.5.3.1.10: too many recipients is 452 (not 552); X.5.3 too many recipients.
