@@ -11,9 +11,9 @@ def simulate(scenario: Scenario, seed: int | None = None) -> World:
     """Run to completion and return the final world (for invariant checks)."""
     world = World(scenario, seed)
     world.populate()
-    for message in scenario.messages:
+    for index, message in enumerate(scenario.messages):
         mua = next(m for m in world.muas.values() if m.account.address == message.sender)
-        world.env.process(mua.submit(message), delay=message.at)
+        world.env.process(mua.submit(message, index), delay=message.at)
     world.env.run()
     return world
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from simulator.protocols.common import ClientConnection, ServerConnection, StartTLSReady, StartTLSRequested
 from simulator.protocols.tls import handshake
+from simulator.scenario.faults import FaultKind
 from simulator.trace.events import Direction, Kind, TLSMode
 
 if TYPE_CHECKING:
@@ -36,10 +37,10 @@ class Connection:
         self.port = port
         self.protocol = protocol
         self.latency = world.scenario.link_latency(client, server)
-        extra = world.faults.on_link("latency", client, server) if world.faults else None
+        extra = world.faults.on_link(FaultKind.LATENCY, client, server) if world.faults else None
         if extra is not None:
             self.latency += extra.seconds
-        self.loss = world.faults.on_link("loss", client, server) if world.faults else None
+        self.loss = world.faults.on_link(FaultKind.LOSS, client, server) if world.faults else None
         self.tls = TLSMode.NONE
         self.id = world.recorder.new_connection(client, server, port, protocol, TLSMode.NONE)
 
@@ -86,12 +87,13 @@ class Connection:
     def syn_timeout(self, timeout: float) -> Generator[float, Any, None]:
         """SYNs into the void: the host is down or a firewall drops them."""
         self.emit(Kind.TCP, self.client, f"SYN → port {self.port}", f"The client tries port {self.port}.", "RFC 9293 §3.5")
-        waited, rto = 0.0, 1.0
+        waited, rto = 0.0, 1.0  # RFC 6298 §2.1: the first timeout is 1 s
         while waited + rto < timeout:
             yield rto
             waited += rto
-            self.emit(Kind.TCP, self.client, f"SYN (retransmitted after {waited:g} s)",
-                      "No SYN-ACK came back; TCP sends the SYN again, doubling the wait each time.", "RFC 6298 §5")
+            # Labelled with the wait since the previous SYN: 1, 2, 4, 8 s (the timer backs off).
+            self.emit(Kind.TCP, self.client, f"SYN (retransmitted after {rto:g} s)",
+                      "No SYN-ACK came back; TCP sends the SYN again, doubling the wait each time.", "RFC 6298 §5.5")
             rto *= 2
         yield timeout - waited
         self.emit(Kind.TCP, self.client, f"no answer after {timeout:g} s: connection timed out",

@@ -16,7 +16,7 @@ import dns.exception
 import dns.zone
 
 from simulator.scenario.errors import ScenarioError
-from simulator.scenario.faults import KINDS, Fault, QueuePolicy, Target, fault_param_keys, parse_param
+from simulator.scenario.faults import KINDS, Fault, FaultKind, QueuePolicy, Target, fault_param_keys, parse_param
 from simulator.scenario.model import DEFAULT_PORTS, Account, AuthoredQuestion, Host, Message, Role, Scenario
 
 _TOP_KEYS = {"scenario", "network", "hosts", "accounts", "dns", "messages", "faults", "queue", "quiz"}
@@ -235,17 +235,18 @@ def parse_faults(source: str, items: Any, scenario: Scenario) -> tuple[Fault, ..
     for i, spec in enumerate(items):
         if not isinstance(spec, dict):
             raise r.fail(f"faults[{i}]", "a table", spec)
-        kind = spec.get("kind")
-        if kind not in KINDS:
-            raise r.fail(f"faults[{i}].kind", "one of " + ", ".join(sorted(KINDS)), kind if kind is not None else None,
-                         missing=kind is None)
+        name = spec.get("kind")
+        if not isinstance(name, str) or name not in set(FaultKind):
+            raise r.fail(f"faults[{i}].kind", "one of " + ", ".join(sorted(KINDS)), name if name is not None else None,
+                         missing=name is None)
+        kind = FaultKind(name)
         path = f"faults[{i}] ({kind})"
         r.unknown_keys(spec, fault_param_keys(kind), path)
         faults.append(_fault(r, path, kind, spec, scenario))
     return tuple(faults)
 
 
-def _fault(r: _Reader, path: str, kind: str, spec: dict[str, Any], s: Scenario) -> Fault:
+def _fault(r: _Reader, path: str, kind: FaultKind, spec: dict[str, Any], s: Scenario) -> Fault:
     fk = KINDS[kind]
     key = fk.target.value
     if key not in spec:

@@ -8,9 +8,10 @@ means the same lesson in every scenario it fits.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from simulator.scenario.errors import ScenarioError
-from simulator.scenario.faults import KINDS, Fault, Target
+from simulator.scenario.faults import KINDS, Fault, FaultKind, Target
 from simulator.scenario.model import Host, Role, Scenario
 
 
@@ -40,7 +41,9 @@ def available_toggles(scenario: Scenario) -> list[Toggle]:
     sender = next((h for h in scenario.hosts_with_role(Role.MUA) if h.account == message.sender), None)
     out: list[Toggle] = []
 
-    def add(name: str, label: str, kind: str, subject: str, link: tuple[str, str] | None = None, **params) -> None:
+    def add(name: str, label: str, kind_name: str, subject: str, link: tuple[str, str] | None = None,
+            **params: Any) -> None:
+        kind = FaultKind(kind_name)  # a misspelt kind fails here, not silently
         fault = Fault(kind=kind, target=KINDS[kind].target, subject=subject, link=link, **params)
         extra = (_ATTACKER,) if kind == "starttls-stripped" and not scenario.hosts_with_role(Role.ATTACKER) else ()
         out.append(Toggle(name, label, KINDS[kind].summary, (fault,), extra))

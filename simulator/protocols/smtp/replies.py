@@ -133,7 +133,29 @@ def ehlo_ok(hostname: str, keywords: tuple[str, ...] | list[str]) -> Reply:
 
 def queued(queue_id: str) -> Reply:
     """A typical positive end-of-data reply (Postfix wording)."""
-    return Reply(250, "2.0.0", f"Ok: queued as {queue_id}")
+    return Reply(250, "2.0.0", f"{_QUEUED_PREFIX}{queue_id}")
+
+
+_QUEUED_PREFIX = "Ok: queued as "
+
+
+def parse_queued(text: str) -> str | None:
+    """The queue id in a `queued()` reply's text (without code and enhanced code), or None."""
+    if not text.startswith(_QUEUED_PREFIX):
+        return None
+    queue_id = text[len(_QUEUED_PREFIX):].strip()
+    return queue_id or None
+
+
+def for_recipient(reply: Reply, address: str) -> Reply:
+    """A recipient's refusal with the address in front, as Postfix words it: ``<bob@x>: ...``."""
+    return reply.with_text(f"<{address}>: {reply.message}")
+
+
+def greylisted(address: str, delay: float) -> Reply:
+    """451 4.7.1 with the greylisting delay in minutes."""
+    text = GREYLISTED.message.replace("try again later", f"try again in {delay / 60:g} minutes")
+    return for_recipient(GREYLISTED.with_text(text), address)
 
 
 def auth_challenge(base64_text: str) -> Reply:
@@ -164,7 +186,11 @@ TIMEOUT_EXCEEDED = Reply(421, "4.4.2", "Error: timeout exceeded")
 # Over a connection cap (RFC 5321 §3.8: 421 when the service must close); X.7.0 as Postfix sends it.
 TOO_MANY_CONNECTIONS = Reply(421, "4.7.0", "Too many connections, try again later")
 LOCAL_ERROR = Reply(451, "4.3.0", "Requested action aborted: local error in processing")
-MAILBOX_FULL_TEMP = Reply(452, "4.2.2", "Mailbox full, try again later")
+# Durable storage failed, so no 250 (RFC 5321 §6.1: a 250 means the server took responsibility).
+QUEUE_WRITE_ERROR = Reply(451, "4.3.0", "Error: queue file write error")  # Postfix's wording
+MAILBOX_WRITE_ERROR = Reply(451, "4.3.0", "Error: cannot write to the mailbox, try again later")
+# Recipient refusals in Postfix's wording; `for_recipient()` puts the address in front.
+MAILBOX_FULL_TEMP = Reply(452, "4.2.2", "Recipient address rejected: Mailbox full, try again later")
 # RFC 5321 §4.5.3.1.10: too many recipients is 452 (not 552); X.5.3 too many recipients.
 TOO_MANY_RECIPIENTS = Reply(452, "4.5.3", "Too many recipients")
 SYNTAX_ERROR = Reply(500, "5.5.2", "Syntax error, command unrecognized")
@@ -187,14 +213,14 @@ BAD_SEQUENCE = Reply(503, "5.5.1", "Bad sequence of commands")
 # RFC 5321 §3.3 allows 503 or 554 when DATA has no valid recipients (RFC 2920 shows 554).
 NO_VALID_RECIPIENTS = Reply(554, "5.5.1", "No valid recipients")
 RELAY_DENIED = Reply(550, "5.7.1", "Relay access denied")  # X.7.1 delivery not authorized
-USER_UNKNOWN = Reply(550, "5.1.1", "Mailbox unavailable: user unknown")  # X.1.1
-MAILBOX_FULL = Reply(552, "5.2.2", "Mailbox full")  # X.2.2
+USER_UNKNOWN = Reply(550, "5.1.1", "Recipient address rejected: User unknown in virtual mailbox table")  # X.1.1
+MAILBOX_FULL = Reply(552, "5.2.2", "Recipient address rejected: Mailbox full")  # X.2.2
 # RFC 1870 §4/§6.1: 552 over the fixed maximum; X.3.4 message too big for system.
 MESSAGE_TOO_BIG = Reply(552, "5.3.4", "Message size exceeds fixed maximum message size")
 PARAM_NOT_RECOGNIZED = Reply(  # RFC 5321 §4.1.1.11
     555, "5.5.4", "MAIL FROM/RCPT TO parameters not recognized or not implemented"
 )
-GREYLISTED = Reply(451, "4.7.1", "Greylisted, please try again later")  # RFC 6647 practice
+GREYLISTED = Reply(451, "4.7.1", "Recipient address rejected: Greylisted, please try again later")  # RFC 6647
 
 # --- SMTP smuggling defence (Postfix smtpd_forbid_bare_newline=reject, chasquid) ----------
 # RFC 5321 §2.3.8: only CRLF ends a line. Postfix's reject mode answers 550 (its
