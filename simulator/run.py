@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simulator.actors.world import World
+from simulator.delivery.outcomes import outcome_lines
 from simulator.scenario.model import Scenario
 from simulator.trace.events import Trace
 
@@ -21,3 +22,9 @@ def simulate(scenario: Scenario, seed: int | None = None) -> World:
 def run_scenario(scenario: Scenario, seed: int | None = None) -> Trace:
     """Run to completion; the same scenario and seed give the same trace."""
     return simulate(scenario, seed).trace()
+
+
+def outcomes(scenario: Scenario, seed: int | None = None) -> list[dict[str, str | None]]:
+    """What became of each recipient of each scenario message (``smtpsim run --outcomes``)."""
+    world = simulate(scenario, seed)
+    return outcome_lines(world.submissions, world.accepted(), world.ledger)

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.actors.sessions import SessionResult, session
 from simulator.delivery.outcomes import submission_of
+from simulator.delivery.site import typed_password
 from simulator.mail.compose import compose
 from simulator.protocols import imap, pop3
 from simulator.protocols.smtp.client import OutgoingMessage, SMTPClient, SMTPClientConfig, TLSPolicy
-from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Host, Message, Role
 
 if TYPE_CHECKING:
@@ -33,9 +33,7 @@ class MUA:
         content = compose(sender=message.sender, recipients=message.recipients, subject=message.subject,
                           body=message.body, t=self.world.env.now, extra_headers=message.headers)
         port = self.host.submit_port
-        password = self.account.password
-        if self.world.faults and self.world.faults.hit(FaultKind.BAD_PASSWORD, self.host.id):
-            password = password[::-1] + "?"  # a typo: not the password the server knows
+        password = typed_password(self.world.faults, self.host, self.account.password)
         client = SMTPClient(
             SMTPClientConfig(
                 helo_name=self.host.hostname,

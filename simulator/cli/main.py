@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--fault", action="append", default=[], metavar="NAME", help="switch a fault on (repeatable)")
     r.add_argument("--json", action="store_true", help="JSON Lines, one event a line, and nothing else")
     r.add_argument("--no-explain", action="store_true", help="leave out the explanations")
+    r.add_argument("--outcomes", action="store_true",
+                   help="JSON Lines, one per recipient: rcpt, result (delivered, bounced, deferred, refused), "
+                        "status, dsn_to; compare with 'smtpsim live SCENARIO --replay'")
 
     ls = sub.add_parser("list", help="the shipped scenarios")
     ls.add_argument("--json", action="store_true", help="one JSON array")
@@ -101,7 +104,15 @@ def _run(args: argparse.Namespace) -> int:
     from simulator.run import run_scenario
     from simulator.trace.jsonl import to_jsonl
 
-    trace = run_scenario(with_toggles(open_scenario(args.scenario), args.fault), args.seed)
+    scenario = with_toggles(open_scenario(args.scenario), args.fault)
+    if args.outcomes:
+        from simulator.run import outcomes
+
+        for outcome in outcomes(scenario, args.seed):
+            sys.stdout.write(json.dumps(outcome) + "\n")
+        sys.stdout.flush()
+        return 0
+    trace = run_scenario(scenario, args.seed)
     if args.json:
         out = sys.stdout
         for line in to_jsonl(trace.events):

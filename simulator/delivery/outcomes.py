@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from simulator.protocols.smtp.client import SMTPClient
-from simulator.protocols.smtp.replies import parse_queued, split_enhanced
+from simulator.protocols.smtp.replies import parse_queued
 
 
 class RecipientState(StrEnum):
@@ -127,7 +127,7 @@ def submission_of(recipients: Sequence[str], client: SMTPClient) -> Submission:
             if got is not None and not 200 <= got.code < 300:
                 refusals[rcpt] = got.enhanced or f"{got.code // 100}.0.0"
             elif failure is not None and failure.code:
-                refusals[rcpt] = split_enhanced(failure.code, failure.text)[0] or f"{failure.code // 100}.0.0"
+                refusals[rcpt] = failure.enhanced or f"{failure.code // 100}.0.0"
             else:
                 refusals[rcpt] = None  # nothing was said (the client gave up, e.g. over a certificate)
     return Submission(tuple(recipients), queue_id, refusals)

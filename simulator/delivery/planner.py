@@ -25,6 +25,7 @@ from typing import Any
 
 from simulator.delivery.outcomes import OPEN, Outcome, QueueEntry, RecipientState
 from simulator.dns import DNSAnswer
+from simulator.protocols.smtp import replies as R
 from simulator.mail.dsn import LOCAL_DIAGNOSTIC, SMTP_DIAGNOSTIC, DSNAction, RecipientStatus, build_dsn
 from simulator.scenario.faults import QueuePolicy
 from simulator.scenario.model import Host, Role
@@ -231,7 +232,8 @@ class DeliveryPlanner:
             return [_Target(domain, None, a) for a in addresses.addresses]
         if any(host in ("", ".") for _, host in mx):
             # RFC 7505 §4.1: a null MX means "no mail here": fail at once, no connection.
-            self._set(rcpts, _S.FAILED, "5.1.10", f"556 5.1.10 Domain {domain} does not accept mail (null MX)")
+            refusal = R.null_mx_domain(domain)
+            self._set(rcpts, _S.FAILED, refusal.enhanced or "5.1.10", str(refusal))
             yield Note(f"{domain} publishes a null MX (MX 0 .): no delivery is attempted",
                        "A null MX says the domain accepts no mail at all, so the sender fails at once with 556 5.1.10 "
                        "instead of retrying for days.", "RFC 7505 §3")
@@ -243,7 +245,7 @@ class DeliveryPlanner:
         yield Note("MX order: " + ", ".join(f"{host} ({pref})" for pref, host in ordered),
                    "The sender tries the MX with the lowest preference value first; hosts with equal preference "
                    "are tried in random order to spread the load.", "RFC 5321 §5.1")
-        targets = []
+        targets: list[_Target] = []
         for pref, host in ordered:
             glue = answer.glue(host)
             if not glue:

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from simulator.delivery.faults import FaultBook
 from simulator.protocols.mailstore import MailStore
+from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Account, Host, Role, Scenario
 from simulator.trace.events import ActorInfo
 
@@ -89,6 +90,13 @@ def mailbox_of(scenario: Scenario, rcpt: str, mx: Host) -> Account | None:
         return None
     domains = {d.lower() for d in mx.domains}
     return next((a for a in scenario.accounts if a.address.rsplit("@", 1)[1].lower() in domains), None)
+
+
+def typed_password(faults: FaultBook, mua: Host, password: str) -> str:
+    """The password the sender's client sends: the account's, or with the bad-password fault a typo."""
+    if faults and faults.hit(FaultKind.BAD_PASSWORD, mua.id):
+        return password[::-1] + "?"  # not the password the server knows
+    return password
 
 
 def mua_for(scenario: Scenario, account: Account | None) -> Host | None:

@@ -55,6 +55,10 @@ class LiveClock:
     def elapsed(self) -> float:
         return time.monotonic() - self._start
 
+    def reset(self) -> None:
+        """Scenario time starts now (when the servers are ready): fault windows count from here."""
+        self._start = time.monotonic()
+
     @property
     def now(self) -> float:
         """Scenario seconds since start (what faults and greylisting compare)."""

@@ -52,7 +52,11 @@ class Hub:
     def register(self, local: tuple[str, int], target: Host, origin: Host, queue_id: str) -> Callable[[], None]:
         """The queue announces a connection it is about to open from ``local`` to the MX ``target``."""
         self.identities[local] = (target, origin, queue_id)
-        return lambda: self.identities.pop(local, None)
+
+        def withdraw() -> None:
+            self.identities.pop(local, None)
+
+        return withdraw
 
     def start(self) -> None:
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="idle-sweeper")

@@ -124,7 +124,12 @@ class LiveQueue:
             return
         task = asyncio.get_running_loop().create_task(self._run(entry, delay), name=f"queue-{entry.id}")
         self._tasks[entry.id] = task
-        task.add_done_callback(lambda _t, i=entry.id: self._tasks.pop(i, None))
+        queue_id = entry.id
+
+        def forget(_task: asyncio.Task[None]) -> None:
+            self._tasks.pop(queue_id, None)
+
+        task.add_done_callback(forget)
 
     async def stop(self) -> None:
         """Stop delivering; everything not finished stays in the spool for the next start."""

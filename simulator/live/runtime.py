@@ -130,6 +130,7 @@ class LiveMode:
             await self.stop()
             raise
         hub.start()
+        world.clock.reset()  # scenario time 0: every listener is up (certificates can take a moment)
         waiting = queue.start()
         world.trace.emit(
             Kind.NOTE, world.msa.id, world.msa.id,

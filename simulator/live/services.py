@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from simulator.delivery.servers import refusing_server, server_for
+from simulator.protocols.common import ServerConnection
 from simulator.live.hub import ConnectionCap, Hub
 from simulator.live.server import Opened, Service
 from simulator.scenario.model import Host
@@ -62,8 +63,12 @@ def build_services(world: LiveWorld, hub: Hub, tls_for: Callable[[Host], ssl.SSL
             kind = Kind.IMAP if name.startswith("imap") else Kind.POP3
             opener = _store_opener(world, host, port, tls_for)
         services.append(Service(name, port, kind, host.hostname, implicit, caps[group], opener,
-                                lambda k=kind, h=host.hostname: refusing_server(k, h)))
+                                _refuser(kind, host.hostname)))
     return services
+
+
+def _refuser(kind: Kind, hostname: str) -> Callable[[], ServerConnection]:
+    return lambda: refusing_server(kind, hostname)
 
 
 def _msa_opener(world: LiveWorld, port: int, tls_for: Callable[[Host], ssl.SSLContext]) -> Callable[[tuple[str, int]], Opened]:

@@ -74,7 +74,7 @@ class _Flags(set[str]):
             super().add(flag)
             self._on_change()
 
-    def discard(self, flag: str) -> None:
+    def discard(self, flag: object) -> None:
         if flag in self:
             super().discard(flag)
             self._on_change()

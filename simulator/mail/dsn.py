@@ -83,7 +83,7 @@ def build_dsn(
     per_message = Message(policy=SMTP)
     per_message["Reporting-MTA"] = f"dns; {reporting_mta}"
     per_message["Arrival-Date"] = rfc5322_date(arrival)
-    blocks = [per_message]
+    blocks: list[Message | str] = [per_message]
     for r in recipients:
         block = Message(policy=SMTP)
         block["Final-Recipient"] = f"rfc822; {r.recipient}"

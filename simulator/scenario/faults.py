@@ -115,7 +115,7 @@ class Fault:
 
 @dataclass(frozen=True)
 class QueuePolicy:
-    """Retry schedule (RFC 5321 §4.5.4.1: at least 30 minutes apart, give up after 4-5 days)."""
+    """Retry schedule (RFC 5321 §4.5.4.1: the interval SHOULD be at least 30 minutes; give up after 4-5 days)."""
 
     retry: float = 1800.0
     warn_after: float = 4 * 3600.0

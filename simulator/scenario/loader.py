@@ -288,10 +288,10 @@ def _fault(r: _Reader, path: str, kind: FaultKind, spec: dict[str, Any], s: Scen
     if attempts is not None and (isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1):
         raise r.fail(f"{path}.attempts", "a whole number >= 1", attempts)
     until = r.number(spec, "until", f"{path}.until", -1.0) if "until" in spec else None
+    params: dict[str, Any] = {k: (float(v) if k in ("delay", "seconds", "rate") else v) for k, v in values.items()}
     return Fault(
         kind=kind, target=fk.target, subject=subject, start=r.number(spec, "from", f"{path}.from", 0.0),
-        until=until, attempts=attempts, link=link,
-        **{k: (float(v) if k in ("delay", "seconds", "rate") else v) for k, v in values.items()},
+        until=until, attempts=attempts, link=link, **params,
     )
 
 

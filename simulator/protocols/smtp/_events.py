@@ -193,3 +193,4 @@ class SessionFailed(Event):
     stage: str  # "greeting", "ehlo", "starttls", "auth", "connection", ...
     code: int
     text: str
+    enhanced: str | None = None  # the reply's enhanced status code, when it had one

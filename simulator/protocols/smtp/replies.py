@@ -267,6 +267,21 @@ NULL_MX = Reply(556, "5.1.10", "Recipient address has null MX")
 NULL_MX_SENDER = Reply(550, "5.7.27", "Sender address has null MX")
 
 
+def null_mx_domain(domain: str) -> Reply:
+    """What a sending MTA reports for a domain with a null MX (RFC 7505 §4.1: 556 5.1.10)."""
+    return NULL_MX.with_text(f"Domain {domain} does not accept mail (null MX)")
+
+
+# --- what the client records itself when the server could not answer (RFC 5321 §3.8) --------
+STARTTLS_NOT_OFFERED = Reply(454, "4.7.4", "TLS is required, but STARTTLS was not offered")
+CONNECTION_LOST = Reply(451, "4.4.2", "Connection lost")  # act as if 451 (RFC 5321 §3.8)
+
+
+def protocol_error(problem: object) -> Reply:
+    """The server broke the reply syntax: the client gives up as on a lost connection."""
+    return Reply(451, "4.5.0", f"Protocol error: {problem}")
+
+
 # --- teaching tables --------------------------------------------------------------------------
 
 # code: (short phrase used by describe(), plain-English meaning)
