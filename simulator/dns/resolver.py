@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 import dns.flags
 import dns.message
@@ -62,7 +63,7 @@ class DNSAnswer:  # not slotted: cached_property needs a __dict__
 
     @functools.cached_property
     def addresses(self) -> list[str]:
-        out = []
+        out: list[str] = []
         for rrset in self.message.answer:
             if rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
                 out.extend(rd.address for rd in rrset)
@@ -119,7 +120,7 @@ class ZoneResolver:
         node = zone.get_node(question.name)
         if node is None:
             response.set_rcode(dns.rcode.NXDOMAIN)
-            soa = zone.get_rrset(zone.origin, dns.rdatatype.SOA)
+            soa = zone.get_rrset(cast(dns.name.Name, zone.origin), dns.rdatatype.SOA)
             if soa is not None:
                 response.authority.append(soa)
             return _wire(response)
@@ -127,7 +128,7 @@ class ZoneResolver:
         if rdataset is None:
             # NODATA: the name exists, the type does not (RFC 2308); the SOA
             # in the authority section says so.
-            soa = zone.get_rrset(zone.origin, dns.rdatatype.SOA)
+            soa = zone.get_rrset(cast(dns.name.Name, zone.origin), dns.rdatatype.SOA)
             if soa is not None:
                 response.authority.append(soa)
             return _wire(response)
