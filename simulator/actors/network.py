@@ -7,8 +7,9 @@ Time advances only here: each transfer costs the link's one-way latency.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+from simulator.delivery.servers import PORT_NAMES, Narrator
 from simulator.protocols.common import ClientConnection, ServerConnection, StartTLSReady, StartTLSRequested
 from simulator.protocols.tls import handshake
 from simulator.scenario.faults import FaultKind
@@ -16,15 +17,6 @@ from simulator.trace.events import Direction, Kind, TLSMode
 
 if TYPE_CHECKING:
     from simulator.actors.world import World
-
-_PORT_NAMES = {25: "SMTP relay", 587: "submission", 465: "submissions (implicit TLS)", 143: "IMAP",
-               993: "IMAPS (implicit TLS)", 110: "POP3", 995: "POP3S (implicit TLS)"}
-
-
-class Narrator(Protocol):
-    def client(self, data: bytes) -> list[Any]: ...
-
-    def server(self, data: bytes) -> list[Any]: ...
 
 
 class Connection:
@@ -62,7 +54,7 @@ class Connection:
 
     def open(self) -> Generator[float, Any, None]:
         """The three-way handshake: one and a half round trips."""
-        name = _PORT_NAMES.get(self.port, "")
+        name = PORT_NAMES.get(self.port, "")
         what = f" ({name})" if name else ""
         self.emit(Kind.TCP, self.client, f"SYN → port {self.port}",
                   f"The client opens a TCP connection to port {self.port}{what}: first a SYN.", "RFC 9293 §3.5")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.actors.dnsclient import lookup
 from simulator.actors.relay import relay_to
-from simulator.delivery.outcomes import QueueEntry, Result
+from simulator.delivery.outcomes import QueueEntry
 from simulator.delivery.planner import (
     Action,
     DeliveryPlanner,
@@ -24,13 +24,15 @@ from simulator.delivery.planner import (
     Report,
     Wait,
     failed_after_acceptance,
+    failed_after_acceptance_note,
+    queued_note,
+    record,
     render_dsn,
     reports,
 )
 from simulator.mail.dsn import DSNAction
 from simulator.mail.headers import header_value
 from simulator.scenario.model import Host
-from simulator.trace.events import Kind
 
 if TYPE_CHECKING:
     from simulator.actors.world import World
@@ -54,14 +56,7 @@ class OutboundQueue:
                            message_id=header_value(content, "Message-ID"))
         self.entries[queue_id] = entry
         self.contents[queue_id] = content
-        who = "a bounce (null sender)" if sender == "" else f"from <{sender}>"
-        world.note(
-            self.host.id, self.host.id,
-            f"queued {queue_id}: {who} to {', '.join(recipients)}",
-            "The server keeps the message in its queue, one entry per recipient, until each is delivered "
-            "or reported back as failed.",
-            "RFC 5321 §4.5.4", kind=Kind.QUEUE,
-        )
+        self._perform(queued_note(queue_id, sender, tuple(recipients)), content)
         # The queue manager picks new mail up shortly after it is written.
         world.env.process(self._deliver(entry, content), delay=PICKUP_DELAY)
 
@@ -76,11 +71,7 @@ class OutboundQueue:
             yield delay
             entry = failed_after_acceptance(world.queue_id(), sender, rcpt, arrival, self.host.id, message_id,
                                             status, diagnostic, world.env.now)
-            world.note(
-                self.host.id, self.host.id, f"final delivery to {rcpt} failed after 250: {diagnostic}",
-                "This server already said 250, so it owns the message: it cannot refuse any more and must "
-                "send the bounce itself, to the envelope sender.", "RFC 5321 §6.1", kind=Kind.BOUNCE,
-            )
+            self._perform(failed_after_acceptance_note(rcpt, diagnostic), content)
             for action in reports(entry, DSNAction.FAILED, self.host):
                 self._perform(action, content)
 
@@ -112,15 +103,9 @@ class OutboundQueue:
             world.note(self.host.id, self.host.id, action.text, action.explain, action.rfc, kind=action.kind)
             return
         assert isinstance(action, Report)
-        entry = action.entry
+        record(world.ledger, action)
         if action.dropped:
-            for status in action.recipients:
-                world.ledger.settle(Result.DROPPED, entry.message_id, status.recipient, status.status)
             return
         dsn = render_dsn(action, content, to_header=lambda t: t, t=world.env.now,
                          message_id=world.message_id(action.id_domain), boundary=world.boundary())
-        if action.action is DSNAction.FAILED:
-            for status in action.recipients:
-                world.ledger.settle(Result.BOUNCED, entry.message_id, status.recipient, status.status,
-                                    dsn_to=entry.sender)
-        self.enqueue(world.queue_id(), "", (entry.sender,), dsn)
+        self.enqueue(world.queue_id(), "", (action.entry.sender,), dsn)

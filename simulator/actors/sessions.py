@@ -12,7 +12,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from simulator.actors.network import Connection, drive_session
-from simulator.delivery.servers import IMPLICIT_TLS_PORTS, PROTOCOL_OF_PORT, server_for
+from simulator.delivery.servers import IMPLICIT_TLS_PORTS, PROTOCOL_OF_PORT, SYN_TIMEOUT, server_for
 from simulator.protocols.common import ClientConnection
 from simulator.scenario.faults import Fault, FaultKind
 from simulator.scenario.model import Host, Role
@@ -20,8 +20,6 @@ from simulator.trace.events import Kind, TLSMode
 
 if TYPE_CHECKING:
     from simulator.actors.world import World
-
-SYN_TIMEOUT = 30.0  # how long a client waits for SYN-ACK (Postfix's smtp_connect_timeout)
 
 
 class SessionResult(Enum):

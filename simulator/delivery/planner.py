@@ -23,7 +23,7 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.delivery.outcomes import OPEN, Outcome, QueueEntry, RecipientState
+from simulator.delivery.outcomes import OPEN, Ledger, Outcome, QueueEntry, RecipientState, Result
 from simulator.dns import DNSAnswer
 from simulator.protocols.smtp import replies as R
 from simulator.mail.dsn import LOCAL_DIAGNOSTIC, SMTP_DIAGNOSTIC, DSNAction, RecipientStatus, build_dsn
@@ -324,6 +324,33 @@ def _status(rcpt: str, outcome: Outcome, action: DSNAction, until: float | None)
     kind = SMTP_DIAGNOSTIC if outcome.remote_mta else LOCAL_DIAGNOSTIC
     return RecipientStatus(rcpt, action, outcome.status, outcome.remote_mta, outcome.diagnostic,
                            outcome.last_attempt, until if action is DSNAction.DELAYED else None, kind)
+
+
+def record(ledger: Ledger, report: Report) -> None:
+    """What a report settles: a failure the sender is told of, or a bounce that is dropped."""
+    entry = report.entry
+    if report.dropped:
+        for status in report.recipients:
+            ledger.settle(Result.DROPPED, entry.message_id, status.recipient, status.status)
+    elif report.action is DSNAction.FAILED:
+        for status in report.recipients:
+            ledger.settle(Result.BOUNCED, entry.message_id, status.recipient, status.status, dsn_to=entry.sender)
+
+
+def queued_note(queue_id: str, sender: str, recipients: tuple[str, ...], *, on_disk: bool = False) -> Note:
+    """The trace line for a message a queue took."""
+    who = "a bounce (null sender)" if sender == "" else f"from <{sender}>"
+    explain = ("The message is on disk in the queue before the 250 goes out; it stays there, per recipient, "
+               "until each is delivered or reported back as failed." if on_disk else
+               "The server keeps the message in its queue, one entry per recipient, until each is delivered "
+               "or reported back as failed.")
+    return Note(f"queued {queue_id}: {who} to {', '.join(recipients)}", explain, "RFC 5321 §4.5.4")
+
+
+def failed_after_acceptance_note(rcpt: str, diagnostic: str) -> Note:
+    return Note(f"final delivery to {rcpt} failed after 250: {diagnostic}",
+                "This server already said 250, so it owns the message: it cannot refuse any more and must "
+                "send the bounce itself, to the envelope sender.", "RFC 5321 §6.1", kind=Kind.BOUNCE)
 
 
 def failed_after_acceptance(entry_id: str, sender: str, rcpt: str, arrival: float, origin: str, message_id: str,

@@ -28,6 +28,9 @@ from simulator.trace.narrate.smtp import SMTPNarrator
 PROTOCOL_OF_PORT: dict[int, Kind] = {25: Kind.SMTP, 587: Kind.SMTP, 465: Kind.SMTP, 143: Kind.IMAP, 993: Kind.IMAP,
                                      110: Kind.POP3, 995: Kind.POP3}
 IMPLICIT_TLS_PORTS = frozenset({465, 993, 995})  # RFC 8314: TLS before the first protocol byte
+PORT_NAMES = {25: "SMTP relay", 587: "submission", 465: "submissions (implicit TLS)", 143: "IMAP",
+              993: "IMAPS (implicit TLS)", 110: "POP3", 995: "POP3S (implicit TLS)"}
+SYN_TIMEOUT = 30.0  # how long a sending MTA waits for SYN-ACK (Postfix's smtp_connect_timeout)
 
 
 class Narrator(Protocol):

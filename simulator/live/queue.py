@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 # The answer explanations of the simulation's stub resolver, shared rather than copied.
 from simulator.actors.dnsclient import _answer_explain, _answer_rfc
 from simulator.delivery.dns import DNSExchange
-from simulator.delivery.outcomes import QueueEntry, RecipientState, Result
+from simulator.delivery.outcomes import QueueEntry, RecipientState
 from simulator.delivery.planner import (
     Action,
     DeliveryPlanner,
@@ -37,9 +37,13 @@ from simulator.delivery.planner import (
     Wait,
     duration,
     failed_after_acceptance,
+    failed_after_acceptance_note,
+    queued_note,
+    record,
     render_dsn,
     reports,
 )
+from simulator.delivery.servers import SYN_TIMEOUT
 from simulator.dns import DNSAnswer
 from simulator.live import crashpoints
 from simulator.live.relay import relay_session
@@ -53,7 +57,6 @@ from simulator.trace.events import Direction, Kind
 if TYPE_CHECKING:
     from simulator.live.context import LiveWorld
 
-SYN_TIMEOUT = 30.0  # scenario seconds a connection to a dead host waits (as in the simulation)
 MAX_FAULT_WAIT = 30.0  # real seconds, whatever the time scale
 CONCURRENCY = 20  # deliveries at once (Postfix's default destination concurrency is 20)
 
@@ -99,10 +102,7 @@ class LiveQueue:
         self.spool.add(entry, content)
         self.entries[entry.id] = entry
         self.world.accepted[entry.id] = entry
-        who = "a bounce (null sender)" if sender == "" else f"from <{sender}>"
-        self._note(origin.id, f"queued {queue_id}: {who} to {', '.join(recipients)}",
-                   "The message is on disk in the queue before the 250 goes out; it stays there, per recipient, "
-                   "until each is delivered or reported back as failed.", "RFC 5321 §4.5.4", kind=Kind.QUEUE)
+        self._perform(origin, content, queued_note(queue_id, sender, tuple(recipients), on_disk=True))
         if self._started:
             self._schedule(entry, 0.0)
         return entry
@@ -113,9 +113,7 @@ class LiveQueue:
         now = time.time()
         entry = failed_after_acceptance(self.world.queue_id(), sender, rcpt, now, origin.id,
                                         header_value(content, "Message-ID"), status, diagnostic, now)
-        self._note(origin.id, f"final delivery to {rcpt} failed after 250: {diagnostic}",
-                   "This server already said 250, so it owns the message: it cannot refuse any more and must "
-                   "send the bounce itself, to the envelope sender.", "RFC 5321 §6.1", kind=Kind.BOUNCE)
+        self._perform(origin, content, failed_after_acceptance_note(rcpt, diagnostic))
         for action in reports(entry, DSNAction.FAILED, origin):
             self._perform(origin, content, action)
 
@@ -246,19 +244,13 @@ class LiveQueue:
             self._note(origin.id, action.text, action.explain, action.rfc, kind=action.kind)
             return
         assert isinstance(action, Report)
-        world, entry = self.world, action.entry
-        if action.dropped:
-            for status in action.recipients:
-                world.ledger.settle(Result.DROPPED, entry.message_id, status.recipient, status.status)
-            return
-        header_t = world.clock.header_t
-        dsn = render_dsn(action, content, to_header=header_t, t=header_t(),
-                         message_id=world.message_id(action.id_domain), boundary=world.boundary())
-        self.submit(world.queue_id(), "", (entry.sender,), dsn, origin=origin)  # durable first
-        if action.action is DSNAction.FAILED:
-            for status in action.recipients:
-                world.ledger.settle(Result.BOUNCED, entry.message_id, status.recipient, status.status,
-                                    dsn_to=entry.sender)
+        world = self.world
+        if not action.dropped:
+            header_t = world.clock.header_t
+            dsn = render_dsn(action, content, to_header=header_t, t=header_t(),
+                             message_id=world.message_id(action.id_domain), boundary=world.boundary())
+            self.submit(world.queue_id(), "", (action.entry.sender,), dsn, origin=origin)  # durable first
+        record(world.ledger, action)
 
     # --- helpers ------------------------------------------------------------------------------------
 

@@ -33,15 +33,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from simulator.delivery.servers import PORT_NAMES
 from simulator.live.hub import ConnectionCap, Hub
 from simulator.protocols.common import LoginSucceeded, ServerConnection, ShutdownReason, StartTLSRequested
 from simulator.trace.events import Direction, Kind, TLSMode
 
 DATA_PROGRESS = 65536  # bytes received that count as progress (a message in DATA)
 CONTENT_SHOWN = 65536  # characters of a message body kept in one trace event
-
-_PORT_NAMES = {25: "SMTP relay", 587: "submission", 465: "submissions (implicit TLS)", 143: "IMAP",
-               993: "IMAPS (implicit TLS)", 110: "POP3", 995: "POP3S (implicit TLS)"}
 
 
 @dataclass
@@ -107,7 +105,7 @@ class Session(asyncio.Protocol):
         self.opened = opened = service.open(self.peer)
         self.machine = opened.machine
         self.conn = self.trace.new_connection(opened.client, opened.server, service.port, service.kind)
-        name = _PORT_NAMES.get(service.port, service.name)
+        name = PORT_NAMES.get(service.port, service.name)
         self._emit(Kind.TCP, opened.client, f"connection from {self.peer[0]}:{self.peer[1]} to port "
                    f"{transport.get_extra_info('sockname')[1]} ({name}, port {service.port} in the scenario)",
                    f"A real client opened a TCP connection to the live {name} server.", "RFC 9293 §3.5")

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -189,3 +192,28 @@ def test_live_dsn_of_an_smtp_refusal_names_the_mx_and_its_reply() -> None:
 def test_live_events_are_typed_like_the_simulation() -> None:
     kinds = {e.kind for e in replayed("user-unknown").events}
     assert {Kind.SMTP, Kind.DNS, Kind.QUEUE, Kind.BOUNCE, Kind.TLS} <= kinds
+
+
+# --- the two commands ----------------------------------------------------------------------------
+
+
+def _smtpsim(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "simulator", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_run_outcomes_and_live_replay_print_the_same_json_lines() -> None:
+    simulated = _smtpsim("run", "partial-delivery", "--outcomes")
+    replayed_ = _smtpsim("live", "partial-delivery", "--replay", "--time-scale", str(SCALE))
+    assert simulated.returncode == 0 and replayed_.returncode == 0, replayed_.stderr
+    assert simulated.stdout == replayed_.stdout
+    lines = [json.loads(line) for line in simulated.stdout.splitlines()]
+    assert [list(line) for line in lines] == [["rcpt", "result", "status", "dsn_to"]] * 3
+    assert lines == _lines(EXPECTED["partial-delivery"])
+
+
+def test_replay_of_a_scenario_live_mode_cannot_play_says_why_and_exits_2() -> None:
+    result = _smtpsim("live", "starttls-stripped", "--replay")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == ("smtpsim live: starttls-stripped cannot be replayed on real servers: "
+                                     + cannot_replay(open_scenario("starttls-stripped")) + " (see docs/live.md)")

@@ -389,6 +389,7 @@ _ENHANCED: dict[str, tuple[str, str]] = {
     "X.6.0": ("other or undefined media error", "Other or undefined media error."),
     "X.7.0": ("other or undefined security status", "Other or undefined security status (e.g. authentication or TLS required)."),
     "X.7.1": ("delivery not authorized, message refused", "Delivery not authorized, message refused (e.g. relaying denied)."),
+    "X.7.4": ("security features not supported", "Security features not supported (here: TLS was required but not offered)."),
     "X.7.8": ("authentication credentials invalid", "Authentication credentials invalid (RFC 4954)."),
     "X.7.9": ("authentication mechanism too weak", "Authentication mechanism is too weak (RFC 4954)."),
     "X.7.11": (
