@@ -70,8 +70,10 @@ def serve_ours(data_dir: Path) -> None:
         mode = LiveMode(open_scenario("submission-starttls"),
                         LiveOptions(ephemeral=True, data_dir=data_dir, hold_queue=True, max_connections=1000))
         await mode.start()
+        assert mode.certs is not None
+        msa = mode.certs.for_name(mode.world.msa.hostname)  # the submission server's own certificate
         print(json.dumps({"port": mode.ports["msa-starttls"], "ca": str(mode.certs.ca),
-                          "cert": str(mode.certs.cert), "key": str(mode.certs.key)}), flush=True)
+                          "cert": str(msa.cert), "key": str(msa.key)}), flush=True)
         stop = asyncio.Event()
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
         await stop.wait()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from simulator.actors.sessions import session
+from simulator.actors.sessions import SessionResult, session
+from simulator.delivery.outcomes import submission_of
+from simulator.delivery.site import typed_password
 from simulator.mail.compose import compose
 from simulator.protocols import imap, pop3
 from simulator.protocols.smtp.client import OutgoingMessage, SMTPClient, SMTPClientConfig, TLSPolicy
@@ -25,14 +27,13 @@ class MUA:
         self._read_scheduled = False
         self.fetched: list[bytes] = []
 
-    def submit(self, message: Message) -> Generator[Any, Any, None]:
+    def submit(self, message: Message, index: int = 0) -> Generator[Any, Any, None]:
+        """Compose and submit the scenario's message number ``index``."""
         msa = self._msa()
         content = compose(sender=message.sender, recipients=message.recipients, subject=message.subject,
                           body=message.body, t=self.world.env.now, extra_headers=message.headers)
         port = self.host.submit_port
-        password = self.account.password
-        if self.world.faults and self.world.faults.hit("bad-password", self.host.id):
-            password = password[::-1] + "?"  # a typo: not the password the server knows
+        password = typed_password(self.world.faults, self.host, self.account.password)
         client = SMTPClient(
             SMTPClientConfig(
                 helo_name=self.host.hostname,
@@ -42,17 +43,18 @@ class MUA:
             [OutgoingMessage(message.sender, message.recipients, content)],
         )
         outcome = yield from session(self.world, self.host, msa, port, client)
+        self.world.submissions[index] = submission_of(message.recipients, client)
         self._report_submission(outcome, client)
 
-    def _report_submission(self, outcome: str, client: SMTPClient) -> None:
+    def _report_submission(self, outcome: SessionResult, client: SMTPClient) -> None:
         """What the person sees in their mail client when submission did not work."""
         results = client.results[0] if client.results else {}
         accepted = any(200 <= code < 300 for code, _, _ in results.values())
-        if outcome == "ok" and accepted:
+        if outcome is SessionResult.OK and accepted:
             return
-        if outcome == "tls":
+        if outcome is SessionResult.TLS:
             why = "the server's certificate was refused, so the client sent nothing"
-        elif outcome in ("refused", "timeout"):
+        elif outcome in (SessionResult.REFUSED, SessionResult.TIMEOUT):
             why = "the submission server could not be reached"
         elif client.auth_failed:
             why = "the server refused the login (535 5.7.8): check the password"
@@ -64,7 +66,7 @@ class MUA:
         self.world.note(self.host.id, self.host.id, f"not sent: {why}",
                         "Nothing left this computer: the message is still in the outbox, and the person sees an error "
                         "right away. Submission failures are reported to the user, not by a bounce.",
-                        "RFC 6409 §4")
+                        "RFC 6409 §3.2")
 
     def _msa(self) -> Host:
         if self.host.msa is not None:
@@ -83,8 +85,9 @@ class MUA:
         if store is None:
             return
         port = self.host.read_port
+        client: imap.IMAPClient | pop3.POP3Client
         if self.host.read_protocol == "imap":
-            client: Any = imap.IMAPClient(imap.IMAPClientConfig(
+            client = imap.IMAPClient(imap.IMAPClientConfig(
                 username=self.account.username, password=self.account.password,
                 tls=imap.IMAPTLS.IMPLICIT if port == 993 else imap.IMAPTLS.STARTTLS,
             ))
@@ -97,8 +100,7 @@ class MUA:
         self.fetched.extend(_contents(client))
 
 
-def _contents(client: Any) -> list[bytes]:
-    items = getattr(client, "fetched", None)
-    if items is None:
-        items = getattr(client, "retrieved", [])
-    return [getattr(item, "content", item) for item in items]
+def _contents(client: imap.IMAPClient | pop3.POP3Client) -> list[bytes]:
+    if isinstance(client, imap.IMAPClient):
+        return [item.content for item in client.fetched]
+    return [item.content for item in client.retrieved]

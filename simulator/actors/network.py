@@ -7,32 +7,16 @@ Time advances only here: each transfer costs the link's one-way latency.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+from simulator.delivery.servers import PORT_NAMES, Narrator
+from simulator.protocols.common import ClientConnection, ServerConnection, StartTLSReady, StartTLSRequested
 from simulator.protocols.tls import handshake
+from simulator.scenario.faults import FaultKind
 from simulator.trace.events import Direction, Kind, TLSMode
 
 if TYPE_CHECKING:
     from simulator.actors.world import World
-
-_PORT_NAMES = {25: "SMTP relay", 587: "submission", 465: "submissions (implicit TLS)", 143: "IMAP",
-               993: "IMAPS (implicit TLS)", 110: "POP3", 995: "POP3S (implicit TLS)"}
-
-
-class SansIO(Protocol):
-    closed: bool
-
-    def receive_data(self, data: bytes) -> list[Any]: ...
-
-    def data_to_send(self) -> bytes: ...
-
-    def tls_established(self) -> None: ...
-
-
-class Narrator(Protocol):
-    def client(self, data: bytes) -> list[Any]: ...
-
-    def server(self, data: bytes) -> list[Any]: ...
 
 
 class Connection:
@@ -45,10 +29,10 @@ class Connection:
         self.port = port
         self.protocol = protocol
         self.latency = world.scenario.link_latency(client, server)
-        extra = world.faults.on_link("latency", client, server) if world.faults else None
+        extra = world.faults.on_link(FaultKind.LATENCY, client, server) if world.faults else None
         if extra is not None:
             self.latency += extra.seconds
-        self.loss = world.faults.on_link("loss", client, server) if world.faults else None
+        self.loss = world.faults.on_link(FaultKind.LOSS, client, server) if world.faults else None
         self.tls = TLSMode.NONE
         self.id = world.recorder.new_connection(client, server, port, protocol, TLSMode.NONE)
 
@@ -70,7 +54,7 @@ class Connection:
 
     def open(self) -> Generator[float, Any, None]:
         """The three-way handshake: one and a half round trips."""
-        name = _PORT_NAMES.get(self.port, "")
+        name = PORT_NAMES.get(self.port, "")
         what = f" ({name})" if name else ""
         self.emit(Kind.TCP, self.client, f"SYN → port {self.port}",
                   f"The client opens a TCP connection to port {self.port}{what}: first a SYN.", "RFC 9293 §3.5")
@@ -95,12 +79,13 @@ class Connection:
     def syn_timeout(self, timeout: float) -> Generator[float, Any, None]:
         """SYNs into the void: the host is down or a firewall drops them."""
         self.emit(Kind.TCP, self.client, f"SYN → port {self.port}", f"The client tries port {self.port}.", "RFC 9293 §3.5")
-        waited, rto = 0.0, 1.0
+        waited, rto = 0.0, 1.0  # RFC 6298 §2.1: the first timeout is 1 s
         while waited + rto < timeout:
             yield rto
             waited += rto
-            self.emit(Kind.TCP, self.client, f"SYN (retransmitted after {waited:g} s)",
-                      "No SYN-ACK came back; TCP sends the SYN again, doubling the wait each time.", "RFC 6298 §5")
+            # Labelled with the wait since the previous SYN: 1, 2, 4, 8 s (the timer backs off).
+            self.emit(Kind.TCP, self.client, f"SYN (retransmitted after {rto:g} s)",
+                      "No SYN-ACK came back; TCP sends the SYN again, doubling the wait each time.", "RFC 6298 §5.5")
             rto *= 2
         yield timeout - waited
         self.emit(Kind.TCP, self.client, f"no answer after {timeout:g} s: connection timed out",
@@ -191,30 +176,28 @@ def _flight_explain(first: str, version: str, server_name: str) -> str:
 
 def drive_session(
     conn: Connection,
-    client: SansIO,
-    server: SansIO,
+    client: ClientConnection,
+    server: ServerConnection,
     narrator: Narrator,
-    kind: Kind,
     *,
     tls_version: str,
     server_name: str,
-    is_starttls_request: Callable[[Any], bool],
-    is_starttls_ready: Callable[[Any], bool],
-    on_server_event: Callable[[Any], None] | None = None,
-    on_client_event: Callable[[Any], None] | None = None,
     tamper: Callable[[bytes], bytes] | None = None,
     verify: bool = True,
     cert_problem: str | None = None,
 ) -> Generator[float, Any, bool]:
-    """Pump bytes both ways until both sides are done.
+    """Pump bytes both ways until both sides are done, whatever the protocol.
 
     ``tamper`` rewrites what the server sends before the client sees it (a
     man in the middle). ``verify``/``cert_problem`` go to the STARTTLS
     handshake. Returns False when the client aborted over a bad certificate.
 
     The server's greeting must already be queued (``server.start()``). Each
-    transfer is traced line by line and costs one link latency.
+    transfer is traced line by line and costs one link latency. The machines'
+    shared events say when to run a TLS handshake (``StartTLSRequested`` on
+    the server, ``StartTLSReady`` on the client).
     """
+    kind = conn.protocol
     tls_requested = False
     while True:
         progressed = False
@@ -229,11 +212,7 @@ def drive_session(
             if tamper is not None:
                 data = tamper(data)
             if not client.closed:
-                ready = False
-                for event in client.receive_data(data):
-                    if on_client_event is not None:
-                        on_client_event(event)
-                    ready = ready or is_starttls_ready(event)
+                ready = any(isinstance(e, StartTLSReady) for e in client.receive_data(data))
                 if ready and tls_requested:
                     ok = yield from conn.tls_handshake(tls_version, TLSMode.STARTTLS, server_name,
                                                        verify=verify, problem=cert_problem)
@@ -253,9 +232,7 @@ def drive_session(
                 yield from conn.transfer(conn.client)
             if not server.closed:
                 for event in server.receive_data(data):
-                    if on_server_event is not None:
-                        on_server_event(event)
-                    tls_requested = tls_requested or is_starttls_request(event)
+                    tls_requested = tls_requested or isinstance(event, StartTLSRequested)
         if not progressed:
             break
         if server.closed and client.closed:

@@ -1,56 +1,35 @@
 """Open a connection to a server actor and run one protocol session on it.
 
-One place builds the server state machine for a host and port, so the MUA's
-submission, the queue's relay and the readers all meet the same servers.
+The server comes from the one factory (``simulator.delivery.servers``), so
+the MUA's submission, the queue's relay and the readers meet the same
+servers as live mode's clients and ``smtpsim talk``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from simulator.actors.network import Connection, drive_session
-from simulator.protocols import imap, pop3, smtp
-from simulator.protocols.smtp.replies import Reply
-from simulator.protocols.smtp.server import SMTPServer, SMTPServerConfig
+from simulator.delivery.servers import IMPLICIT_TLS_PORTS, PROTOCOL_OF_PORT, SYN_TIMEOUT, server_for
+from simulator.protocols.common import ClientConnection
+from simulator.protocols.smtp.stripping import strip_starttls_offer
+from simulator.scenario.faults import Fault, FaultKind
 from simulator.scenario.model import Host, Role
 from simulator.trace.events import Kind, TLSMode
-from simulator.trace.narrate.imap import IMAPNarrator
-from simulator.trace.narrate.pop3 import POP3Narrator
-from simulator.trace.narrate.smtp import SMTPNarrator
 
 if TYPE_CHECKING:
     from simulator.actors.world import World
 
-IMPLICIT_TLS_PORTS = {465, 993, 995}
-_PROTOCOL = {25: Kind.SMTP, 587: Kind.SMTP, 465: Kind.SMTP, 143: Kind.IMAP, 993: Kind.IMAP, 110: Kind.POP3, 995: Kind.POP3}
 
+class SessionResult(Enum):
+    """How a session ended, from the client's side."""
 
-def smtp_server_for(world: World, host: Host, peer: Host, port: int) -> SMTPServer:
-    from simulator.actors.servers import InboundPolicy, SubmissionPolicy
-
-    if host.role is Role.MSA:
-        config = SMTPServerConfig(
-            hostname=host.hostname, role=smtp.Role.MSA, implicit_tls=port == 465,
-            starttls_available=host.tls != "none",
-        )
-        policy = SubmissionPolicy(world, host, peer, world.queue_of(host))
-    else:
-        faults = world.faults
-        too_large = faults.hit("message-too-large", host.id) if faults else None
-        relay_denied = faults.hit("relay-denied", host.id) if faults else None
-        config = SMTPServerConfig(
-            hostname=host.hostname, role=smtp.Role.MTA,
-            # A misconfigured MX that forgot its own domain refuses them as relaying.
-            local_domains=frozenset() if relay_denied else frozenset(host.domains),
-            starttls_available=host.tls != "none",
-            max_message_size=too_large.limit if too_large else SMTPServerConfig.max_message_size,
-        )
-        policy = InboundPolicy(world, host, peer, world.store_of(host))
-    return SMTPServer(config, policy)
-
-
-SYN_TIMEOUT = 30.0  # how long a client waits for SYN-ACK (Postfix's smtp_connect_timeout)
+    OK = "ok"  # the dialogue ran (whatever the server answered)
+    REFUSED = "refused"  # connection refused (RST)
+    TIMEOUT = "timeout"  # no SYN-ACK, or no greeting
+    TLS = "tls"  # the client refused the server's certificate
 
 
 def session(
@@ -58,72 +37,41 @@ def session(
     client_host: Host,
     server_host: Host,
     port: int,
-    client: Any,
+    client: ClientConnection,
     *,
     verify: bool = True,
-) -> Generator[Any, Any, str]:
-    """Connect, (implicit TLS,) run the dialogue, close.
-
-    Returns ``"ok"``, or why it did not happen: ``"refused"``, ``"timeout"``
-    (no answer) or ``"tls"`` (the client refused the certificate).
-    """
-    kind = _PROTOCOL[port]
+) -> Generator[Any, Any, SessionResult]:
+    """Connect, (implicit TLS,) run the dialogue, close."""
+    kind = PROTOCOL_OF_PORT[port]
     conn = Connection(world, client_host.id, server_host.id, port, kind)
     faults = world.faults
-    if port not in server_host.ports or (faults and faults.hit("connection-refused", server_host.id)):
+    if port not in server_host.ports or (faults and faults.hit(FaultKind.CONNECTION_REFUSED, server_host.id)):
         yield from conn.refused()
-        return "refused"
-    if faults and faults.hit("host-down", server_host.id):
+        return SessionResult.REFUSED
+    if faults and faults.hit(FaultKind.HOST_DOWN, server_host.id):
         yield from conn.syn_timeout(SYN_TIMEOUT)
-        return "timeout"
+        return SessionResult.TIMEOUT
     yield from conn.open()
-    if faults and faults.hit("no-answer", server_host.id):
+    if faults and faults.hit(FaultKind.NO_ANSWER, server_host.id):
         wait = world.scenario.queue.connect_timeout
         yield wait
         conn.emit(Kind.TCP, client_host.id, f"no greeting after {wait / 60:g} min: giving up",
                   "The connection opened but the server never said 220. A client waits 5 minutes for the "
                   "greeting, then gives up; for a relay that is a temporary failure.", "RFC 5321 §4.5.3.2.1")
         yield from conn.close(client_host.id)
-        return "timeout"
+        return SessionResult.TIMEOUT
     version = server_host.tls if server_host.tls != "none" else "1.3"
-    bad_cert = faults.hit("bad-certificate", server_host.id) if faults else None
+    bad_cert = faults.hit(FaultKind.BAD_CERTIFICATE, server_host.id) if faults else None
     problem = bad_cert.problem if bad_cert else None
     if port in IMPLICIT_TLS_PORTS:
         ok = yield from conn.tls_handshake(version, TLSMode.IMPLICIT, server_host.hostname, verify=verify, problem=problem)
         if not ok:
             yield from conn.close(client_host.id)
-            return "tls"
-    greeting = None
-    if kind is Kind.SMTP:
-        server: Any = smtp_server_for(world, server_host, client_host, port)
-        narrator: Any = SMTPNarrator(submission=port != 25)
-        request, ready = smtp.StartTLSRequested, smtp.StartTLSReady
-        if faults and faults.hit("service-unavailable", server_host.id):
-            greeting = Reply(421, "4.3.2", f"{server_host.hostname} Service not available, closing transmission channel")
-    elif kind is Kind.IMAP:
-        store = world.store_of(server_host)
-        server = imap.IMAPServer(
-            imap.IMAPServerConfig(hostname=server_host.hostname, implicit_tls=port == 993,
-                                  starttls_available=server_host.tls != "none"),
-            store.mail,
-        )
-        narrator = IMAPNarrator()
-        request, ready = imap.StartTLSRequested, imap.StartTLSReady
-    else:
-        store = world.store_of(server_host)
-        server = pop3.POP3Server(
-            pop3.POP3ServerConfig(hostname=server_host.hostname, implicit_tls=port == 995,
-                                  stls_available=server_host.tls != "none"),
-            store.mail,
-        )
-        narrator = POP3Narrator()
-        request, ready = pop3.StartTLSRequested, pop3.StartTLSReady
-    if greeting is not None:
-        server.start(greeting)
-    else:
-        server.start()
+            return SessionResult.TLS
+    side = server_for(world, server_host, port, client_host)
+    side.machine.start(side.refusal)
     tamper = None
-    stripper = faults.on_link("starttls-stripped", client_host.id, server_host.id) if faults else None
+    stripper = faults.on_link(FaultKind.STARTTLS_STRIPPED, client_host.id, server_host.id) if faults else None
     if stripper is not None and port not in IMPLICIT_TLS_PORTS:
         tamper = _stripper(world, stripper, conn)
     elif stripper is not None:
@@ -131,27 +79,21 @@ def session(
                    "With implicit TLS the handshake starts before any SMTP byte, so a man in the middle has no "
                    "plaintext STARTTLS offer to remove.", "RFC 8314 §3")
     ok = yield from drive_session(
-        conn, client, server, narrator, kind,
+        conn, client, side.machine, side.narrator,
         tls_version=version, server_name=server_host.hostname,
-        is_starttls_request=lambda e: isinstance(e, request),
-        is_starttls_ready=lambda e: isinstance(e, ready),
         tamper=tamper, verify=verify, cert_problem=problem,
     )
-    return "ok" if ok else "tls"
+    return SessionResult.OK if ok else SessionResult.TLS
 
 
-def _stripper(world: World, fault: Any, conn: Any):
+def _stripper(world: World, fault: Fault, conn: Connection) -> Callable[[bytes], bytes]:
     """A man in the middle that deletes the STARTTLS offer from EHLO replies."""
     attacker = _attacker_id(world)
 
     def tamper(data: bytes) -> bytes:
-        lines = data.split(b"\r\n")
-        kept = [ln for ln in lines if ln.upper() not in (b"250-STARTTLS", b"250 STARTTLS")]
-        if len(kept) == len(lines):
+        stripped = strip_starttls_offer(data)
+        if stripped == data:
             return data
-        if lines[-2].upper() == b"250 STARTTLS" and len(kept) >= 2:
-            # STARTTLS was the last line: the new last line must use "250 ".
-            kept[-2] = b"250 " + kept[-2][4:]
         if conn.port == 25:
             consequence = ("The sending server uses TLS only when offered (opportunistic, port 25), so it "
                            "cannot tell and carries on in plaintext: a downgrade attack.")
@@ -163,7 +105,7 @@ def _stripper(world: World, fault: Any, conn: Any):
             "A man in the middle deleted the STARTTLS offer from the server's reply. " + consequence,
             rfc="RFC 3207 §6", conn=conn.id, port=conn.port,
         )
-        return b"\r\n".join(kept)
+        return stripped
 
     return tamper
 

@@ -1,21 +1,32 @@
-"""The world of one run: clock, seeded randomness, hosts, DNS and the trace."""
+"""The world of one run: clock, seeded randomness, hosts, DNS and the trace.
+
+``World`` is the simulation's ``Site``: the hooks (clock, identifiers,
+enqueue, store) through which the shared policies and servers of
+``simulator.delivery`` act on simulated hosts.
+"""
 
 from __future__ import annotations
 
 import random
 from typing import TYPE_CHECKING
 
-from simulator.actors.faults import FaultBook
-from simulator.dns import ZoneResolver, build_zones
+from simulator.delivery.dns import Resolvers
+from simulator.delivery.faults import FaultBook
+from simulator.delivery.outcomes import Ledger, QueueEntry, Submission
+from simulator.delivery.site import actor_infos, store_behind
 from simulator.engine import Environment
+from simulator.protocols.mailstore import MailStore
 from simulator.scenario.model import Host, Role, Scenario
-from simulator.trace.events import ActorInfo, Kind, Trace
+from simulator.trace.events import Kind, Trace
 from simulator.trace.recorder import TraceRecorder
 
 if TYPE_CHECKING:
     from simulator.actors.mua import MUA
     from simulator.actors.queue import OutboundQueue
     from simulator.actors.servers import StoreActor
+
+LOCAL_DELIVERY_DELAY = 0.05  # seconds from the MX's 250 to the message in the mailbox
+REMOTE_BOUNCE_DELAY = 2.0  # seconds from the MX's 250 to its failed final delivery
 
 
 class World:
@@ -27,15 +38,12 @@ class World:
         self.rng = random.Random(self.seed)
         self.env = Environment()
         self.recorder = TraceRecorder(lambda: self.env.now)
-        self.resolver = ZoneResolver(build_zones(scenario.zones))
+        self.resolvers = Resolvers(scenario)
         self.faults = FaultBook(scenario.faults, lambda: self.env.now)
-        # Zone faults get their own resolver, used while the fault is in force.
-        self.fault_resolvers: dict[tuple[str, str], ZoneResolver] = {
-            (f.kind, f.subject): ZoneResolver(build_zones(_rewrite_zone(scenario.zones, f.kind, f.subject)))
-            for f in scenario.faults if f.kind in ("null-mx", "no-mx")
-        }
-        # What became of each accepted message, per recipient: (outcome, Message-ID, recipient).
-        self.ledger: list[tuple[str, str, str]] = []
+        # What became of each accepted message, per recipient.
+        self.ledger = Ledger()
+        # Each scenario message as its sender's client saw the submission (None: not sent yet).
+        self.submissions: list[Submission | None] = [None] * len(scenario.messages)
         # Greylisting memory: (client ip, sender, recipient) -> first seen.
         self.greylist: dict[tuple[str, str, str], float] = {}
         self.by_ip: dict[str, Host] = {h.ip: h for h in scenario.hosts}
@@ -59,12 +67,10 @@ class World:
             if host.role is Role.MUA:
                 self.muas[host.id] = MUA(self, host)
 
-    def queue_of(self, host: Host) -> OutboundQueue:
-        return self.queues[host.id]
-
     def store_of(self, host: Host) -> StoreActor:
         """The store behind a host: itself, or the store an MX delivers into."""
-        return self.stores[host.store if host.role is Role.MTA and host.store else host.id]
+        store = store_behind(self.scenario, host)
+        return self.stores[store.id if store is not None else host.id]
 
     def store_for_address(self, address: str) -> Host | None:
         domain = address.rsplit("@", 1)[1]
@@ -77,6 +83,33 @@ class World:
         for mua in self.muas.values():
             if mua.account.address == address.lower():
                 mua.mail_arrived()
+
+    def accepted(self) -> dict[str, QueueEntry]:
+        """Every queue entry by queue id (the outcome lines look the MSA's up)."""
+        return {qid: entry for queue in self.queues.values() for qid, entry in queue.entries.items()}
+
+    # --- the Site hooks (simulator.delivery.site) ----------------------------------------------------
+
+    def now(self) -> float:
+        return self.env.now
+
+    def header_time(self) -> float:
+        return self.env.now  # simulated time 0 is headers' EPOCH
+
+    def mail_store(self, host: Host) -> MailStore:
+        return self.store_of(host).mail
+
+    def enqueue(self, host: Host, queue_id: str, sender: str, recipients: tuple[str, ...], content: bytes) -> None:
+        self.queues[host.id].enqueue(queue_id, sender, recipients, content)
+
+    def store(self, mx: Host, rcpt: str, username: str, content: bytes, key: str | None) -> None:
+        # The 250 comes first: the MX has the message safely queued; local
+        # delivery into the mailbox follows a moment later.
+        store = self.store_of(mx)
+        self.env.schedule(LOCAL_DELIVERY_DELAY, lambda _: store.deliver(mx, rcpt, username, content))
+
+    def bounce_later(self, mx: Host, sender: str, rcpt: str, content: bytes, status: str, diagnostic: str) -> None:
+        self.queues[mx.id].bounce_later(sender, rcpt, content, status, diagnostic, delay=REMOTE_BOUNCE_DELAY)
 
     # Deterministic identifiers, all drawn from the seeded RNG.
     def queue_id(self) -> str:
@@ -95,62 +128,14 @@ class World:
         self.recorder.emit(kind, src, dst, text, explain, rfc=rfc)
 
     def trace(self) -> Trace:
-        actors = tuple(
-            ActorInfo(h.id, h.role.value, h.hostname, h.ip, h.ports, h.label or _default_label(h))
-            for h in _mail_order(self.scenario)
-        )
         return Trace(
             scenario=self.scenario.name,
             title=self.scenario.title,
             summary=self.scenario.summary,
             seed=self.seed,
-            actors=actors,
+            actors=actor_infos(self.scenario),
             events=tuple(self.recorder.events),
             connections=tuple(self.recorder.connections.values()),
             goals=self.scenario.goals,
             debrief=self.scenario.debrief,
         )
-
-
-def _default_label(host: Host) -> str:
-    return {
-        Role.MUA: f"{host.account.split('@')[0] if host.account else host.id}'s client (MUA)",
-        Role.MSA: "submission server (MSA)",
-        Role.DNS: "DNS resolver",
-        Role.MTA: "MX (receiving MTA)",
-        Role.STORE: "mailbox store (MDA, IMAP/POP3)",
-        Role.ATTACKER: "attacker (man in the middle)",
-    }[host.role]
-
-
-_ROLE_ORDER = {Role.MUA: 0, Role.MSA: 1, Role.DNS: 2, Role.ATTACKER: 3, Role.MTA: 4, Role.STORE: 5}
-
-
-def _mail_order(scenario: Scenario) -> list[Host]:
-    """The order mail travels: sender's client first, recipients' clients last."""
-    hosts = scenario.hosts
-    sending = {m.sender for m in scenario.messages}
-    senders = [h for h in hosts if h.role is Role.MUA and h.account in sending]
-    readers = [h for h in hosts if h.role is Role.MUA and h.account not in sending]
-    middle = sorted((h for h in hosts if h.role is not Role.MUA), key=lambda h: _ROLE_ORDER[h.role])
-    return senders + middle + readers
-
-
-
-def _rewrite_zone(zones: tuple[tuple[str, str], ...], kind: str, domain: str) -> list[tuple[str, str]]:
-    """The zones with the domain's MX records replaced (null MX) or removed (implicit MX)."""
-    out = []
-    for origin, text in zones:
-        if origin == domain:
-            kept = [line for line in text.splitlines() if not _is_apex_mx(line, domain)]
-            if kind == "null-mx":
-                kept.append("@ IN MX 0 .")  # RFC 7505 §3
-            text = "\n".join(kept) + "\n"
-        out.append((origin, text))
-    return out
-
-
-def _is_apex_mx(line: str, domain: str) -> bool:
-    fields = line.split(";", 1)[0].split()
-    apex = ("@", domain, domain + ".")
-    return bool(fields) and fields[0].lower() in apex and "MX" in (f.upper() for f in fields[1:4])

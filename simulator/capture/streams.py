@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from simulator.protocols.smtp.stripping import strip_starttls_offer
 from simulator.trace.events import ActorInfo, ConnectionInfo, Direction, Kind, TLSMode, Trace, TraceEvent
 
 _PROTOCOL_KINDS = frozenset({Kind.SMTP, Kind.IMAP, Kind.POP3})
@@ -238,11 +239,7 @@ def _strip_starttls(actions: list[Action]) -> None:
     for i in range(len(actions) - 1, -1, -1):
         a = actions[i]
         if a.op is Op.DATA and a.side is Side.SERVER:
-            lines = a.data.split(b"\r\n")
-            kept = [ln for ln in lines if ln.upper() not in (b"250-STARTTLS", b"250 STARTTLS")]
-            if len(kept) != len(lines) and lines[-2].upper() == b"250 STARTTLS" and len(kept) >= 2:
-                kept[-2] = b"250 " + kept[-2][4:]  # the new last line of the reply
-            actions[i] = replace(a, data=b"\r\n".join(kept))
+            actions[i] = replace(a, data=strip_starttls_offer(a.data))
             return
 
 

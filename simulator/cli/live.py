@@ -50,6 +50,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="append the TLS secrets of every session to FILE (SSLKEYLOGFILE format) for Wireshark")
     p.add_argument("--json", action="store_true", help="first line: one JSON object with ports, accounts, ca")
     p.add_argument("--ui", action="store_true", help="show the sessions in the player as they happen")
+    p.add_argument("--replay", action="store_true",
+                   help="send the scenario's own messages through the real servers, wait until every recipient "
+                        "is settled, print one JSON line per recipient (as 'smtpsim run SCENARIO --outcomes') "
+                        "and exit; ports are picked by the system and, without --data-dir, the mailboxes and "
+                        "queue live in a temporary directory")
     return p
 
 
@@ -67,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
     from simulator.live.runtime import LiveMode, LiveOptions
     from simulator.scenario.library import open_scenario
 
+    if getattr(args, "replay", False):
+        return _replay(args)
     try:
         scenario = open_scenario(args.scenario)
         options = LiveOptions(listen=args.listen, base_port=args.base_port, ephemeral=args.ephemeral,
@@ -94,6 +101,52 @@ def _keylog(path: Path | None) -> Path | None:
     except OSError as exc:
         raise ValueError(f"--keylog: cannot write {path}: {exc.strerror or exc}") from None
     return path.resolve()
+
+
+def _replay(args: argparse.Namespace) -> int:
+    """``--replay``: the scenario's messages through the real servers; outcome lines; exit."""
+    import tempfile
+
+    from simulator.live.replay import cannot_replay
+    from simulator.live.runtime import LiveMode, LiveOptions
+    from simulator.scenario.library import open_scenario
+
+    if args.ui or args.hold_queue:
+        return _fail("--replay cannot be combined with --ui or --hold-queue")
+    try:
+        scenario = open_scenario(args.scenario)
+    except ScenarioError as exc:
+        return _fail(str(exc))
+    why = cannot_replay(scenario)
+    if why is not None:
+        return _fail(f"{scenario.name} cannot be replayed on real servers: {why} (see docs/live.md)")
+    with tempfile.TemporaryDirectory(prefix="smtpsim-replay-") as scratch:
+        try:
+            options = LiveOptions(listen=args.listen, ephemeral=True, data_dir=args.data_dir or Path(scratch),
+                                  time_scale=args.time_scale, idle_timeout=args.idle_timeout,
+                                  max_connections=args.max_connections)
+            mode = LiveMode(scenario, options)
+        except ValueError as exc:
+            return _fail(str(exc))
+        try:
+            lines = asyncio.run(_replay_in(mode))
+        except _StartError as exc:
+            return _fail(str(exc))
+    out = sys.stdout
+    for line in lines:
+        out.write(json.dumps(line) + "\n")
+    out.flush()
+    return 0
+
+
+async def _replay_in(mode: Any) -> list[dict[str, Any]]:
+    from simulator.live.replay import replay
+
+    await _start(mode)
+    try:
+        return await replay(mode)
+    finally:
+        await mode.stop()
 
 
 def _fail(message: str) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from simulator import __version__
 from simulator.cli import capture, compare, live, quiz, talk
@@ -23,7 +23,7 @@ EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
-    commands: dict[str, argparse.ArgumentParser] = {}  # the top-level parser's subcommands, by name
+    commands: Mapping[str, argparse.ArgumentParser] = {}  # the top-level parser's subcommands, by name
 
     def error(self, message: str) -> None:  # type: ignore[override]
         # One line that says what was wrong, and where to look; no usage dump.
@@ -51,6 +51,9 @@ def build_parser() -> _Parser:
     r.add_argument("--json", action="store_true", help="JSON Lines, one event a line, and nothing else")
     r.add_argument("--no-explain", action="store_true", help="leave out the explanations")
     capture.add_arguments(r)
+    r.add_argument("--outcomes", action="store_true",
+                   help="JSON Lines, one per recipient: rcpt, result (delivered, bounced, deferred, refused), "
+                        "status, dsn_to; compare with 'smtpsim live SCENARIO --replay'")
 
     ls = sub.add_parser("list", help="the shipped scenarios")
     ls.add_argument("--json", action="store_true", help="one JSON array")
@@ -118,12 +121,20 @@ def _run(args: argparse.Namespace) -> int:
     from simulator.run import run_scenario
     from simulator.trace.jsonl import to_jsonl
 
+    scenario = with_toggles(open_scenario(args.scenario), args.fault)
+    if args.outcomes:
+        from simulator.run import outcomes
+
+        for outcome in outcomes(scenario, args.seed):
+            sys.stdout.write(json.dumps(outcome) + "\n")
+        sys.stdout.flush()
+        return 0
     # A capture path that cannot be written is refused before the run, not after it.
     problem = capture.check(args)
     if problem is not None:
         print(f"smtpsim: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    trace = run_scenario(with_toggles(open_scenario(args.scenario), args.fault), args.seed)
+    trace = run_scenario(scenario, args.seed)
     problem = capture.write(args, trace)
     if problem is not None:
         print(f"smtpsim: {problem}", file=sys.stderr)

@@ -1,8 +1,8 @@
 """``smtpsim talk ROLE``: type commands at one simulated server, as with telnet.
 
-The server is the very state machine a scenario's journey uses, built the
-same way (`simulator.actors.sessions`), so what it answers here is what it
-answers in the simulation. Nothing goes over a network.
+The server is the very state machine a scenario's journey uses, built by
+the same factory (`simulator.delivery.servers`), so what it answers here is
+what it answers in the simulation and in live mode. Nothing goes over a network.
 
 What the output looks like (stable, so a scripted session can be diffed):
 
@@ -23,7 +23,7 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from simulator.protocols import imap, pop3, smtp
+from simulator.protocols.common import ServerConnection, ShutdownReason, StartTLSRequested
 from simulator.protocols.tls import handshake
 from simulator.scenario import DEFAULT_SCENARIO
 
@@ -42,7 +42,6 @@ _PORT_NAMES = {
     587: "submission, STARTTLS", 465: "submission, implicit TLS", 25: "SMTP relay",
     143: "IMAP, STARTTLS", 993: "IMAP, implicit TLS", 110: "POP3, STLS", 995: "POP3, implicit TLS",
 }
-_STARTTLS_EVENTS = (smtp.StartTLSRequested, imap.StartTLSRequested, pop3.StartTLSRequested)
 _ENDING = {"msa": "QUIT", "mta": "QUIT", "imap": "LOGOUT", "pop3": "QUIT"}
 
 
@@ -99,7 +98,7 @@ class _Session:
         world.populate()
         if role in ("imap", "pop3"):
             _deliver_messages(world)  # so the mailboxes hold what the journey delivered
-        self.host, self.server, self.notes = _build(world, role, port)
+        self.host, self.server, self.notes, self.refusal = _build(world, role, port)
         # As in the simulation: the host's TLS version, 1.3 where it offers none (implicit ports).
         self.tls_version = self.host.tls if self.host.tls != "none" else "1.3"
 
@@ -111,7 +110,7 @@ class _Session:
             self.screen.note(note)
         if port in IMPLICIT_TLS_PORTS:
             self._handshake(implicit=True)
-        self.server.start()
+        self.server.start(self.refusal)
         self._flush()
         while not self.server.closed:  # a 421 greeting closes at once
             line = next(lines, None)
@@ -120,16 +119,13 @@ class _Session:
             self.screen.echo(line)
             events = self.server.receive_data(line + b"\r\n")
             self._flush()
-            if any(isinstance(e, _STARTTLS_EVENTS) for e in events):
+            if any(isinstance(e, StartTLSRequested) for e in events):
                 self._handshake(implicit=False)
                 self.server.tls_established()
         if self.server.closed:
             self.screen.note("[the server closed the connection]")
             return 0
-        if isinstance(self.server, smtp.SMTPServer):
-            self.server.connection_lost()  # SMTP: the transaction is dropped
-        else:
-            self.server.receive_data(b"")  # IMAP/POP3: b"" is the peer's EOF
+        self.server.connection_lost()  # an open transaction is dropped
         self._flush()
         self.screen.note(f"[end of input: connection closed without {_ENDING[self.role]}]")
         return 0
@@ -155,14 +151,14 @@ class _Session:
 
 def _deliver_messages(world: World) -> None:
     """Run the scenario's journey, as `simulator.run.run_scenario` does."""
-    for message in world.scenario.messages:
+    for index, message in enumerate(world.scenario.messages):
         mua = next((m for m in world.muas.values() if m.account.address == message.sender), None)
         if mua is not None:
-            world.env.process(mua.submit(message), delay=message.at)
+            world.env.process(mua.submit(message, index), delay=message.at)
     world.env.run()
 
 
-def _build(world: World, role: str, port: int) -> tuple[Host, Any, list[str]]:
+def _build(world: World, role: str, port: int) -> tuple[Host, ServerConnection, list[str], ShutdownReason | None]:
     """The server for ``role`` on ``port``, built as the simulation builds it."""
     from simulator.scenario.model import Role
 
@@ -176,26 +172,14 @@ def _build(world: World, role: str, port: int) -> tuple[Host, Any, list[str]]:
         listens = ", ".join(map(str, host.ports)) or "no port"
         raise TalkError(f"{host.hostname} does not listen on port {port} in scenario {scenario.name} "
                         f"(it listens on {listens})")
-    if role in ("msa", "mta"):
-        from simulator.actors.sessions import smtp_server_for
+    from simulator.delivery.servers import server_for
 
-        server = smtp_server_for(world, host, _student(), port)
-        return host, server, _smtp_notes(scenario, host, role)
-    store = world.store_of(host)
-    if role == "imap":
-        server = imap.IMAPServer(
-            imap.IMAPServerConfig(hostname=host.hostname, implicit_tls=port == 993,
-                                  starttls_available=host.tls != "none"),
-            store.mail,
-        )
-    else:
-        server = pop3.POP3Server(
-            pop3.POP3ServerConfig(hostname=host.hostname, implicit_tls=port == 995,
-                                  stls_available=host.tls != "none"),
-            store.mail,
-        )
+    # The very factory the simulation and live mode build their servers with.
+    side = server_for(world, host, port, _student())
+    if role in ("msa", "mta"):
+        return host, side.machine, _smtp_notes(scenario, host, role), side.refusal
     accounts = [a for a in scenario.accounts if a.address.split("@", 1)[1] in host.domains]
-    return host, server, [_accounts_note(accounts)]
+    return host, side.machine, [_accounts_note(accounts)], side.refusal
 
 
 def _pick_store(world: World, hosts: tuple[Host, ...]) -> Host:

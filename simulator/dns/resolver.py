@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 import dns.flags
 import dns.message
@@ -70,7 +71,7 @@ class DNSAnswer:  # not slotted: cached_property needs a __dict__
 
     @functools.cached_property
     def addresses(self) -> list[str]:
-        out = []
+        out: list[str] = []
         for rrset in self.message.answer:
             if rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
                 out.extend(rd.address for rd in rrset)
@@ -130,7 +131,7 @@ class ZoneResolver:
             response.set_rcode(dns.rcode.NXDOMAIN)
             response.authority.append(_negative_soa(_tld_soa(question.name)))
             return _wire(response)
-        soa = zone.get_rrset(zone.origin, dns.rdatatype.SOA)
+        soa = zone.get_rrset(cast(dns.name.Name, zone.origin), dns.rdatatype.SOA)
         node = zone.get_node(question.name)
         if node is None:
             # Name error (RFC 2308 §2.1): the SOA in AUTHORITY lets resolvers cache it.

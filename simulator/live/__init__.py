@@ -7,7 +7,20 @@ zones (``dns``), and a trace that grows as sessions happen (``trace``).
 Start it with ``smtpsim live`` or :class:`LiveMode` / :class:`LiveThread`.
 """
 
-from simulator.live.runtime import LiveMode, LiveOptions, LiveThread, default_data_dir
-from simulator.live.trace import LiveTrace
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["LiveMode", "LiveOptions", "LiveThread", "LiveTrace", "default_data_dir"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so that ``simulator.live.certs`` (which the capture export uses)
+    # does not start the whole runtime.
+    if name == "LiveTrace":
+        from simulator.live.trace import LiveTrace
+        return LiveTrace
+    if name in __all__:
+        from simulator.live import runtime
+        return getattr(runtime, name)
+    raise AttributeError(f"module 'simulator.live' has no attribute {name!r}")

@@ -1,15 +1,17 @@
-"""A local certificate authority and the live servers' certificate (``cryptography``).
+"""A local certificate authority and the live servers' certificates (``cryptography``).
 
 Generated on first start and kept under the data directory, then reused, so
 a client told once to trust ``ca.pem`` keeps trusting it:
 
-    DATA/tls/ca.pem, ca-key.pem            one CA for every scenario
-    DATA/<scenario>/tls/server.pem, -key   the servers' certificate
+    DATA/tls/ca.pem, ca-key.pem                  one CA for every scenario
+    DATA/<scenario>/tls/HOSTNAME.pem, -key.pem   one certificate per server name
 
-The server certificate names every server host of the scenario, plus
-``localhost``, ``127.0.0.1`` and ``::1``, so clients that check host names
-succeed on loopback. It is reissued when a name is missing or it is close to
-expiry; the CA stays.
+Each server host of the scenario (the MSA ``smtp.example.org``, each MX, the
+mailbox store ...) has a certificate of its own: its subject names that host
+(CN and subjectAltName), plus ``localhost``, ``127.0.0.1`` and ``::1`` so that
+clients that check host names succeed on loopback. A listener presents the
+certificate of the host it stands for, or of the name the client asks for
+(SNI). Each is reissued when it is close to expiry; the CA stays.
 
 The CA is *name-constrained* (RFC 5280 §4.2.1.10) to names reserved for
 documentation and testing (``example``, ``example.com/.net/.org``, ``test``,
@@ -21,10 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 import ssl
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
@@ -32,6 +33,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from simulator.live.durable import write_atomic
 
 PERMITTED_DOMAINS = ("example", "example.com", "example.net", "example.org", "test", "invalid", "localhost")
 PERMITTED_NETWORKS = ("127.0.0.0/8", "::1/128")
@@ -44,11 +47,19 @@ RENEW_BEFORE = dt.timedelta(days=30)
 
 
 @dataclass(frozen=True)
+class ServerCert:
+    cert: Path  # the certificate, then the CA (the chain a server sends)
+    key: Path
+
+
+@dataclass(frozen=True)
 class CertPaths:
     ca: Path
     ca_key: Path
-    cert: Path
-    key: Path
+    servers: dict[str, ServerCert] = field(default_factory=dict)  # host name -> its certificate
+
+    def for_name(self, hostname: str) -> ServerCert:
+        return self.servers[hostname.lower().rstrip(".")]
 
 
 def permitted(name: str) -> bool:
@@ -62,21 +73,28 @@ def permitted(name: str) -> bool:
 
 
 def ensure_certificates(ca_dir: Path, server_dir: Path, hostnames: Iterable[str]) -> CertPaths:
-    """The CA and a server certificate for ``hostnames``: loaded, or made now."""
+    """The CA and one server certificate per host name: loaded, or made now."""
     ca_cert, ca_key = _ensure_ca(ca_dir)
-    names = sorted({h.lower().rstrip(".") for h in hostnames if h} | set(LOOPBACK_NAMES))
-    cert_path, key_path = server_dir / "server.pem", server_dir / "server-key.pem"
-    if not _server_cert_fits(cert_path, key_path, ca_cert, names):
-        _issue_server_cert(cert_path, key_path, ca_cert, ca_key, names)
-    return CertPaths(ca_dir / "ca.pem", ca_dir / "ca-key.pem", cert_path, key_path)
+    servers = {}
+    for hostname in sorted({h.lower().rstrip(".") for h in hostnames if h}):
+        names = [hostname, *(n for n in LOOPBACK_NAMES if n != hostname)]
+        cert_path, key_path = server_dir / f"{_file_name(hostname)}.pem", server_dir / f"{_file_name(hostname)}-key.pem"
+        if not _server_cert_fits(cert_path, key_path, ca_cert, names):
+            _issue_server_cert(cert_path, key_path, ca_cert, ca_key, names)
+        servers[hostname] = ServerCert(cert_path, key_path)
+    return CertPaths(ca_dir / "ca.pem", ca_dir / "ca-key.pem", servers)
 
 
-def server_context(paths: CertPaths) -> ssl.SSLContext:
-    """For the listeners: TLS 1.2 or newer, our certificate with the CA behind it."""
+def server_context(cert: ServerCert) -> ssl.SSLContext:
+    """For a listener: TLS 1.2 or newer, the host's certificate with the CA behind it."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(paths.cert, paths.key)
+    context.load_cert_chain(cert.cert, cert.key)
     return context
+
+
+def _file_name(hostname: str) -> str:
+    return "".join(c if c.isalnum() or c in ".-" else "_" for c in hostname) or "server"
 
 
 def client_context(paths: CertPaths, *, verify: bool = True) -> ssl.SSLContext:
@@ -201,14 +219,4 @@ def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 def _write(path: Path, data: bytes, *, private: bool = False) -> None:
     """Write atomically (a reader never sees half a file); keys readable by the owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    write_atomic(path, data, mode=0o600 if private else 0o644)

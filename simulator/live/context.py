@@ -4,18 +4,20 @@ Three clocks, each for one purpose:
 
 - ``LiveClock.elapsed()``: real seconds since start, the trace's ``t``;
 - ``LiveClock.now``: *scenario* seconds, ``elapsed * time_scale``. Fault
-  windows (``from``/``until``), greylisting delays and the queue's retry
-  schedule are written in scenario seconds, so ``--time-scale 1000`` makes a
-  30-minute retry take 1.8 real seconds;
+  windows (``from``/``until``) and greylisting delays are written in scenario
+  seconds, so ``--time-scale 1000`` makes a 5-minute greylisting delay last
+  0.3 real seconds;
 - ``LiveClock.header_t()``: seconds since ``simulator.mail.headers.EPOCH``
-  of the wall clock, which is what the simulation's header helpers
-  (``rfc5322_date``, ``imap_date``, ``received_header``, ``build_dsn``) take:
-  given this, they print today's real date.
+  of the wall clock, which is what the header helpers (``rfc5322_date``,
+  ``imap_date``, ``received_header``, ``build_dsn``) take: given this, they
+  print today's real date.
 
-``LiveWorld`` also offers, under the names the simulation's ``World`` uses,
-what ``simulator.actors.servers.InboundPolicy`` reads (``faults``,
-``greylist``, ``env.now``, ``scenario``), so live mode asks the very same
-recipient rules the simulation asks.
+The queue plans on the wall clock (a queue entry must survive a restart),
+with the scenario's ``[queue]`` schedule divided by the time scale.
+
+``LiveWorld`` is live mode's ``simulator.delivery.site.Site``: the hooks
+through which the shared policies and servers act on real files (the
+Maildirs, the queue on disk).
 """
 
 from __future__ import annotations
@@ -23,13 +25,22 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from simulator.actors.faults import FaultBook
-from simulator.actors.world import World
-from simulator.dns import ZoneResolver
+from simulator.delivery.dns import Resolvers
+from simulator.delivery.faults import FaultBook
+from simulator.delivery.outcomes import Ledger, QueueEntry, Result, Submission
+from simulator.delivery.site import actor_infos, mua_for, store_behind, store_for_domain
 from simulator.live.trace import LiveTrace
-from simulator.mail.headers import EPOCH
+from simulator.mail.headers import EPOCH, header_value, imap_date
+from simulator.protocols.mailstore import MailStore
+from simulator.scenario.faults import QueuePolicy
 from simulator.scenario.model import Account, Host, Role, Scenario
+from simulator.trace.events import Kind, Trace
+
+if TYPE_CHECKING:
+    from simulator.live.queue import LiveQueue
+    from simulator.live.store import MaildirStore
 
 _EPOCH_TS = EPOCH.timestamp()
 
@@ -44,6 +55,10 @@ class LiveClock:
     def elapsed(self) -> float:
         return time.monotonic() - self._start
 
+    def reset(self) -> None:
+        """Scenario time starts now (when the servers are ready): fault windows count from here."""
+        self._start = time.monotonic()
+
     @property
     def now(self) -> float:
         """Scenario seconds since start (what faults and greylisting compare)."""
@@ -52,6 +67,13 @@ class LiveClock:
     def real_seconds(self, scenario_seconds: float) -> float:
         """How long a scenario duration (a retry interval) lasts in real time."""
         return scenario_seconds / self.time_scale
+
+    def schedule(self, policy: QueuePolicy) -> QueuePolicy:
+        """The queue schedule in real seconds."""
+        scale = self.time_scale
+        return replace(policy, retry=policy.retry / scale, warn_after=policy.warn_after / scale,
+                       give_up_after=policy.give_up_after / scale,
+                       connect_timeout=policy.connect_timeout / scale, dns_timeout=policy.dns_timeout / scale)
 
     @staticmethod
     def header_t(wall: float | None = None) -> float:
@@ -65,16 +87,13 @@ class LiveWorld:
     def __init__(self, scenario: Scenario, *, time_scale: float = 1.0, max_events: int | None = None) -> None:
         self.scenario = scenario
         self.clock = LiveClock(time_scale)
-        self.env = self.clock  # InboundPolicy reads world.env.now
         self.faults = FaultBook(scenario.faults, lambda: self.clock.now)
         self.greylist: dict[tuple[str, str, str], float] = {}
-        # An empty simulation world gives the actors in mail order and the
-        # fault-rewritten zones (null MX, no MX), exactly as the simulation has them.
-        sim = World(scenario)
-        self.resolver: ZoneResolver = sim.resolver
-        self.fault_resolvers: dict[tuple[str, str], ZoneResolver] = sim.fault_resolvers
-        kwargs = {} if max_events is None else {"max_events": max_events}
-        self.trace = LiveTrace(sim.trace(), **kwargs)
+        self.resolvers = Resolvers(scenario)
+        base = Trace(scenario=scenario.name, title=scenario.title, summary=scenario.summary, seed=scenario.seed,
+                     actors=actor_infos(scenario), events=(), connections=(), goals=scenario.goals,
+                     debrief=scenario.debrief)
+        self.trace = LiveTrace(base) if max_events is None else LiveTrace(base, max_events=max_events)
         self.by_ip: dict[str, Host] = {h.ip: h for h in scenario.hosts}
         msas = scenario.hosts_with_role(Role.MSA)
         if not msas:
@@ -85,6 +104,60 @@ class LiveWorld:
         self.stores: tuple[Host, ...] = tuple(sorted(scenario.hosts_with_role(Role.STORE), key=lambda h: order.index(h.id)))
         dns_hosts = scenario.hosts_with_role(Role.DNS)
         self.dns_id = dns_hosts[0].id if dns_hosts else "dns"
+        # What became of each message, per recipient; and every entry a queue accepted, by id.
+        self.ledger = Ledger()
+        self.accepted: dict[str, QueueEntry] = {}
+        self.submissions: list[Submission | None] = []
+        self.mailboxes: MaildirStore | None = None
+        self.queue: LiveQueue | None = None
+
+    def attach(self, mailboxes: MaildirStore, queue: LiveQueue) -> None:
+        """The mailboxes and the queue, once live mode has opened them."""
+        self.mailboxes = mailboxes
+        self.queue = queue
+
+    # --- the Site hooks (simulator.delivery.site) ----------------------------------------------------
+
+    def now(self) -> float:
+        return self.clock.now
+
+    def header_time(self) -> float:
+        return self.clock.header_t()
+
+    def mail_store(self, host: Host) -> MailStore:
+        assert self.mailboxes is not None, "live mode is not started"
+        return self.mailboxes  # one Maildir tree behind every store of the scenario
+
+    def enqueue(self, host: Host, queue_id: str, sender: str, recipients: tuple[str, ...], content: bytes) -> None:
+        assert self.queue is not None, "live mode is not started"
+        self.queue.submit(queue_id, sender, recipients, content, origin=host)  # on disk before the 250
+
+    def store(self, mx: Host, rcpt: str, username: str, content: bytes, key: str | None) -> None:
+        assert self.mailboxes is not None, "live mode is not started"
+        t = self.clock.header_t()
+        stored = self.mailboxes.deliver_once(username, content, imap_date(t), key)
+        store = store_behind(self.scenario, mx)
+        where = store.hostname if store else mx.hostname
+        if stored is None:
+            self.trace.emit(
+                Kind.DELIVER, mx.id, store.id if store else mx.id,
+                f"{rcpt}: already in the INBOX on {where} (the same queue entry again): not stored twice",
+                "The sender offered a message this server had already stored (it stopped before noting our "
+                "250). Delivery is idempotent by the sender's queue id, so the mailbox gets one copy.",
+                rfc="RFC 5321 §6.1",
+            )
+            return
+        self.ledger.settle(Result.DELIVERED, header_value(content, "Message-ID"), rcpt, "2.0.0")
+        self.trace.emit(
+            Kind.DELIVER, mx.id, store.id if store else mx.id,
+            f"stored in {rcpt}'s INBOX on {where} (UID {stored.uid})",
+            "Final delivery: the MX has written the message into the mailbox (a Maildir on disk) before "
+            "answering 250, and added Return-Path with the envelope sender.", rfc="RFC 5321 §4.4",
+        )
+
+    def bounce_later(self, mx: Host, sender: str, rcpt: str, content: bytes, status: str, diagnostic: str) -> None:
+        assert self.queue is not None, "live mode is not started"
+        self.queue.bounce_later(sender, rcpt, content, status, diagnostic, origin=mx)
 
     # --- who is who ----------------------------------------------------------------------------
 
@@ -100,23 +173,13 @@ class LiveWorld:
         return next((h for h in self.mtas if domain in (d.lower() for d in h.domains)), None)
 
     def store_for_domain(self, domain: str) -> Host | None:
-        domain = domain.lower().rstrip(".")
-        return next((h for h in self.stores if domain in (d.lower() for d in h.domains)), None)
-
-    def store_behind(self, mta: Host) -> Host | None:
-        if mta.store:
-            return self.scenario.host(mta.store)
-        return self.store_for_domain(mta.domains[0]) if mta.domains else None
+        return store_for_domain(self.scenario, domain)
 
     def account_by_username(self, username: str) -> Account | None:
         return next((a for a in self.scenario.accounts if a.username == username), None)
 
     def mua_for(self, account: Account | None) -> Host | None:
-        if account is None:
-            return None
-        address = account.address.lower()
-        return next((h for h in self.scenario.hosts if h.role is Role.MUA and (h.account or "").lower() == address),
-                    None)
+        return mua_for(self.scenario, account)
 
     def sender_mua_id(self) -> str:
         """The client a submission is drawn as coming from: the first sender's MUA."""

@@ -106,10 +106,11 @@ class _TCP(asyncio.Protocol):
     def _arm(self) -> None:
         if self.timer is not None:
             self.timer.cancel()
+        assert self.transport is not None
         self.timer = asyncio.get_running_loop().call_later(TCP_IDLE, self.transport.close)
 
     def data_received(self, data: bytes) -> None:
-        if not self.counted:
+        if not self.counted or self.transport is None:
             return
         self.buffer += data
         while len(self.buffer) >= 2:
@@ -172,5 +173,6 @@ class DNSServer:
             for protocol in list(self.open):
                 if protocol.timer is not None:
                     protocol.timer.cancel()
-                protocol.transport.abort()
+                if protocol.transport is not None:
+                    protocol.transport.abort()
             await self._tcp.wait_closed()

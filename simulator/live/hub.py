@@ -44,14 +44,19 @@ class Hub:
         self.world = world
         self.idle_timeout = idle_timeout
         self.sessions: set[Session] = set()
-        self.identities: dict[tuple[str, int], tuple[Host, Host]] = {}
-        self.tasks: set[asyncio.Task] = set()
+        # local address of a relay connection -> (the MX it is meant for, the sending host, its queue id)
+        self.identities: dict[tuple[str, int], tuple[Host, Host, str]] = {}
+        self.tasks: set[asyncio.Task[Any]] = set()
         self._sweeper: asyncio.Task | None = None
 
-    def register(self, local: tuple[str, int], target: Host, origin: Host) -> Callable[[], None]:
+    def register(self, local: tuple[str, int], target: Host, origin: Host, queue_id: str) -> Callable[[], None]:
         """The queue announces a connection it is about to open from ``local`` to the MX ``target``."""
-        self.identities[local] = (target, origin)
-        return lambda: self.identities.pop(local, None)
+        self.identities[local] = (target, origin, queue_id)
+
+        def withdraw() -> None:
+            self.identities.pop(local, None)
+
+        return withdraw
 
     def start(self) -> None:
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="idle-sweeper")

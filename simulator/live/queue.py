@@ -1,13 +1,15 @@
-"""The live relay queue: MX lookup, delivery over loopback, retries, and DSNs.
+"""The live relay queue: asyncio drives the shared delivery planner on real sockets.
 
-The simulation's ``OutboundQueue`` runs on simulated time; this one runs the
-same steps on asyncio, with the scenario's ``[queue]`` schedule divided by
-``--time-scale``. Each entry is on disk (``spool``) from before the 250 until
-every recipient is delivered or reported; a restart picks the entries up
-again. MX answers come from the scenario's zones (in wire format, as in the
-simulation); an MX host of the scenario is reached at the live MX listener on
-loopback, and nothing else is ever connected to: mail for a domain outside the
-scenario bounces (no such domain), it does not leave this computer.
+What to do next (MX order, retries, warnings, DSNs) is decided by
+``simulator.delivery.planner``, exactly as in the simulation; this task
+performs it: DNS from the scenario's zones in wire format, relay sessions
+over loopback to the live MX listener, waits with the scenario's ``[queue]``
+schedule divided by ``--time-scale``, and DSNs queued on disk. Each entry is
+on disk (``spool``) from before the 250 until every recipient is delivered
+or reported; a restart picks the entries up again. An MX host of the
+scenario is reached at the live MX listener on loopback, and nothing else
+is ever connected to: mail for a domain outside the scenario bounces (no
+such domain), it does not leave this computer.
 """
 
 from __future__ import annotations
@@ -17,26 +19,48 @@ import random
 import ssl
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from simulator.actors.faults import dns_faults
-from simulator.actors.queue import Outcome
-from simulator.dns import DNSAnswer, dig_lines, make_query
+# The answer explanations of the simulation's stub resolver, shared rather than copied.
+from simulator.delivery.dns import DNSExchange
+from simulator.delivery.outcomes import QueueEntry, RecipientState
+from simulator.delivery.planner import (
+    Action,
+    DeliveryPlanner,
+    Finished,
+    LookUp,
+    Note,
+    Relay,
+    RelayResult,
+    Report,
+    Wait,
+    duration,
+    failed_after_acceptance,
+    failed_after_acceptance_note,
+    queued_note,
+    record,
+    render_dsn,
+    reports,
+)
+from simulator.delivery.servers import SYN_TIMEOUT
+from simulator.dns import DNSAnswer
+from simulator.live import crashpoints
 from simulator.live.relay import relay_session
-from simulator.live.spool import LiveEntry, Spool
-from simulator.mail.dsn import RecipientStatus, build_dsn
+from simulator.live.spool import Spool
+from simulator.mail.dsn import DSNAction
 from simulator.mail.headers import header_value
-from simulator.scenario.model import Host, Role
+from simulator.scenario.faults import FaultKind
+from simulator.scenario.model import Host
 from simulator.trace.events import Direction, Kind
+from simulator.trace.narrate.dns import answer_explain, answer_rfc
 
 if TYPE_CHECKING:
     from simulator.live.context import LiveWorld
 
-SYN_TIMEOUT = 30.0  # scenario seconds a connection to a dead host waits (as in the simulation)
 MAX_FAULT_WAIT = 30.0  # real seconds, whatever the time scale
 CONCURRENCY = 20  # deliveries at once (Postfix's default destination concurrency is 20)
 
-Register = Callable[[tuple[str, int], Host, Host], Callable[[], None]]
+Register = Callable[[tuple[str, int], Host, Host, str], Callable[[], None]]
 
 
 class LiveQueue:
@@ -48,8 +72,9 @@ class LiveQueue:
         self.tls = tls  # verify? -> client context
         self.register = register
         self.hold = hold
-        self.entries: dict[str, LiveEntry] = {}
-        self._tasks: dict[str, asyncio.Task] = {}
+        self.schedule = world.clock.schedule(world.scenario.queue)  # in real seconds
+        self.entries: dict[str, QueueEntry] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._rng = random.Random()
         self._started = False
@@ -70,38 +95,39 @@ class LiveQueue:
         return len(entries)
 
     def submit(self, queue_id: str, sender: str, recipients: tuple[str, ...], content: bytes, *,
-               origin: Host) -> LiveEntry:
+               origin: Host) -> QueueEntry:
         """Make a message durable and schedule its delivery (raises OSError if the disk fails)."""
-        entry = LiveEntry(queue_id, sender, tuple(recipients), time.time(), origin.id,
-                          outcomes={r: Outcome("pending") for r in recipients},
-                          message_id=header_value(content, "Message-ID"))
+        entry = QueueEntry(queue_id, sender, tuple(recipients), time.time(), origin.id,
+                           message_id=header_value(content, "Message-ID"))
         self.spool.add(entry, content)
         self.entries[entry.id] = entry
-        who = "a bounce (null sender)" if sender == "" else f"from <{sender}>"
-        self._note(origin.id, f"queued {queue_id}: {who} to {', '.join(recipients)}",
-                   "The message is on disk in the queue before the 250 goes out; it stays there, per recipient, "
-                   "until each is delivered or reported back as failed.", "RFC 5321 §4.5.4", kind=Kind.QUEUE)
+        self.world.accepted[entry.id] = entry
+        self._perform(origin, content, queued_note(queue_id, sender, tuple(recipients), on_disk=True))
         if self._started:
             self._schedule(entry, 0.0)
         return entry
 
     def bounce_later(self, sender: str, rcpt: str, content: bytes, status: str, diagnostic: str, *,
                      origin: Host) -> None:
-        """A message an MX accepted but then could not store: it owes the sender a DSN."""
-        entry = LiveEntry(self.world.queue_id(), sender, (rcpt,), time.time(), origin.id,
-                          outcomes={rcpt: Outcome("failed", status, diagnostic, origin.hostname, time.time())},
-                          message_id=header_value(content, "Message-ID"))
-        self._note(origin.id, f"final delivery to {rcpt} failed after 250: {diagnostic}",
-                   "This server already said 250, so it owns the message: it cannot refuse any more and must "
-                   "send the bounce itself, to the envelope sender.", "RFC 5321 §6.1", kind=Kind.BOUNCE)
-        self._report(entry, "failed", content)
+        """A message an MX accepted but then could not store: it owes the sender a DSN (queued before its 250)."""
+        now = time.time()
+        entry = failed_after_acceptance(self.world.queue_id(), sender, rcpt, now, origin.id,
+                                        header_value(content, "Message-ID"), status, diagnostic, now)
+        self._perform(origin, content, failed_after_acceptance_note(rcpt, diagnostic))
+        for action in reports(entry, DSNAction.FAILED, origin):
+            self._perform(origin, content, action)
 
-    def _schedule(self, entry: LiveEntry, delay: float) -> None:
+    def _schedule(self, entry: QueueEntry, delay: float) -> None:
         if self.hold or self._stopped or entry.id in self._tasks:
             return
         task = asyncio.get_running_loop().create_task(self._run(entry, delay), name=f"queue-{entry.id}")
         self._tasks[entry.id] = task
-        task.add_done_callback(lambda _t, i=entry.id: self._tasks.pop(i, None))
+        queue_id = entry.id
+
+        def forget(_task: asyncio.Task[None]) -> None:
+            self._tasks.pop(queue_id, None)
+
+        task.add_done_callback(forget)
 
     async def stop(self) -> None:
         """Stop delivering; everything not finished stays in the spool for the next start."""
@@ -114,7 +140,7 @@ class LiveQueue:
 
     # --- delivery ----------------------------------------------------------------------------------
 
-    async def _run(self, entry: LiveEntry, delay: float) -> None:
+    async def _run(self, entry: QueueEntry, delay: float) -> None:
         try:
             await self._deliver(entry, delay)
         except FileNotFoundError:
@@ -127,208 +153,113 @@ class LiveQueue:
             self._note(entry.origin, f"{entry.id}: delivery stopped by an internal error ({exc!r}); kept queued",
                        "The message stays in the queue directory and is tried again at the next start.")
 
-    async def _deliver(self, entry: LiveEntry, delay: float) -> None:
+    async def _deliver(self, entry: QueueEntry, delay: float) -> None:
         if delay > 0:
             await asyncio.sleep(delay)
-        policy = self.world.scenario.queue
-        clock = self.world.clock
         origin = self._host(entry.origin)
+        content = self.spool.content(entry)
+        planner = DeliveryPlanner(entry, self.schedule, origin, self.world.by_ip, self._rng.shuffle,
+                                  span=self._span)
+        answer: Any = None
         while True:
-            async with self._slots:
-                content = self.spool.content(entry)
-                entry.attempts += 1
-                by_domain: dict[str, list[str]] = {}
-                for rcpt, outcome in entry.outcomes.items():
-                    if outcome.state in ("pending", "deferred"):
-                        by_domain.setdefault(rcpt.rsplit("@", 1)[-1].lower(), []).append(rcpt)
-                for domain, rcpts in by_domain.items():
-                    await self._attempt_domain(entry, origin, content, domain, rcpts)
-            self._report(entry, "failed", content)
-            deferred = [r for r, o in entry.outcomes.items() if o.state == "deferred"]
-            if not deferred:
+            action = planner.next(answer, now=time.time())
+            answer = None
+            if isinstance(action, LookUp):
+                answer = await self._lookup(origin, action.name, action.rdtype)
+            elif isinstance(action, Relay):
+                async with self._slots:
+                    answer = await self._relay(entry, origin, content, action)
+            elif isinstance(action, Wait):
+                self.spool.save(entry)
+                await asyncio.sleep(action.seconds)
+            elif isinstance(action, Finished):
                 self._finish(entry)
                 return
-            age = (time.time() - entry.arrival) * clock.time_scale
-            if age + policy.retry > policy.give_up_after:
-                for rcpt in deferred:
-                    last = entry.outcomes[rcpt]
-                    entry.outcomes[rcpt] = Outcome("failed", "4.4.7", f"delivery time expired; last error: "
-                                                   f"{last.diagnostic}", last.remote_mta, last.last_attempt)
-                self._note(origin.id, f"{entry.id}: giving up after {entry.attempts} attempts",
-                           "The queue lifetime has run out: the temporary failures are now final, and the sender "
-                           "gets a DSN with Status 4.4.7 (delivery time expired).", "RFC 5321 §4.5.4.1")
-                self._report(entry, "failed", content)
-                self._finish(entry)
-                return
-            if not entry.warned and age >= policy.warn_after and entry.sender:
-                entry.warned = True
-                self._report(entry, "delayed", content, until=entry.arrival + policy.give_up_after / clock.time_scale)
-            wait = clock.real_seconds(policy.retry)
-            entry.next_attempt = time.time() + wait
-            self.spool.save(entry)
-            self._note(origin.id, f"{entry.id}: deferred ({', '.join(deferred)}): next attempt in {_span(wait)} "
-                       f"({_span(policy.retry)} of scenario time)",
-                       "A temporary failure (4xx, a timeout, no answer): the message stays queued and is retried "
-                       "later. Retries are spaced at least 30 minutes apart (here scaled by --time-scale).",
-                       "RFC 5321 §4.5.4.1")
-            await asyncio.sleep(wait)
-            self._note(origin.id, f"{entry.id}: retry #{entry.attempts} for {', '.join(deferred)}",
-                       "The queue runner tries the deferred recipients again.", "RFC 5321 §4.5.4.1")
+            else:
+                self._perform(origin, content, action)
 
-    def _finish(self, entry: LiveEntry) -> None:
+    def _finish(self, entry: QueueEntry) -> None:
         self.spool.remove(entry)
         self.entries.pop(entry.id, None)
-        delivered = [r for r, o in entry.outcomes.items() if o.state == "delivered"]
+        delivered = [r for r, o in entry.outcomes.items() if o.state is RecipientState.DELIVERED]
         if delivered:
             self._note(entry.origin, f"{entry.id}: delivered to {', '.join(delivered)}; removed from the queue",
                        "Every recipient is settled: the queue forgets the message.", "RFC 5321 §4.5.4")
 
-    async def _attempt_domain(self, entry: LiveEntry, origin: Host, content: bytes, domain: str,
-                              rcpts: list[str]) -> None:
-        faults = self.world.faults
-        for mx_name, address in self._resolve(entry, origin, domain, rcpts):
-            host = self.world.by_ip.get(address)
-            if host is None or host.role is not Role.MTA:
-                self._note(origin.id, f"no host answers at {address} ({mx_name})",
-                           "Nothing of this scenario listens at that address; the sender tries the next MX.",
-                           "RFC 5321 §5.1")
-                continue
-            if faults and faults.hit("connection-refused", host.id):
-                self._note(origin.id, f"{mx_name}: connection refused (scenario fault)",
-                           "The host answered the SYN with a reset: nothing listens. Temporary: next MX, or later.",
-                           "RFC 5321 §4.5.4.1")
-                continue
-            if faults and (faults.hit("host-down", host.id) or faults.hit("no-answer", host.id)):
-                await asyncio.sleep(min(MAX_FAULT_WAIT, self.world.clock.real_seconds(SYN_TIMEOUT)))
-                self._note(origin.id, f"{mx_name}: no answer, connection timed out (scenario fault)",
-                           "Nothing answered: the host is down or unreachable. A timeout is a temporary failure, so "
-                           "the sender tries the next MX or retries later.", "RFC 5321 §4.5.4.1")
-                continue
-            listen = self.mx_address()
-            self._note(origin.id, f"{entry.id}: connecting to {mx_name} ({address} in the scenario) at "
-                       f"{listen[0]}:{listen[1]}", "The queue opens an SMTP connection to the MX on port 25 "
-                       "(here the live MX listener on this computer).", "RFC 5321 §5.1")
-            result = await relay_session(
-                listen, helo=origin.hostname, server_name=mx_name, sender=entry.sender,
-                recipients=tuple(rcpts), content=content,
-                tls_context=self.tls(origin.relay_tls == "verify"),
-                register=lambda local, h=host: self.register(local, h, origin),
-            )
-            if not result.results:
-                self._note(origin.id, f"{mx_name}: no transaction ({result.problem or 'closed'})",
-                           "The MX did not take part in a mail transaction; the sender tries the next MX.",
-                           "RFC 5321 §5.1")
-                continue
-            now = time.time()
-            for rcpt in rcpts:
-                if rcpt not in result.results:
-                    continue
-                code, enhanced, text = result.results[rcpt]
-                diagnostic = f"{code} {enhanced + ' ' if enhanced else ''}{text}"
-                state = "delivered" if 200 <= code < 300 else "failed" if code >= 500 else "deferred"
-                entry.outcomes[rcpt] = Outcome(state, enhanced or f"{code // 100}.0.0", diagnostic, host.hostname, now)
-            return
-        for rcpt in rcpts:
-            if entry.outcomes[rcpt].state == "pending":
-                entry.outcomes[rcpt] = Outcome("deferred", "4.4.1", "no MX host answered", None, time.time())
+    async def _relay(self, entry: QueueEntry, origin: Host, content: bytes, relay: Relay) -> RelayResult:
+        """One attempt at one MX: the scenario's network faults, then a real session over loopback."""
+        faults, host = self.world.faults, relay.host
+        if faults and faults.hit(FaultKind.CONNECTION_REFUSED, host.id):
+            self._note(origin.id, f"{relay.mx}: connection refused (scenario fault)",
+                       "The host answered the SYN with a reset: nothing listens. Temporary: next MX, or later.",
+                       "RFC 5321 §4.5.4.1")
+            return RelayResult({})
+        if faults and (faults.hit(FaultKind.HOST_DOWN, host.id) or faults.hit(FaultKind.NO_ANSWER, host.id)):
+            await asyncio.sleep(min(MAX_FAULT_WAIT, self.world.clock.real_seconds(SYN_TIMEOUT)))
+            self._note(origin.id, f"{relay.mx}: no answer, connection timed out (scenario fault)",
+                       "Nothing answered: the host is down or unreachable. A timeout is a temporary failure, so "
+                       "the sender tries the next MX or retries later.", "RFC 5321 §4.5.4.1")
+            return RelayResult({})
+        listen = self.mx_address()
+        self._note(origin.id, f"{entry.id}: connecting to {relay.mx} ({relay.address} in the scenario) at "
+                   f"{listen[0]}:{listen[1]}", "The queue opens an SMTP connection to the MX on port 25 "
+                   "(here the live MX listener on this computer).", "RFC 5321 §5.1")
+        result = await relay_session(
+            listen, helo=origin.hostname, server_name=relay.mx, sender=entry.sender,
+            recipients=relay.recipients, content=content, tls_context=self.tls(origin.relay_tls == "verify"),
+            register=lambda local: self.register(local, host, origin, entry.id),
+        )
+        if any(200 <= r.code < 300 for r in result.results.values()):
+            crashpoints.reached("relayed")  # the MX said 250; the queue has not noted it yet
+        if not result.results:
+            self._note(origin.id, f"{relay.mx}: no transaction ({result.problem or 'closed'})",
+                       "The MX did not take part in a mail transaction; the sender tries the next MX.",
+                       "RFC 5321 §5.1")
+        return RelayResult({rcpt: (r.code, r.enhanced, r.text) for rcpt, r in result.results.items()})
 
-    def _resolve(self, entry: LiveEntry, origin: Host, domain: str, rcpts: list[str]) -> list[tuple[str, str]]:
-        """(MX name, address) in the order to try them (RFC 5321 §5.1), or [] with outcomes set."""
-        answer = self._lookup(origin, domain, "MX")
-        if answer is None:
-            return self._set(entry, rcpts, "deferred", "4.4.3",
-                             f"Host or domain name lookup timed out for name={domain} type=MX")
-        if answer.rcode == "NXDOMAIN":
-            return self._set(entry, rcpts, "failed", "5.1.2", f"Host or domain name not found. Name service error "
-                             f"for name={domain} type=MX: Host not found")
-        if answer.rcode != "NOERROR":
-            return self._set(entry, rcpts, "deferred", "4.4.3", f"Name service error for name={domain}: {answer.rcode}")
-        if not answer.mx:
-            addresses = self._lookup(origin, domain, "A")
-            if addresses is None or not addresses.addresses:
-                return self._set(entry, rcpts, "failed", "5.1.2", f"{domain} has no MX and no address")
-            self._note(origin.id, f"no MX for {domain}: using its address record (implicit MX)",
-                       "A domain without MX records still takes mail: its own A record counts as an MX with "
-                       "preference 0.", "RFC 5321 §5.1")
-            return [(domain, a) for a in addresses.addresses]
-        if any(host in ("", ".") for _, host in answer.mx):
-            return self._set(entry, rcpts, "failed", "5.1.10", f"556 5.1.10 Domain {domain} does not accept mail "
-                             "(null MX)")
-        shuffled = list(answer.mx)
-        self._rng.shuffle(shuffled)  # equal preferences in random order
-        targets = []
-        for _pref, host in sorted(shuffled, key=lambda pair: pair[0]):
-            addresses = answer.glue(host)
-            if not addresses:
-                reply = self._lookup(origin, host, "A")
-                addresses = reply.addresses if reply is not None else []
-            targets.extend((host, a) for a in addresses)
-        return targets
-
-    def _lookup(self, origin: Host, qname: str, rdtype: str) -> DNSAnswer | None:
+    async def _lookup(self, origin: Host, qname: str, rdtype: str) -> DNSAnswer | None:
         """Ask the scenario's zones through wire format; trace the question and the answer like dig."""
         world = self.world
-        name = qname.rstrip(".").lower()
-        applied = dns_faults(world.faults, name, rdtype)
-        if applied.timeout:
-            self._note(origin.id, f"DNS: no answer for {name} MX (scenario fault)",
-                       "The resolver did not answer: a temporary failure; the message stays queued.",
-                       "RFC 1035 §4.2.1", kind=Kind.DNS)
+        exchange = DNSExchange(world.resolvers, world.faults, qname, rdtype, lambda: self._rng.randrange(1, 65536))
+        for attempt in range(1, exchange.tries + 1):
+            world.trace.emit(Kind.DNS, origin.id, world.dns_id, exchange.query_line, exchange.query_explain(attempt),
+                             port=53, dir=Direction.CLIENT, rfc=exchange.query_rfc)
+            if not exchange.timeout:
+                break
+            wait = world.scenario.queue.dns_timeout
+            await asyncio.sleep(min(MAX_FAULT_WAIT, world.clock.real_seconds(wait)))
+            text, explain, rfc = exchange.no_answer(attempt, wait)
+            world.trace.emit(Kind.DNS, origin.id, world.dns_id, text, explain, port=53, rfc=rfc)
+        if exchange.timeout:
             return None
-        rcode = applied.rcode
-        resolver = world.fault_resolvers[(applied.zone_fault, name)] if applied.zone_fault else world.resolver
-        query = make_query(qname, rdtype, self._rng.randrange(1, 65536))
-        world.trace.emit(Kind.DNS, origin.id, world.dns_id, dig_lines(query)[2],
-                         f"The sending server asks DNS for the {rdtype} records of {name}.",
-                         port=53, dir=Direction.CLIENT, rfc="RFC 5321 §5.1" if rdtype == "MX" else "RFC 1035 §4.1")
-        response = resolver.respond(query, rcode=rcode)
-        answer = world.resolver.parse(response)
-        lines = dig_lines(response)
-        for text in lines[:1] + [ln for ln in lines[3:] if not ln.startswith(";; ")]:
-            world.trace.emit(Kind.DNS, world.dns_id, origin.id, text, _dns_explain(text, answer),
-                             port=53, dir=Direction.SERVER, rfc="RFC 5321 §5.1" if "\tMX\t" in text else "RFC 1035 §4.1")
+        answer, lines = exchange.answer()
+        for text in lines:
+            world.trace.emit(Kind.DNS, world.dns_id, origin.id, text, answer_explain(text, answer, qname),
+                             port=53, dir=Direction.SERVER, rfc=answer_rfc(text, answer))
         return answer
 
-    # --- reports --------------------------------------------------------------------------------------
-
-    def _report(self, entry: LiveEntry, action: str, content: bytes, until: float | None = None) -> None:
-        """One DSN for the recipients now failed (or, for "delayed", still waiting)."""
-        if action == "failed":
-            rcpts = [r for r, o in entry.outcomes.items() if o.state == "failed" and r not in entry.reported]
-        else:
-            rcpts = [r for r, o in entry.outcomes.items() if o.state == "deferred"]
-        if not rcpts:
+    def _perform(self, origin: Host, content: bytes, action: Action) -> None:
+        """A note for the trace, or a DSN to write and queue (durably, before the planner goes on)."""
+        if isinstance(action, Note):
+            self._note(origin.id, action.text, action.explain, action.rfc, kind=action.kind)
             return
-        origin = self._host(entry.origin)
-        if entry.sender == "":
-            entry.reported.update(rcpts)
-            self._note(origin.id, f"{entry.id}: a bounce could not be delivered; dropped, no DSN about a DSN",
-                       "A message with the null reverse-path never causes another bounce: that is how loops are "
-                       "avoided.", "RFC 5321 §4.5.5", kind=Kind.BOUNCE)
-            return
-        header_t = self.world.clock.header_t
-        statuses = [
-            RecipientStatus(r, action, entry.outcomes[r].status, entry.outcomes[r].remote_mta,
-                            entry.outcomes[r].diagnostic,
-                            header_t(entry.outcomes[r].last_attempt) if entry.outcomes[r].last_attempt else None,
-                            header_t(until) if until is not None else None)
-            for r in rcpts
-        ]
-        domain = origin.domains[0] if origin.domains else origin.hostname
-        dsn = build_dsn(reporting_mta=origin.hostname, original_sender=entry.sender, original_content=content,
-                        arrival=header_t(entry.arrival), recipients=statuses, t=header_t(),
-                        message_id=self.world.message_id(domain), boundary=self.world.boundary())
-        self._note(origin.id, f"DSN for {entry.id}: {', '.join(f'{s.recipient} {s.status}' for s in statuses)} "
-                   f"→ <{entry.sender}>" if action == "failed" else f"delay warning for {entry.id} → <{entry.sender}>",
-                   "Delivery failed for good, so this server writes a Non-Delivery Report (multipart/report with a "
-                   "message/delivery-status part) and mails it to the envelope sender with MAIL FROM:<>."
-                   if action == "failed" else "The message has waited for hours: the sender gets a warning DSN "
-                   "(Action: delayed).", "RFC 3464 §2", kind=Kind.BOUNCE)
-        self.submit(self.world.queue_id(), "", (entry.sender,), dsn, origin=origin)  # durable first
-        if action == "failed":
-            entry.reported.update(rcpts)
+        assert isinstance(action, Report)
+        world = self.world
+        if not action.dropped:
+            header_t = world.clock.header_t
+            dsn = render_dsn(action, content, to_header=header_t, t=header_t(),
+                             message_id=world.message_id(action.id_domain), boundary=world.boundary())
+            self.submit(world.queue_id(), "", (action.entry.sender,), dsn, origin=origin)  # durable first
+        record(world.ledger, action)
 
     # --- helpers ------------------------------------------------------------------------------------
+
+    def _span(self, seconds: float) -> str:
+        """A real duration, with what it stands for in scenario time."""
+        scenario = seconds * self.world.clock.time_scale
+        if abs(scenario - seconds) < 0.5:
+            return duration(seconds)
+        return f"{_real(seconds)} ({duration(scenario)} of scenario time)"
 
     def _host(self, host_id: str) -> Host:
         try:
@@ -336,34 +267,13 @@ class LiveQueue:
         except KeyError:
             return self.world.msa
 
-    @staticmethod
-    def _set(entry: LiveEntry, rcpts: list[str], state: str, status: str, diagnostic: str) -> list:
-        for rcpt in rcpts:
-            entry.outcomes[rcpt] = Outcome(state, status, diagnostic, None, time.time())
-        return []
-
     def _note(self, src: str, text: str, explain: str, rfc: str | None = None, *, kind: Kind = Kind.QUEUE) -> None:
         self.world.trace.emit(kind, src, src, text, explain, rfc=rfc)
 
 
-def _span(seconds: float) -> str:
+def _real(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.3g} s"
     if seconds < 7200:
         return f"{seconds / 60:.3g} min"
     return f"{seconds / 3600:.3g} h"
-
-
-def _dns_explain(text: str, answer: DNSAnswer) -> str:
-    if text.startswith(";; ->>HEADER"):
-        if answer.rcode != "NOERROR":
-            return f"The resolver answers {answer.rcode}."
-        return "The resolver answers: status NOERROR." if answer.records else \
-            "NOERROR but no records of this type (NODATA)."
-    fields = text.split("\t")
-    if len(fields) >= 5 and fields[3] == "MX":
-        pref, _, host = fields[4].partition(" ")
-        return f"An MX record: mail for this domain may go to {host.rstrip('.')}, preference {pref} (lower first)."
-    if len(fields) >= 5 and fields[3] in ("A", "AAAA"):
-        return f"{fields[0].rstrip('.')} has the address {fields[4]} (in the scenario; live, it is this computer)."
-    return "A DNS record."

@@ -1,11 +1,14 @@
-"""One delivery attempt over a real loopback connection: our SMTPClient, driven by asyncio.
+"""Our scripted SMTP client on a real connection, driven by asyncio.
 
-The queue calls :func:`relay_session` with the MX it chose; this connects to
-the live MX listener, tells it which MX host of the scenario the connection
-is meant for (so its greeting, faults and ``Received:`` fit), and runs the
-simulation's scripted ``SMTPClient`` over the socket: STARTTLS with a real
+``relay_session`` is one delivery attempt of the queue: it connects to the
+live MX listener, tells it which MX host of the scenario the connection is
+meant for (so its greeting, faults, certificate and ``Received:`` fit) and
+runs the simulation's ``SMTPClient`` over the socket: STARTTLS with a real
 handshake when offered (opportunistic, or verified against our CA when the
-scenario's MSA says ``relay_tls = "verify"``), then the transaction, then QUIT.
+scenario's MSA says ``relay_tls = "verify"``), then the transaction, QUIT.
+``drive_client`` is the loop itself, also used by ``--replay`` to submit the
+scenario's messages like the sender's mail client would (587 with STARTTLS,
+or 465 with implicit TLS; the certificate checked).
 
 The listener traces the dialogue (it sees both directions), so nothing is
 traced here.
@@ -19,11 +22,11 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from simulator.protocols.smtp import StartTLSReady
+from simulator.protocols.common import StartTLSReady
 from simulator.protocols.smtp.client import OutgoingMessage, RecipientOutcome, SMTPClient, SMTPClientConfig, TLSPolicy
 
 READ_TIMEOUT = 60.0  # seconds without a reply before the attempt counts as "no answer"
-CLOSE_TIMEOUT = 2.0  # seconds to wait for the MX to acknowledge the end of the connection
+CLOSE_TIMEOUT = 2.0  # seconds to wait for the server to acknowledge the end of the connection
 
 
 @dataclass
@@ -52,6 +55,29 @@ async def relay_session(
     """
     client = SMTPClient(SMTPClientConfig(helo_name=helo, tls=TLSPolicy.OPPORTUNISTIC),
                         [OutgoingMessage(sender, recipients, content)])
+    problem, tls_version = await drive_client(address, client, tls_context=tls_context, server_name=server_name,
+                                              register=register, timeout=timeout)
+    results = dict(client.results[0]) if client.results else {}
+    if not results and problem is None and client.session_failure is not None:
+        failure = client.session_failure
+        problem = f"{failure.stage}: {failure.code} {failure.text}"
+    return RelayResult(results, problem, tls_version)
+
+
+async def drive_client(
+    address: tuple[str, int],
+    client: SMTPClient,
+    *,
+    tls_context: ssl.SSLContext,
+    server_name: str,
+    implicit: bool = False,
+    register: Callable[[tuple[str, int]], Callable[[], None]] | None = None,
+    timeout: float = READ_TIMEOUT,
+) -> tuple[str | None, str | None]:
+    """Run ``client`` against the server at ``address`` until it is done.
+
+    Returns (the problem that cut the session short, or None; the TLS version used, if any).
+    """
     family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setblocking(False)
@@ -61,21 +87,31 @@ async def relay_session(
     tls_version = None
     try:
         sock.bind((address[0], 0))
-        unregister = register(sock.getsockname()[:2])
+        if register is not None:
+            unregister = register(sock.getsockname()[:2])
         try:
             async with asyncio.timeout(timeout):
                 await loop.sock_connect(sock, address)
         except (ConnectionRefusedError, OSError) as exc:
             sock.close()
-            return RelayResult({}, "refused" if isinstance(exc, ConnectionRefusedError) else f"connect: {exc}")
-        reader, writer = await asyncio.open_connection(sock=sock)
+            return ("refused" if isinstance(exc, ConnectionRefusedError) else f"connect: {exc}"), None
+        if implicit:
+            try:
+                async with asyncio.timeout(timeout):
+                    reader, writer = await asyncio.open_connection(sock=sock, ssl=tls_context,
+                                                                   server_hostname=server_name)
+            except (ssl.SSLError, ConnectionError, OSError, TimeoutError) as exc:
+                return f"tls: {exc}", None
+            tls_version = _version(writer)
+        else:
+            reader, writer = await asyncio.open_connection(sock=sock)
         while not client.closed:
             try:
                 async with asyncio.timeout(timeout):
                     data = await reader.read(65536)
             except TimeoutError:
                 client.connection_lost()
-                return RelayResult(dict(client.results[0]), "timeout", tls_version)
+                return "timeout", tls_version
             except (ConnectionError, ssl.SSLError):
                 data = b""
             if not data:
@@ -89,20 +125,14 @@ async def relay_session(
                 try:
                     await writer.start_tls(tls_context, server_hostname=server_name)
                 except (ssl.SSLError, ConnectionError, OSError, TimeoutError) as exc:
-                    return RelayResult({}, f"tls: {exc}")
-                ssl_object = writer.get_extra_info("ssl_object")
-                tls_version = ssl_object.version() if ssl_object is not None else "TLS"
+                    return f"tls: {exc}", tls_version
+                tls_version = _version(writer)
                 client.tls_established()
                 writer.write(client.data_to_send())
             await writer.drain()
-        results = dict(client.results[0]) if client.results else {}
-        problem = None
-        if not results and client.session_failure is not None:
-            failure = client.session_failure
-            problem = f"{failure.stage}: {failure.code} {failure.text}"
-        return RelayResult(results, problem, tls_version)
+        return None, tls_version
     except (ConnectionError, OSError) as exc:
-        return RelayResult(dict(client.results[0]) if client.results else {}, f"connection: {exc}", tls_version)
+        return f"connection: {exc}", tls_version
     except asyncio.CancelledError:
         if writer is not None:
             writer.transport.abort()  # stopping: no goodbye (a TLS close could wait for the peer)
@@ -120,3 +150,8 @@ async def relay_session(
             sock.close()
         if unregister is not None:
             unregister()
+
+
+def _version(writer: asyncio.StreamWriter) -> str:
+    ssl_object = writer.get_extra_info("ssl_object")
+    return ssl_object.version() if ssl_object is not None else "TLS"

@@ -8,7 +8,7 @@ On disk, under the data directory (``--data-dir``, by default
 ``$XDG_DATA_HOME/smtpsim`` or ``~/.local/share/smtpsim``)::
 
     tls/ca.pem                      the CA to trust (one for every scenario)
-    <scenario>/tls/server.pem       the servers' certificate
+    <scenario>/tls/HOSTNAME.pem     each server's certificate
     <scenario>/mail/<address>/      each account's Maildir
     <scenario>/queue/, queue-state/ the relay queue
 """
@@ -95,7 +95,7 @@ class LiveMode:
         self.certs: CertPaths | None = None
         self.warnings: list[str] = []
         self._servers: list[asyncio.base_events.Server] = []
-        self._contexts: dict[str, ssl.SSLContext] = {}
+        self._contexts: dict[tuple[str, bool], ssl.SSLContext] = {}
         self._dns: DNSServer | None = None
         self.hub: Hub | None = None
         self.queue: LiveQueue | None = None
@@ -118,19 +118,20 @@ class LiveMode:
         self.queue = queue = LiveQueue(
             world, Spool(self.root), mx_address=lambda: (self.connect_host, self.ports["mta"]),
             tls=lambda verify: client_context(certs, verify=verify), register=hub.register, hold=opts.hold_queue)
+        world.attach(store, queue)
         try:
-            for service in build_services(world, hub, store, queue, self._tls_for, opts.max_connections):
+            for service in build_services(world, hub, self._tls_for, opts.max_connections):
                 port = 0 if opts.ephemeral else opts.base_port + service.port
                 server = await listen(service, hub, opts.listen, port)
                 self._servers.append(server)
                 self.ports[service.name] = server.sockets[0].getsockname()[1]
-            dns_resolvers = {domain: r for (_kind, domain), r in world.fault_resolvers.items()}
-            self._dns = DNSServer(world.resolver, dns_resolvers)
+            self._dns = DNSServer(world.resolvers.base, world.resolvers.by_domain())
             self.ports["dns"] = await self._dns.start(opts.listen, 0 if opts.ephemeral else opts.base_port + DNS_PORT)
         except BaseException:
             await self.stop()
             raise
         hub.start()
+        world.clock.reset()  # scenario time 0: every listener is up (certificates can take a moment)
         waiting = queue.start()
         world.trace.emit(
             Kind.NOTE, world.msa.id, world.msa.id,
@@ -178,17 +179,31 @@ class LiveMode:
         }
 
     def _tls_for(self, host: Host) -> ssl.SSLContext:
-        """The host's TLS versions: "1.2" caps the handshake at TLS 1.2, as the scenario says."""
-        version = "1.2" if host.tls == "1.2" else "default"
-        context = self._contexts.get(version)
+        """The host's certificate and TLS versions ("1.2" caps the handshake, as the scenario says).
+
+        One listener stands for every host of a role (all the MX hosts, all the stores): a client
+        that names another of them (SNI) gets that host's certificate; other names do not switch.
+        """
+        siblings = frozenset(h.hostname.lower() for h in self.scenario.hosts if h.role is host.role)
+        return self._context(host.hostname, host.tls == "1.2", siblings)
+
+    def _context(self, hostname: str, tls12: bool, siblings: frozenset[str]) -> ssl.SSLContext:
+        key = (hostname.lower(), tls12)
+        context = self._contexts.get(key)
         if context is None:
             assert self.certs is not None
-            context = server_context(self.certs)
+            context = server_context(self.certs.for_name(hostname))
             if self.options.keylog is not None:
                 context.keylog_filename = str(self.options.keylog)  # Wireshark decrypts loopback captures
-            if version == "1.2":
+            if tls12:
                 context.maximum_version = ssl.TLSVersion.TLSv1_2
-            self._contexts[version] = context
+
+            def by_name(sock: ssl.SSLObject, name: str | None, _context: ssl.SSLContext) -> None:
+                if name and name.lower() in siblings and name.lower() != key[0]:
+                    sock.context = self._context(name, tls12, siblings)
+
+            context.sni_callback = by_name
+            self._contexts[key] = context
         return context
 
 

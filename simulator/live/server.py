@@ -1,7 +1,9 @@
 """Real sockets around the sans-I/O servers: one asyncio Protocol per connection.
 
 Bytes from the socket go to the state machine's ``receive_data()``; what
-``data_to_send()`` returns goes back. When the machine asks for TLS (its
+``data_to_send()`` returns goes back. The driver never asks which protocol
+it runs (every machine is a ``common.ServerConnection``) and never writes
+protocol bytes itself. When the machine asks for TLS (the shared
 ``StartTLSRequested`` event) reading stops at once, the reply is flushed and
 ``loop.start_tls`` runs the real handshake on the same connection; then
 ``tls_established()``. Implicit-TLS listeners (465, 993, 995) run the
@@ -11,11 +13,12 @@ simulation's narrators, so a live session reads like a simulated one.
 Limits, so that one client cannot hurt the others:
 
 - a cap on concurrent connections per service group (submission, MX, mailbox
-  store); a connection over it gets ``421 4.7.0`` (``* BYE``, ``-ERR
-  [SYS/TEMP]``) and is closed; on an implicit-TLS port it is closed at once;
+  store); a connection over it gets the machine's refusal (``421``, ``* BYE``,
+  ``-ERR [SYS/TEMP]``) and is closed; on an implicit-TLS port it is closed at once;
 - an idle timeout: a client must complete a command (get a reply) within it,
-  or, inside SMTP DATA, keep sending at least 64 KiB per period; trickling a
-  byte now and then does not count (slowloris). Then ``421 4.4.2``, closed;
+  or keep sending at least 64 KiB per period (a message in SMTP DATA);
+  trickling a byte now and then does not count (slowloris). Then the
+  machine's goodbye (``421 4.4.2``, ``* BYE``, ``-ERR``), closed;
 - line and message size limits are the state machines' own (512-octet
   commands, 1000-octet text lines, SIZE), with bounded buffers;
 - when a client stops reading our replies, we stop reading its commands.
@@ -30,32 +33,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from simulator.delivery.servers import PORT_NAMES
 from simulator.live.hub import ConnectionCap, Hub
-from simulator.protocols import imap, pop3, smtp
-from simulator.protocols.smtp import ServerState
-from simulator.protocols.smtp.replies import Reply
+from simulator.protocols.common import LoginSucceeded, ServerConnection, ShutdownReason, StartTLSRequested
 from simulator.trace.events import Direction, Kind, TLSMode
 
-DATA_PROGRESS = 65536  # bytes inside DATA that count as progress
+DATA_PROGRESS = 65536  # bytes received that count as progress (a message in DATA)
 CONTENT_SHOWN = 65536  # characters of a message body kept in one trace event
-
-_STARTTLS = (smtp.StartTLSRequested, imap.StartTLSRequested, pop3.StartTLSRequested)
-_LOGINS = (smtp.AuthSucceeded, imap.LoginSucceeded, pop3.LoginSucceeded)
-TIMEOUT_REPLY = Reply(421, "4.4.2", "Error: timeout exceeded")
-_PORT_NAMES = {25: "SMTP relay", 587: "submission", 465: "submissions (implicit TLS)", 143: "IMAP",
-               993: "IMAPS (implicit TLS)", 110: "POP3", 995: "POP3S (implicit TLS)"}
 
 
 @dataclass
 class Opened:
     """What a service gives a new connection."""
 
-    machine: Any  # SMTPServer, IMAPServer or POP3Server
+    machine: ServerConnection  # SMTPServer, IMAPServer or POP3Server
     narrator: Any
     client: str  # actor ids, as the trace draws the connection
     server: str
     tls_context: ssl.SSLContext
-    greeting: Reply | None = None  # SMTP only: a 421 for a scenario fault
+    refusal: ShutdownReason | None = None  # refuse at the greeting (a scenario fault)
     on_login: Callable[[str], tuple[str | None, str | None]] | None = None  # user -> (client, server) actors
 
 
@@ -68,6 +64,7 @@ class Service:
     implicit_tls: bool
     cap: ConnectionCap
     open: Callable[[tuple[str, int]], Opened]  # peer address -> the connection's machine
+    bare: Callable[[], ServerConnection]  # a machine to refuse a connection over the cap with
 
 
 class Session(asyncio.Protocol):
@@ -79,7 +76,7 @@ class Session(asyncio.Protocol):
         self.trace = hub.world.trace
         self.transport: Any = None
         self.opened: Opened | None = None
-        self.machine: Any = None
+        self.machine: ServerConnection | None = None
         self.conn = 0
         self.peer = ("?", 0)
         self.last_progress = time.monotonic()
@@ -108,7 +105,7 @@ class Session(asyncio.Protocol):
         self.opened = opened = service.open(self.peer)
         self.machine = opened.machine
         self.conn = self.trace.new_connection(opened.client, opened.server, service.port, service.kind)
-        name = _PORT_NAMES.get(service.port, service.name)
+        name = PORT_NAMES.get(service.port, service.name)
         self._emit(Kind.TCP, opened.client, f"connection from {self.peer[0]}:{self.peer[1]} to port "
                    f"{transport.get_extra_info('sockname')[1]} ({name}, port {service.port} in the scenario)",
                    f"A real client opened a TCP connection to the live {name} server.", "RFC 9293 §3.5")
@@ -131,11 +128,10 @@ class Session(asyncio.Protocol):
         for line in opened.narrator.client(data):
             self._emit(self.service.kind, opened.client, line.text, line.explain, line.rfc, Direction.CLIENT,
                        line.content)
-        if self.service.kind is Kind.SMTP and machine.state is ServerState.DATA:
-            self._data_bytes += len(data)
-            if self._data_bytes >= DATA_PROGRESS:
-                self._data_bytes = 0
-                self.last_progress = time.monotonic()
+        self._data_bytes += len(data)
+        if self._data_bytes >= DATA_PROGRESS:
+            self._data_bytes = 0
+            self.last_progress = time.monotonic()
         try:
             events = machine.receive_data(data)
             self._after(events)
@@ -186,14 +182,9 @@ class Session(asyncio.Protocol):
     # --- the machine ------------------------------------------------------------------------------
 
     def _greet(self) -> None:
-        assert self.opened is not None
+        assert self.opened is not None and self.machine is not None
         self._started = True
-        if self.service.kind is Kind.SMTP:
-            events = self.machine.start(self.opened.greeting) if self.opened.greeting else self.machine.start()
-            self._after(events)
-        else:
-            self.machine.start()
-            self._after([])
+        self._after(self.machine.start(self.opened.refusal))
 
     def _replay(self) -> None:
         early, self._early = self._early, []
@@ -206,13 +197,14 @@ class Session(asyncio.Protocol):
 
     def _after(self, events: list[Any]) -> None:
         """Flush the machine's output, then act on its events (TLS, login, close)."""
+        assert self.machine is not None
         self._flush()
         starttls = False
         for event in events:
-            if isinstance(event, _STARTTLS):
+            if isinstance(event, StartTLSRequested):
                 starttls = True
-            elif isinstance(event, _LOGINS) and self.opened and self.opened.on_login:
-                client, server = self.opened.on_login(getattr(event, "username", None) or getattr(event, "user"))
+            elif isinstance(event, LoginSucceeded) and self.opened and self.opened.on_login:
+                client, server = self.opened.on_login(event.user)
                 self._reattribute(client, server)
         if self.machine.closed:
             self._close()
@@ -220,6 +212,7 @@ class Session(asyncio.Protocol):
             self._upgrade(self.machine.tls_established, TLSMode.STARTTLS)
 
     def _flush(self) -> None:
+        assert self.machine is not None
         out = self.machine.data_to_send()
         if not out:
             return
@@ -233,12 +226,9 @@ class Session(asyncio.Protocol):
                        line.content)
 
     def _lost(self) -> None:
-        if not self._started:
+        if not self._started or self.machine is None:
             return
-        if isinstance(self.machine, smtp.SMTPServer):
-            self.machine.connection_lost()
-        else:
-            self.machine.receive_data(b"")
+        self.machine.connection_lost()
 
     # --- TLS ----------------------------------------------------------------------------------------
 
@@ -287,7 +277,10 @@ class Session(asyncio.Protocol):
         service = self.service
         self._emit_refusal()
         if not service.implicit_tls:
-            self.transport.write(_refusal(service))
+            # The protocol's own refusal, untraced (a flood must not fill the trace).
+            machine = service.bare()
+            machine.start(ShutdownReason.TOO_MANY_CONNECTIONS)
+            self.transport.write(machine.data_to_send())
         self.transport.close()
 
     def _emit_refusal(self) -> None:
@@ -309,8 +302,7 @@ class Session(asyncio.Protocol):
         if self._upgrading or self.machine is None:
             self.abort()
             return
-        self._goodbye(TIMEOUT_REPLY, b"* BYE Autologout; idle for too long\r\n",
-                      b"-ERR Disconnected for inactivity\r\n")
+        self._goodbye(ShutdownReason.IDLE_TIMEOUT)
 
     def shutdown(self) -> None:
         """The server is stopping."""
@@ -319,18 +311,14 @@ class Session(asyncio.Protocol):
         if self._upgrading or self.machine is None:
             self.abort()
             return
-        self._goodbye(smtp.replies.SERVICE_UNAVAILABLE, b"* BYE Server shutting down\r\n",
-                      b"-ERR Server shutting down\r\n")
+        self._goodbye(ShutdownReason.SERVER_STOPPING)
 
-    def _goodbye(self, reply: Reply, imap_bye: bytes, pop3_err: bytes) -> None:
-        if isinstance(self.machine, smtp.SMTPServer):
-            self.machine.shutdown(reply)
+    def _goodbye(self, reason: ShutdownReason) -> None:
+        """The machine says goodbye in its protocol; we send it and close."""
+        assert self.machine is not None
+        if self._started:
+            self.machine.shutdown(reason)
             self._flush()
-        else:
-            out = imap_bye if self.service.kind is Kind.IMAP else pop3_err
-            for line in self.opened.narrator.server(out):
-                self._emit(self.service.kind, self._server, line.text, line.explain, line.rfc, Direction.SERVER)
-            self.transport.write(out)
         self._close()
 
     def _close(self) -> None:
@@ -369,14 +357,6 @@ class Session(asyncio.Protocol):
         dst = server if src == client else client
         self.trace.emit(kind, src, dst, text, explain, port=self.service.port, tls=self.tls, dir=direction,
                         conn=self.conn or None, rfc=rfc, content=content)
-
-
-def _refusal(service: Service) -> bytes:
-    if service.kind is Kind.SMTP:
-        return f"421 4.7.0 {service.hostname} Too many connections, try again later\r\n".encode()
-    if service.kind is Kind.IMAP:
-        return b"* BYE Too many connections, try again later\r\n"
-    return b"-ERR [SYS/TEMP] Too many connections, try again later\r\n"
 
 
 async def listen(service: Service, hub: Hub, host: str, port: int) -> asyncio.Server:

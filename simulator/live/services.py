@@ -1,7 +1,7 @@
-"""Which server answers on which live port, built as the simulation builds it.
+"""Which server answers on which live port, built by the one server factory.
 
-Listeners and their state machines (the scenario's hosts, the simulation's
-configurations):
+Listeners and their state machines (the scenario's hosts, built by
+``simulator.delivery.servers.server_for`` as in the simulation):
 
     msa-starttls  587 -> 10587   the MSA, STARTTLS then AUTH (SMTPServer, role MSA)
     msa-implicit  465 -> 10465   the MSA, implicit TLS
@@ -10,10 +10,12 @@ configurations):
     pop3/pop3s    110/995        the same mailboxes
 
 One MX listener serves all MX hosts: the queue says which MX a connection is
-meant for (its greeting, faults, ``Received:`` by-name follow), and each
-recipient is judged by the MX of its domain. A client from outside (swaks,
-openssl) meets the first MX, which takes mail for every MX's domains. One
-IMAP/POP3 listener serves every store; the greeting names the first store.
+meant for (its greeting, faults, certificate, ``Received:`` by-name follow)
+and which queue entry it carries (so a message offered twice is stored
+once). A client from outside (swaks, openssl) meets the first MX, which
+takes mail for every MX's domains, each recipient judged by the MX of its
+domain. One IMAP/POP3 listener serves every store; the greeting names the
+first store.
 """
 
 from __future__ import annotations
@@ -22,21 +24,15 @@ import ssl
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from simulator.live.policies import LiveMXPolicy, LiveSubmissionPolicy
+from simulator.delivery.servers import refusing_server, server_for
+from simulator.protocols.common import ServerConnection
 from simulator.live.hub import ConnectionCap, Hub
 from simulator.live.server import Opened, Service
-from simulator.protocols import imap, pop3, smtp
-from simulator.protocols.smtp.replies import Reply
 from simulator.scenario.model import Host
 from simulator.trace.events import Kind
-from simulator.trace.narrate.imap import IMAPNarrator
-from simulator.trace.narrate.pop3 import POP3Narrator
-from simulator.trace.narrate.smtp import SMTPNarrator
 
 if TYPE_CHECKING:
     from simulator.live.context import LiveWorld
-    from simulator.live.queue import LiveQueue
-    from simulator.live.store import MaildirStore
 
 # name -> the scenario's port, implicit TLS?
 PORTS: dict[str, tuple[int, bool]] = {
@@ -44,84 +40,71 @@ PORTS: dict[str, tuple[int, bool]] = {
     "imap": (143, False), "imaps": (993, True), "pop3": (110, False), "pop3s": (995, True),
 }
 
+OnLogin = Callable[[str], tuple[str | None, str | None]]
 
-def build_services(world: LiveWorld, hub: Hub, store: MaildirStore, queue: LiveQueue,
-                   tls_for: Callable[[Host], ssl.SSLContext], max_connections: int) -> list[Service]:
+
+def build_services(world: LiveWorld, hub: Hub, tls_for: Callable[[Host], ssl.SSLContext],
+                   max_connections: int) -> list[Service]:
     caps = {group: ConnectionCap(max_connections) for group in ("msa", "mta", "store")}
-    msa = world.msa
     services = []
     for name, (port, implicit) in PORTS.items():
         if name.startswith("msa"):
-            services.append(Service(name, port, Kind.SMTP, msa.hostname, implicit, caps["msa"],
-                                    _msa_opener(world, queue, tls_for, implicit)))
-        elif name == "mta" and world.mtas:
-            services.append(Service(name, port, Kind.SMTP, world.mtas[0].hostname, implicit, caps["mta"],
-                                    _mx_opener(world, hub, store, queue, tls_for)))
-        elif world.stores and name.startswith(("imap", "pop3")):
+            host, group, kind = world.msa, "msa", Kind.SMTP
+            opener = _msa_opener(world, port, tls_for)
+        elif name == "mta":
+            if not world.mtas:
+                continue
+            host, group, kind = world.mtas[0], "mta", Kind.SMTP
+            opener = _mx_opener(world, hub, tls_for)
+        else:
+            if not world.stores:
+                continue
+            host, group = world.stores[0], "store"
             kind = Kind.IMAP if name.startswith("imap") else Kind.POP3
-            services.append(Service(name, port, kind, world.stores[0].hostname, implicit, caps["store"],
-                                    _store_opener(world, store, tls_for, kind, implicit)))
+            opener = _store_opener(world, host, port, tls_for)
+        services.append(Service(name, port, kind, host.hostname, implicit, caps[group], opener,
+                                _refuser(kind, host.hostname)))
     return services
 
 
-def _msa_opener(world: LiveWorld, queue: LiveQueue, tls_for: Callable[[Host], ssl.SSLContext],
-                implicit: bool) -> Callable[[tuple[str, int]], Opened]:
+def _refuser(kind: Kind, hostname: str) -> Callable[[], ServerConnection]:
+    return lambda: refusing_server(kind, hostname)
+
+
+def _msa_opener(world: LiveWorld, port: int, tls_for: Callable[[Host], ssl.SSLContext]) -> Callable[[tuple[str, int]], Opened]:
     msa = world.msa
-    config = smtp.SMTPServerConfig(hostname=msa.hostname, role=smtp.Role.MSA, implicit_tls=implicit,
-                                   starttls_available=msa.tls != "none")
 
     def on_login(username: str) -> tuple[str | None, str | None]:
         mua = world.mua_for(world.account_by_username(username))
         return (mua.id if mua else None), None
 
     def open_(peer: tuple[str, int]) -> Opened:
-        policy = LiveSubmissionPolicy(world, msa, world.peer_host(None, peer[0]), queue)
-        return Opened(smtp.SMTPServer(config, policy), SMTPNarrator(submission=True), world.sender_mua_id(),
-                      msa.id, tls_for(msa), on_login=on_login)
+        side = server_for(world, msa, port, world.peer_host(None, peer[0]))
+        return Opened(side.machine, side.narrator, world.sender_mua_id(), msa.id, tls_for(msa), side.refusal,
+                      on_login=on_login)
 
     return open_
 
 
-def _mx_opener(world: LiveWorld, hub: Hub, store: MaildirStore, queue: LiveQueue,
-               tls_for: Callable[[Host], ssl.SSLContext]) -> Callable[[tuple[str, int]], Opened]:
+def _mx_opener(world: LiveWorld, hub: Hub, tls_for: Callable[[Host], ssl.SSLContext]) -> Callable[[tuple[str, int]], Opened]:
     def open_(peer: tuple[str, int]) -> Opened:
         known = hub.identities.get(peer)
-        identity, origin = known if known else (world.mtas[0], None)
-        faults = world.faults
-        if known:
-            hosts = [identity]
+        if known is not None:
+            identity, origin, queue_id = known
+            side = server_for(world, identity, 25, world.peer_host(origin, peer[0]), dedup=queue_id)
+            client = origin.id
         else:
-            hosts = list(world.mtas)
-        denied = {h.id for h in hosts if faults and faults.hit("relay-denied", h.id)}
-        local = frozenset(d for h in hosts if h.id not in denied for d in h.domains)
-        too_large = faults.hit("message-too-large", identity.id) if faults else None
-        config = smtp.SMTPServerConfig(
-            hostname=identity.hostname, role=smtp.Role.MTA, local_domains=local,
-            starttls_available=identity.tls != "none",
-            max_message_size=too_large.limit if too_large else smtp.SMTPServerConfig.max_message_size,
-        )
-        greeting = None
-        if faults and faults.hit("service-unavailable", identity.id):
-            greeting = Reply(421, "4.3.2", f"{identity.hostname} Service not available, closing transmission channel")
-        policy = LiveMXPolicy(world, identity, world.peer_host(origin, peer[0]), store, queue)
-        # An outside client on the MX port is drawn as a sending server: the scenario's MSA.
-        client = origin.id if origin else world.msa.id
-        return Opened(smtp.SMTPServer(config, policy), SMTPNarrator(submission=False), client, identity.id,
-                      tls_for(identity), greeting=greeting)
+            # An outside client on the MX port is drawn as a sending server: the scenario's MSA.
+            identity = world.mtas[0]
+            side = server_for(world, identity, 25, world.peer_host(None, peer[0]), serves=world.mtas)
+            client = world.msa.id
+        return Opened(side.machine, side.narrator, client, identity.id, tls_for(identity), side.refusal)
 
     return open_
 
 
-def _store_opener(world: LiveWorld, store: MaildirStore, tls_for: Callable[[Host], ssl.SSLContext], kind: Kind,
-                  implicit: bool) -> Callable[[tuple[str, int]], Opened]:
-    host = world.stores[0]
-    if kind is Kind.IMAP:
-        imap_config = imap.IMAPServerConfig(hostname=host.hostname, implicit_tls=implicit,
-                                            starttls_available=host.tls != "none")
-    else:
-        pop3_config = pop3.POP3ServerConfig(hostname=host.hostname, implicit_tls=implicit,
-                                            stls_available=host.tls != "none")
-
+def _store_opener(world: LiveWorld, host: Host, port: int,
+                  tls_for: Callable[[Host], ssl.SSLContext]) -> Callable[[tuple[str, int]], Opened]:
     def on_login(username: str) -> tuple[str | None, str | None]:
         account = world.account_by_username(username)
         mua = world.mua_for(account)
@@ -129,10 +112,8 @@ def _store_opener(world: LiveWorld, store: MaildirStore, tls_for: Callable[[Host
         return (mua.id if mua else None), (where.id if where else None)
 
     def open_(peer: tuple[str, int]) -> Opened:
-        if kind is Kind.IMAP:
-            machine, narrator = imap.IMAPServer(imap_config, store), IMAPNarrator()
-        else:
-            machine, narrator = pop3.POP3Server(pop3_config, store), POP3Narrator()
-        return Opened(machine, narrator, world.reader_mua_id(host), host.id, tls_for(host), on_login=on_login)
+        side = server_for(world, host, port, world.peer_host(None, peer[0]))
+        return Opened(side.machine, side.narrator, world.reader_mua_id(host), host.id, tls_for(host), side.refusal,
+                      on_login=on_login)
 
     return open_

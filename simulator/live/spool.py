@@ -1,96 +1,82 @@
 """The live queue on disk: what the MSA (or an MX, for a bounce) owes someone.
 
-    DATA/<scenario>/queue/{tmp,new,cur}    one file per entry, a stdlib ``mailbox.Maildir``
+    DATA/<scenario>/queue/{tmp,new}        one file per entry, named by its queue id
     DATA/<scenario>/queue-state/ID.json    per-recipient progress, once there is some
 
 A queue file is the message with one line on top, ``X-Smtpsim-Envelope:``
 and the envelope as JSON (sender, recipients, arrival, queue id), much as
 Postfix keeps envelope records and content in one queue file. It is written
-with ``Maildir.add``: a file in ``tmp``, fsync'd, then linked into ``new``,
-so it appears whole or not at all, and the MSA answers 250 only after that.
-One write, one fsync per message, as a Maildir delivery agent does.
+as a Maildir delivery agent writes (``simulator.live.durable``): a file in
+``tmp``, fsync'd, linked into ``new``, the directory fsync'd; so it appears
+whole or not at all, and the MSA answers 250 only after that. One write, one
+fsync per message.
 
 After an attempt that leaves recipients waiting, their outcomes go to the
-state file (tmp file, fsync, rename). If that write were lost, a recipient
-would be tried again: a duplicate, never a loss. A state file without its
-queue file is dropped at start.
+state file (the same durable writer). If that write were lost, a recipient
+would be tried again; the MX recognises the queue id and does not store it
+twice. A state file without its queue file is dropped at start.
 """
 
 from __future__ import annotations
 
 import json
-import mailbox
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from simulator.actors.queue import Outcome
-from simulator.live.store import write_atomic
+from simulator.delivery.outcomes import Outcome, QueueEntry, RecipientState
+from simulator.live.durable import fsync_directory, write_atomic, write_once
 
 ENVELOPE = b"X-Smtpsim-Envelope: "
 
 
-@dataclass
-class LiveEntry:
-    id: str
-    sender: str  # "" for a bounce
-    recipients: tuple[str, ...]
-    arrival: float  # Unix time
-    origin: str  # the host id whose queue this is (the MSA, or an MX writing a bounce)
-    key: str = ""  # the queue file's Maildir key
-    outcomes: dict[str, Outcome] = field(default_factory=dict)
-    reported: set[str] = field(default_factory=set)  # recipients already in a failure DSN
-    attempts: int = 0
-    warned: bool = False
-    next_attempt: float = 0.0  # Unix time
-    message_id: str = ""
+def _envelope(entry: QueueEntry) -> dict[str, Any]:
+    return {"id": entry.id, "sender": entry.sender, "recipients": list(entry.recipients), "arrival": entry.arrival,
+            "origin": entry.origin, "message_id": entry.message_id}
 
-    def envelope(self) -> dict:
-        return {"id": self.id, "sender": self.sender, "recipients": list(self.recipients), "arrival": self.arrival,
-                "origin": self.origin, "message_id": self.message_id}
 
-    def state(self) -> dict:
-        return {"id": self.id, "key": self.key, "attempts": self.attempts, "warned": self.warned,
-                "next_attempt": self.next_attempt, "reported": sorted(self.reported),
-                "outcomes": {r: [o.state, o.status, o.diagnostic, o.remote_mta, o.last_attempt]
-                             for r, o in self.outcomes.items()}}
+def _state(entry: QueueEntry) -> dict[str, Any]:
+    return {"id": entry.id, "attempts": entry.attempts, "warned": entry.warned,
+            "next_attempt": entry.next_attempt, "reported": sorted(entry.reported),
+            "outcomes": {r: [o.state.value, o.status, o.diagnostic, o.remote_mta, o.last_attempt]
+                         for r, o in entry.outcomes.items()}}
 
 
 class Spool:
     def __init__(self, root: Path) -> None:
-        self.maildir = mailbox.Maildir(root / "queue", factory=None, create=True)
+        self._root = root / "queue"
+        for sub in ("tmp", "new", "cur"):
+            (self._root / sub).mkdir(parents=True, exist_ok=True)
         self.state_dir = root / "queue-state"
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        self._root = root / "queue"
+        self._files: dict[str, Path] = {}  # queue id -> its file
 
-    def add(self, entry: LiveEntry, content: bytes) -> None:
+    def add(self, entry: QueueEntry, content: bytes) -> None:
         """Make ``entry`` durable: one file, envelope on top (raises OSError if the disk fails)."""
-        line = ENVELOPE + json.dumps(entry.envelope(), separators=(",", ":")).encode() + b"\n"
-        entry.key = self.maildir.add(line + content.replace(b"\r\n", b"\n"))
+        line = ENVELOPE + json.dumps(_envelope(entry), separators=(",", ":")).encode() + b"\n"
+        if not write_once(self._root / "tmp", self._root / "new", entry.id, line + content.replace(b"\r\n", b"\n")):
+            raise FileExistsError(f"queue id {entry.id} is taken")
+        self._files[entry.id] = self._root / "new" / entry.id
 
-    def save(self, entry: LiveEntry) -> None:
+    def save(self, entry: QueueEntry) -> None:
         """Record the progress of an entry that stays queued."""
-        write_atomic(self.state_dir / f"{entry.id}.json", json.dumps(entry.state()).encode())
+        write_atomic(self.state_dir / f"{entry.id}.json", json.dumps(_state(entry)).encode())
 
-    def _path(self, key: str) -> Path:
-        # Maildir.add puts a message without flags in new/ and we never move it; reading the file
-        # directly spares the library a rescan of the directory for each new key.
-        return self._root / "new" / key
-
-    def content(self, entry: LiveEntry) -> bytes:
-        data = self._path(entry.key).read_bytes()
+    def content(self, entry: QueueEntry) -> bytes:
+        data = self._files.get(entry.id, self._root / "new" / entry.id).read_bytes()
         return data.split(b"\n", 1)[1].replace(b"\n", b"\r\n")
 
-    def remove(self, entry: LiveEntry) -> None:
+    def remove(self, entry: QueueEntry) -> None:
         """Done with it: the queue file first (the state file alone means nothing)."""
-        self._path(entry.key).unlink(missing_ok=True)
+        self._files.pop(entry.id, self._root / "new" / entry.id).unlink(missing_ok=True)
         (self.state_dir / f"{entry.id}.json").unlink(missing_ok=True)
+        fsync_directory(self._root / "new")
 
-    def load(self) -> list[LiveEntry]:
+    def load(self) -> list[QueueEntry]:
         """Every entry on disk, oldest first, with its progress; stray state files are dropped."""
         for path in (self._root / "tmp").iterdir():
             path.unlink(missing_ok=True)  # a write cut short before the link: never acknowledged
-        entries: dict[str, LiveEntry] = {}
+        entries: dict[str, QueueEntry] = {}
         for sub in ("new", "cur"):
             for path in (self._root / sub).iterdir():
                 if path.name.startswith("."):
@@ -98,25 +84,26 @@ class Spool:
                 entry = self._read(path)
                 if entry is not None:
                     entries[entry.id] = entry
+                    self._files[entry.id] = path
         for path in self.state_dir.iterdir():
-            entry = entries.get(path.stem)
-            if entry is None or path.suffix != ".json":
+            found = entries.get(path.stem)
+            if found is None or path.suffix != ".json":
                 path.unlink(missing_ok=True)  # finished, or a temporary file of a crashed write
                 continue
             try:
                 state = json.loads(path.read_text(encoding="utf-8"))
-                entry.attempts = int(state["attempts"])
-                entry.warned = bool(state["warned"])
-                entry.next_attempt = float(state["next_attempt"])
-                entry.reported = set(state["reported"])
+                found.attempts = int(state["attempts"])
+                found.warned = bool(state["warned"])
+                found.next_attempt = float(state["next_attempt"])
+                found.reported = set(state["reported"])
                 for rcpt, fields in state["outcomes"].items():
-                    if rcpt in entry.outcomes:
-                        entry.outcomes[rcpt] = Outcome(*fields)
+                    if rcpt in found.outcomes:
+                        found.outcomes[rcpt] = Outcome(RecipientState(fields[0]), *fields[1:])
             except (OSError, ValueError, KeyError, TypeError):
-                pass  # unreadable progress: start over (duplicates at worst)
+                pass  # unreadable progress: start over (the MX does not store a message twice)
         return sorted(entries.values(), key=lambda e: e.arrival)
 
-    def _read(self, path: Path) -> LiveEntry | None:
+    def _read(self, path: Path) -> QueueEntry | None:
         try:
             with path.open("rb") as f:
                 first = f.readline()
@@ -124,10 +111,8 @@ class Spool:
                 raise ValueError("no envelope")
             env = json.loads(first[len(ENVELOPE):])
             recipients = tuple(str(r) for r in env["recipients"])
-            return LiveEntry(str(env["id"]), str(env["sender"]), recipients, float(env["arrival"]),
-                             str(env["origin"]), key=path.name.split(":", 1)[0],
-                             outcomes={r: Outcome("pending") for r in recipients},
-                             message_id=str(env.get("message_id", "")))
+            return QueueEntry(str(env["id"]), str(env["sender"]), recipients, float(env["arrival"]),
+                              str(env["origin"]), message_id=str(env.get("message_id", "")))
         except (OSError, ValueError, KeyError, TypeError):
             # Not one of ours, or damaged: keep it aside for a person, never deliver it half-read.
             aside = self._root.parent / "queue-damaged"

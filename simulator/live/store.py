@@ -5,29 +5,34 @@ four public methods keep their meaning), so the very IMAP and POP3 servers
 of the simulation serve it. Everything is also in memory; the disk is the
 truth across restarts:
 
-    DATA/<scenario>/mail/<address>/{tmp,new,cur}   stdlib ``mailbox.Maildir``
+    DATA/<scenario>/mail/<address>/{tmp,new,cur}   a Maildir
     DATA/<scenario>/mail/<address>/.smtpsim-uids.json
         UIDVALIDITY, UIDNEXT and each file's IMAP UID (RFC 3501 §2.3.1.1)
 
-A message is written with ``mailbox.Maildir.add`` (a file in ``tmp``,
-fsync'd, then linked into ``new``) before ``deliver`` returns, so the MX
-says 250 only for mail on disk. Files use LF line ends, as Maildir readers
+A message is written as a Maildir delivery agent writes it
+(``simulator.live.durable.write_once``: a file in ``tmp``, fsync'd, linked
+into ``new``, the directory fsync'd) before ``deliver`` returns, so the MX
+says 250 only for mail on disk. ``deliver_once`` names the file after a key
+(the sender's queue id and the recipient): offered again, the same message
+is not stored twice. Files use LF line ends, as Maildir readers
 expect; the store hands out CRLF, as IMAP and POP3 send it. Flags live in the
 file name (``cur/KEY:2,S`` for \\Seen), as in any Maildir.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import itertools
 import json
-import mailbox
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.live.durable import write_atomic, write_once
 from simulator.mail.headers import EPOCH, imap_date
 from simulator.protocols.mailstore import INBOX, Mailbox, MailStore, StoredMessage, normalize_crlf
 from simulator.scenario.model import Account
@@ -44,10 +49,23 @@ def safe_name(address: str) -> str:
     return "_" + name if name.startswith(".") or not name else name
 
 
-class _Flags(set):
+_SEQUENCE = itertools.count(1)
+
+
+def _unique_name() -> str:
+    """A new Maildir file name: time, process, a counter (the Maildir convention)."""
+    return f"{int(time.time())}.P{os.getpid()}Q{next(_SEQUENCE)}.smtpsim"
+
+
+def _keyed_name(key: str) -> str:
+    """The file name of a keyed delivery: the same key, the same name."""
+    return f"smtpsim-{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}"
+
+
+class _Flags(set[str]):
     """A message's flag set that renames its Maildir file when it changes."""
 
-    def __init__(self, flags: Iterable[str], on_change) -> None:
+    def __init__(self, flags: Iterable[str], on_change: Callable[[], None]) -> None:
         super().__init__(flags)
         self._on_change = on_change
 
@@ -56,7 +74,7 @@ class _Flags(set):
             super().add(flag)
             self._on_change()
 
-    def discard(self, flag: str) -> None:
+    def discard(self, flag: object) -> None:
         if flag in self:
             super().discard(flag)
             self._on_change()
@@ -91,7 +109,8 @@ class MaildirMailbox(Mailbox):
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.maildir = mailbox.Maildir(root, factory=None, create=True)
+        for sub in ("tmp", "new", "cur"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
         uidvalidity, uidnext, uids = self._read_index()
         super().__init__(name=INBOX, uidvalidity=uidvalidity, uidnext=uidnext)
         found = []
@@ -121,9 +140,22 @@ class MaildirMailbox(Mailbox):
 
     def append(self, content: bytes, internal_date: str, flags: Iterable[str] = ()) -> StoredMessage:
         """Write the message to disk (fsync'd), then add it with the next UID."""
+        stored = self.append_once(content, internal_date, _unique_name(), flags)
+        assert stored is not None  # a fresh name is never taken
+        return stored
+
+    def has(self, name: str) -> bool:
+        return any(isinstance(m, MaildirMessage) and m.key == name for m in self.messages)
+
+    def append_once(self, content: bytes, internal_date: str, name: str,
+                    flags: Iterable[str] = ()) -> StoredMessage | None:
+        """``append`` under the file name ``name``; None (nothing written) if that message is here already."""
+        if self.has(name):
+            return None
         content = normalize_crlf(content)
-        key = self.maildir.add(content.replace(b"\r\n", b"\n"))
-        message = self._message(self.uidnext, content, set(), internal_date, self.root / "new" / key)
+        if not write_once(self.root / "tmp", self.root / "new", name, content.replace(b"\r\n", b"\n")):
+            return None
+        message = self._message(self.uidnext, content, set(), internal_date, self.root / "new" / name)
         self.uidnext += 1
         self.messages.append(message)
         self._write_index()
@@ -178,7 +210,6 @@ class MaildirStore(MailStore):
         self.root = root
         self._passwords: dict[str, str] = {}
         self._boxes: dict[str, MaildirMailbox] = {}
-        self._by_address: dict[str, str] = {}
         root.mkdir(parents=True, exist_ok=True)
         for account in accounts:
             self.add_account(account.username, account.password, address=account.address)
@@ -187,8 +218,6 @@ class MaildirStore(MailStore):
         self._passwords[username] = password
         if username not in self._boxes:
             self._boxes[username] = MaildirMailbox(self.root / safe_name(address or username))
-        if address:
-            self._by_address[address.lower()] = username
 
     def authenticate(self, username: str, password: str) -> bool:
         expected = self._passwords.get(username)
@@ -202,28 +231,16 @@ class MaildirStore(MailStore):
         return self._boxes.get(username)
 
     def deliver(self, username: str, content: bytes, internal_date: str) -> StoredMessage:
+        stored = self.deliver_once(username, content, internal_date, None)
+        assert stored is not None
+        return stored
+
+    def deliver_once(self, username: str, content: bytes, internal_date: str,
+                     key: str | None) -> StoredMessage | None:
+        """Deliver; with a ``key``, only once: None when a message with that key is here already."""
         box = self._boxes.get(username)
         if box is None:
             raise KeyError(f"no such account: {username!r}")
-        return box.append(content, internal_date)
-
-    # What simulator.actors.servers.InboundPolicy asks a store.
-    def has_mailbox(self, address: str) -> bool:
-        return address.lower() in self._by_address
-
-    def username_for(self, address: str) -> str | None:
-        return self._by_address.get(address.lower())
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data``: a temporary file, fsync, rename."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+        if key is None:
+            return box.append(content, internal_date)
+        return box.append_once(content, internal_date, _keyed_name(key))

@@ -32,7 +32,7 @@ def compose(
     The MSA adds the Message-ID (RFC 6409 §8.3), which lets the trace show
     which actor adds which header.
     """
-    msg = Message(policy=WIRE)
+    msg: Message[str, str | Header] = Message(policy=WIRE)
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
     msg["Subject"] = _header(subject)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import Message
+from enum import StrEnum
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import SMTP
@@ -15,17 +16,35 @@ from email.policy import SMTP
 from simulator.mail.headers import rfc5322_date
 
 
+class DSNAction(StrEnum):
+    """RFC 3464 §2.3.3: what the reporting MTA did with the recipient."""
+
+    FAILED = "failed"
+    DELAYED = "delayed"
+    DELIVERED = "delivered"
+    RELAYED = "relayed"
+    EXPANDED = "expanded"
+
+
+# RFC 3464 §2.1.2: "smtp" is the diagnostic-type of a reply an SMTP server sent; a
+# diagnostic the reporting MTA made up itself (a DNS failure, no answer) gets an
+# experimental "X-" type, as Postfix's "X-Postfix".
+SMTP_DIAGNOSTIC = "smtp"
+LOCAL_DIAGNOSTIC = "X-Smtpsim"
+
+
 @dataclass(frozen=True)
 class RecipientStatus:
     """One recipient's per-recipient fields (RFC 3464 §2.3)."""
 
     recipient: str
-    action: str  # failed, delayed, delivered, relayed, expanded
+    action: DSNAction
     status: str  # an RFC 3463 code, e.g. 5.1.1
-    remote_mta: str | None  # the host that answered, when one did
-    diagnostic: str | None  # the reply it gave, e.g. "550 5.1.1 ..."
+    remote_mta: str | None  # the MTA that reported the status, when one did (never the reporting MTA)
+    diagnostic: str | None  # the reply it gave, e.g. "550 5.1.1 ...", or the local reason
     last_attempt: float | None = None
     will_retry_until: float | None = None
+    diagnostic_type: str = SMTP_DIAGNOSTIC
 
 
 def original_headers(content: bytes) -> str:
@@ -45,8 +64,8 @@ def build_dsn(
     boundary: str,
 ) -> bytes:
     """A complete DSN message, CRLF line ends, ready for DATA."""
-    failed = [r for r in recipients if r.action == "failed"]
-    delayed = [r for r in recipients if r.action == "delayed"]
+    failed = [r for r in recipients if r.action is DSNAction.FAILED]
+    delayed = [r for r in recipients if r.action is DSNAction.DELAYED]
     report = MIMEMultipart("report", boundary=boundary, report_type="delivery-status", policy=SMTP)
     report["From"] = f"Mail Delivery System <MAILER-DAEMON@{reporting_mta}>"
     report["To"] = original_sender
@@ -64,7 +83,7 @@ def build_dsn(
     per_message = Message(policy=SMTP)
     per_message["Reporting-MTA"] = f"dns; {reporting_mta}"
     per_message["Arrival-Date"] = rfc5322_date(arrival)
-    blocks = [per_message]
+    blocks: list[Message | str] = [per_message]
     for r in recipients:
         block = Message(policy=SMTP)
         block["Final-Recipient"] = f"rfc822; {r.recipient}"
@@ -73,7 +92,7 @@ def build_dsn(
         if r.remote_mta:
             block["Remote-MTA"] = f"dns; {r.remote_mta}"
         if r.diagnostic:
-            block["Diagnostic-Code"] = f"smtp; {r.diagnostic}"
+            block["Diagnostic-Code"] = f"{r.diagnostic_type}; {r.diagnostic}"
         if r.last_attempt is not None:
             block["Last-Attempt-Date"] = rfc5322_date(r.last_attempt)
         if r.will_retry_until is not None:

@@ -8,7 +8,7 @@ seconds) or in count (``attempts``: only the first N tries it meets).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 
@@ -19,36 +19,63 @@ class Target(str, Enum):
     LINK = "link"
 
 
+class FaultKind(StrEnum):
+    """Every fault a scenario may name; code asks for them by member, so a typo is a type error."""
+
+    NXDOMAIN = "nxdomain"
+    SERVFAIL = "servfail"
+    DNS_TIMEOUT = "dns-timeout"
+    NULL_MX = "null-mx"
+    NO_MX = "no-mx"
+    CONNECTION_REFUSED = "connection-refused"
+    NO_ANSWER = "no-answer"
+    HOST_DOWN = "host-down"
+    SERVICE_UNAVAILABLE = "service-unavailable"
+    GREYLISTING = "greylisting"
+    RELAY_DENIED = "relay-denied"
+    MESSAGE_TOO_LARGE = "message-too-large"
+    BAD_CERTIFICATE = "bad-certificate"
+    USER_UNKNOWN = "user-unknown"
+    MAILBOX_FULL = "mailbox-full"
+    REMOTE_BOUNCE = "remote-bounce"
+    BAD_PASSWORD = "bad-password"
+    STARTTLS_STRIPPED = "starttls-stripped"
+    LATENCY = "latency"
+    LOSS = "loss"
+
+
 @dataclass(frozen=True)
-class FaultKind:
-    name: str
+class FaultSpec:
+    """What a fault kind attaches to, and the parameters it takes."""
+
+    name: FaultKind
     target: Target
     roles: tuple[str, ...]  # host roles it fits (for host targets); empty = any
     summary: str
     params: tuple[str, ...] = ()
 
 
-KINDS: dict[str, FaultKind] = {k.name: k for k in (
-    FaultKind("nxdomain", Target.DOMAIN, (), "DNS says the recipient domain does not exist (NXDOMAIN)"),
-    FaultKind("servfail", Target.DOMAIN, (), "DNS lookups fail temporarily (SERVFAIL)"),
-    FaultKind("dns-timeout", Target.DOMAIN, (), "DNS lookups get no answer (timeout)"),
-    FaultKind("null-mx", Target.DOMAIN, (), "the domain publishes a null MX (MX 0 .): it takes no mail (RFC 7505)"),
-    FaultKind("no-mx", Target.DOMAIN, (), "the domain has no MX record, only an address (implicit MX)"),
-    FaultKind("connection-refused", Target.HOST, ("mta", "msa"), "the host refuses connections (TCP RST)"),
-    FaultKind("no-answer", Target.HOST, ("mta", "msa"), "the host does not answer at all (SYNs time out)"),
-    FaultKind("host-down", Target.HOST, ("mta", "msa", "store"), "the host is down for a while"),
-    FaultKind("service-unavailable", Target.HOST, ("mta",), "the server answers 421 at the greeting"),
-    FaultKind("greylisting", Target.HOST, ("mta",), "the server answers 451 4.7.1 to a new sender until a delay has passed", ("delay",)),
-    FaultKind("relay-denied", Target.HOST, ("mta",), "the server does not consider the domain its own: 550 5.7.1"),
-    FaultKind("message-too-large", Target.HOST, ("mta",), "the server's size limit is below the message: 552 5.3.4", ("limit",)),
-    FaultKind("bad-certificate", Target.HOST, ("mta", "msa", "store"), "the server's certificate does not match its name, or has expired", ("problem",)),
-    FaultKind("user-unknown", Target.MAILBOX, (), "the mailbox does not exist: 550 5.1.1"),
-    FaultKind("mailbox-full", Target.MAILBOX, (), "the mailbox is full: 452 4.2.2, or 552 5.2.2 when permanent", ("permanent",)),
-    FaultKind("remote-bounce", Target.MAILBOX, (), "the MX accepts the message, then fails to store it and bounces it itself"),
-    FaultKind("bad-password", Target.HOST, ("mua",), "the client sends the wrong password: 535 5.7.8"),
-    FaultKind("starttls-stripped", Target.LINK, (), "a man in the middle removes STARTTLS from the EHLO reply"),
-    FaultKind("latency", Target.LINK, (), "extra one-way latency on a link", ("seconds",)),
-    FaultKind("loss", Target.LINK, (), "packet loss on a link: lost segments are retransmitted", ("rate",)),
+KINDS: dict[FaultKind, FaultSpec] = {k.name: k for k in (
+    FaultSpec(FaultKind.NXDOMAIN, Target.DOMAIN, (), "DNS says the recipient domain does not exist (NXDOMAIN)"),
+    FaultSpec(FaultKind.SERVFAIL, Target.DOMAIN, (), "DNS lookups fail temporarily (SERVFAIL)"),
+    FaultSpec(FaultKind.DNS_TIMEOUT, Target.DOMAIN, (), "DNS lookups get no answer (timeout)"),
+    FaultSpec(FaultKind.NULL_MX, Target.DOMAIN, (), "the domain publishes a null MX (MX 0 .): it takes no mail (RFC 7505)"),
+    FaultSpec(FaultKind.NO_MX, Target.DOMAIN, (), "the domain has no MX record, only an address (implicit MX)"),
+    FaultSpec(FaultKind.CONNECTION_REFUSED, Target.HOST, ("mta", "msa"), "the host refuses connections (TCP RST)"),
+    FaultSpec(FaultKind.NO_ANSWER, Target.HOST, ("mta", "msa"), "the host does not answer at all (SYNs time out)"),
+    FaultSpec(FaultKind.HOST_DOWN, Target.HOST, ("mta", "msa", "store"), "the host is down for a while"),
+    FaultSpec(FaultKind.SERVICE_UNAVAILABLE, Target.HOST, ("mta",), "the server answers 421 at the greeting"),
+    FaultSpec(FaultKind.GREYLISTING, Target.HOST, ("mta",), "the server answers 451 4.7.1 to a new sender until a delay has passed", ("delay",)),
+    FaultSpec(FaultKind.RELAY_DENIED, Target.HOST, ("mta",), "the server does not consider the domain its own: 550 5.7.1"),
+    FaultSpec(FaultKind.MESSAGE_TOO_LARGE, Target.HOST, ("mta",), "the server's size limit is below the message: 552 5.3.4", ("limit",)),
+    FaultSpec(FaultKind.BAD_CERTIFICATE, Target.HOST, ("mta", "msa", "store"), "the server's certificate does not match its name, or has expired", ("problem",)),
+    FaultSpec(FaultKind.USER_UNKNOWN, Target.MAILBOX, (), "the mailbox does not exist: 550 5.1.1"),
+    FaultSpec(FaultKind.MAILBOX_FULL, Target.MAILBOX, (), "the mailbox is full: 452 4.2.2, or 552 5.2.2 when permanent", ("permanent",)),
+    FaultSpec(FaultKind.REMOTE_BOUNCE, Target.MAILBOX, (), "the MX accepts the message, then fails to store it and bounces it itself"),
+    FaultSpec(FaultKind.BAD_PASSWORD, Target.HOST, ("mua",), "the client sends the wrong password: 535 5.7.8"),
+    FaultSpec(FaultKind.STARTTLS_STRIPPED, Target.LINK, (), "a man in the middle removes STARTTLS from the EHLO reply"),
+    FaultSpec(FaultKind.LATENCY, Target.LINK, (), "extra one-way latency on a link", ("seconds",)),
+    FaultSpec(FaultKind.LOSS, Target.LINK, (), "packet loss on a link: lost segments are retransmitted", ("rate",)),
 )}
 
 _COMMON = {"kind", "host", "domain", "mailbox", "link", "from", "until", "attempts"}
@@ -56,7 +83,7 @@ _COMMON = {"kind", "host", "domain", "mailbox", "link", "from", "until", "attemp
 
 @dataclass(frozen=True)
 class Fault:
-    kind: str
+    kind: FaultKind
     target: Target
     subject: str  # the host id, domain, mailbox address, or "a-b" link
     start: float = 0.0
@@ -71,7 +98,7 @@ class Fault:
     link: tuple[str, str] | None = None
 
     @property
-    def spec(self) -> FaultKind:
+    def spec(self) -> FaultSpec:
         return KINDS[self.kind]
 
     def describe(self) -> str:
@@ -88,7 +115,7 @@ class Fault:
 
 @dataclass(frozen=True)
 class QueuePolicy:
-    """Retry schedule (RFC 5321 §4.5.4.1: at least 30 minutes apart, give up after 4-5 days)."""
+    """Retry schedule (RFC 5321 §4.5.4.1: the interval SHOULD be at least 30 minutes; give up after 4-5 days)."""
 
     retry: float = 1800.0
     warn_after: float = 4 * 3600.0
@@ -97,7 +124,7 @@ class QueuePolicy:
     dns_timeout: float = 5.0  # per try; a stub resolver tries a few times
 
 
-def fault_param_keys(kind: str) -> set[str]:
+def fault_param_keys(kind: FaultKind) -> set[str]:
     return _COMMON | set(KINDS[kind].params)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from simulator.scenario.topics import Topic, parse_topic
 from simulator.scenario.errors import ScenarioError
-from simulator.scenario.faults import KINDS, Fault, QueuePolicy, Target, fault_param_keys, parse_param
+from simulator.scenario.faults import KINDS, Fault, FaultKind, QueuePolicy, Target, fault_param_keys, parse_param
 from simulator.scenario.model import DEFAULT_PORTS, Account, AuthoredQuestion, Host, Message, Role, Scenario
 from simulator.scenario.zonetext import _with_defaults, parse_zones  # noqa: F401 (tests import _with_defaults here)
 
@@ -255,17 +255,18 @@ def parse_faults(source: str, items: Any, scenario: Scenario) -> tuple[Fault, ..
     for i, spec in enumerate(items):
         if not isinstance(spec, dict):
             raise r.fail(f"faults[{i}]", "a table", spec)
-        kind = spec.get("kind")
-        if kind not in KINDS:
-            raise r.fail(f"faults[{i}].kind", "one of " + ", ".join(sorted(KINDS)), kind if kind is not None else None,
-                         missing=kind is None)
+        name = spec.get("kind")
+        if not isinstance(name, str) or name not in set(FaultKind):
+            raise r.fail(f"faults[{i}].kind", "one of " + ", ".join(sorted(KINDS)), name if name is not None else None,
+                         missing=name is None)
+        kind = FaultKind(name)
         path = f"faults[{i}] ({kind})"
         r.unknown_keys(spec, fault_param_keys(kind), path)
         faults.append(_fault(r, path, kind, spec, scenario))
     return tuple(faults)
 
 
-def _fault(r: _Reader, path: str, kind: str, spec: dict[str, Any], s: Scenario) -> Fault:
+def _fault(r: _Reader, path: str, kind: FaultKind, spec: dict[str, Any], s: Scenario) -> Fault:
     fk = KINDS[kind]
     key = fk.target.value
     if key not in spec:
@@ -307,10 +308,10 @@ def _fault(r: _Reader, path: str, kind: str, spec: dict[str, Any], s: Scenario) 
     if attempts is not None and (isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1):
         raise r.fail(f"{path}.attempts", "a whole number >= 1", attempts)
     until = r.number(spec, "until", f"{path}.until", -1.0) if "until" in spec else None
+    params: dict[str, Any] = {k: (float(v) if k in ("delay", "seconds", "rate") else v) for k, v in values.items()}
     return Fault(
         kind=kind, target=fk.target, subject=subject, start=r.number(spec, "from", f"{path}.from", 0.0),
-        until=until, attempts=attempts, link=link,
-        **{k: (float(v) if k in ("delay", "seconds", "rate") else v) for k, v in values.items()},
+        until=until, attempts=attempts, link=link, **params,
     )
 
 

@@ -14,10 +14,11 @@ the two read as one sentence without saying the same thing twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from simulator.protocols.smtp import replies
 from simulator.scenario.errors import ScenarioError
-from simulator.scenario.faults import KINDS, Fault, Target
+from simulator.scenario.faults import KINDS, Fault, FaultKind, Target
 from simulator.scenario.model import Host, Role, Scenario
 
 
@@ -85,7 +86,9 @@ def available_toggles(scenario: Scenario) -> list[Toggle]:
     sender = next((h for h in scenario.hosts_with_role(Role.MUA) if h.account == message.sender), None)
     out: list[Toggle] = []
 
-    def add(name: str, label: str, kind: str, subject: str, link: tuple[str, str] | None = None, **params) -> None:
+    def add(name: str, label: str, kind_name: str, subject: str, link: tuple[str, str] | None = None,
+            **params: Any) -> None:
+        kind = FaultKind(kind_name)  # a misspelt kind fails here, not silently
         fault = Fault(kind=kind, target=KINDS[kind].target, subject=subject, link=link, **params)
         if any(_same(fault, written) for written in scenario.faults):
             return  # already in the scenario: switching it "on" would change nothing

@@ -12,7 +12,7 @@ from simulator.trace.events import Direction, Kind, TLSMode, Trace, TraceEvent
 TLS_WORDS = {TLSMode.NONE: "plain", TLSMode.STARTTLS: "STARTTLS", TLSMode.IMPLICIT: "implicit TLS"}
 # A padlock glyph and a word, never colour alone.
 TLS_BADGES = {TLSMode.NONE: "[ ] plain", TLSMode.STARTTLS: "[#] STARTTLS", TLSMode.IMPLICIT: "[#] implicit TLS"}
-SIDE_STYLES = {Direction.CLIENT: "bold cyan", Direction.SERVER: "bold green"}
+SIDE_STYLES: dict[Direction | None, str] = {Direction.CLIENT: "bold cyan", Direction.SERVER: "bold green"}
 KIND_STYLES = {
     Kind.TCP: "blue", Kind.TLS: "magenta", Kind.DNS: "yellow", Kind.QUEUE: "bright_black",
     Kind.DELIVER: "bold green", Kind.BOUNCE: "bold red", Kind.NOTE: "bright_black",

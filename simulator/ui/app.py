@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -47,7 +47,7 @@ class SmtpsimApp(App[int]):
         super().__init__()
         self._trace = trace
         self._loader = loader
-        self._start = {"scenario": scenario, "faults": tuple(faults), "seed": seed}
+        self._start: dict[str, Any] = {"scenario": scenario, "faults": tuple(faults), "seed": seed}
         self.theme = "textual-dark"
 
     def on_mount(self) -> None:

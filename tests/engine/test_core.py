@@ -133,3 +133,41 @@ def test_run_until_in_the_past_is_refused():
     env.run()
     with pytest.raises(ValueError):
         env.run(until=1)
+
+
+def test_peek_after_step_takes_the_last_event_of_an_instant():
+    # The bug: step() left the drained instant at the top of the heap and peek() returned it.
+    env = Environment()
+    env.schedule(1.0, lambda _: None)
+    env.schedule(2.0, lambda _: None)
+    env.schedule(3.0, lambda _: None)
+    assert env.peek() == 1.0
+    env.step()
+    assert env.now == 1.0 and env.peek() == 2.0
+    env.step()
+    assert env.peek() == 3.0
+    env.step()
+    assert env.peek() == float("inf")
+    with pytest.raises(EmptySchedule):
+        env.step()
+
+
+def test_peek_after_step_with_two_events_at_one_instant():
+    env = Environment()
+    env.schedule(1.0, lambda _: None)
+    env.schedule(1.0, lambda _: None)
+    env.schedule(5.0, lambda _: None)
+    env.step()
+    assert env.peek() == 1.0  # one more at 1.0
+    env.step()
+    assert env.peek() == 5.0
+
+
+def test_peek_inside_run_sees_the_next_instant_and_changes_nothing():
+    env = Environment()
+    seen = []
+    env.schedule(1.0, lambda _: seen.append(env.peek()))
+    env.schedule(4.0, lambda _: seen.append(env.peek()))
+    env.schedule(9.0, lambda _: None)
+    env.run()
+    assert seen == [4.0, 9.0] and env.now == 9.0

@@ -33,14 +33,7 @@ def _policy_problems(texts: list[str]) -> list[str]:
     return sorted(set(problems))
 
 
-_QUEUE_TEXT = "fixed by issue 11 merge (the queue's deferral note in simulator/actors/queue.py says 'at least 30 minutes' without SHOULD)"
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_QUEUE_TEXT))
-    if n in {"dns-temporary-failure", "greylisting", "mailbox-full", "retry-expired"} else n
-    for n in NAMES
-])
+@pytest.mark.parametrize("name", NAMES)
 def test_traces_say_should_where_the_rfc_says_should(name):
     assert not _policy_problems([e.explain for e in trace_of(name).events])
 

@@ -176,23 +176,7 @@ def _cited_contexts(source: tuple[str, str]) -> list[tuple[Citation, str]]:
     return out
 
 
-# Known, owned elsewhere, listed for the lead: each mark names the file that still has it.
-_PENDING = {
-    "trace-null-mx": "fixed by issue 11 merge (simulator/actors/queue.py cites RFC 7505 §3 for 556 5.1.10; §4.1)",
-}
-
-def _subject_params():
-    for param in SOURCES:
-        (source,) = param.values
-        pid = param.id
-        marks = []
-        if pid in _PENDING:
-            marks.append(pytest.mark.xfail(strict=True, reason=_PENDING[pid]))
-        yield pytest.param(source, id=pid, marks=marks)
-
-
-
-@pytest.mark.parametrize("source", list(_subject_params()))
+@pytest.mark.parametrize("source", SOURCES)
 def test_every_citation_fits_what_it_backs(source):
     wrong = sorted({why for cite, context in _cited_contexts(source) if (why := _wrong_subject(cite, context))})
     assert not wrong, f"{source[1]}: {wrong}"

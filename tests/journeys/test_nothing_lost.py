@@ -12,6 +12,7 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simulator.delivery.outcomes import Result
 from simulator.run import simulate
 from simulator.scenario.loader import parse_scenario
 
@@ -89,7 +90,7 @@ def worlds(draw):
 @given(worlds(), st.integers(0, 2**16))
 def test_every_accepted_message_ends_exactly_once_per_recipient(text, seed):
     world = simulate(parse_scenario(text, source="drawn.toml"), seed)
-    outcomes = Counter((message_id, rcpt) for _, message_id, rcpt in world.ledger)
+    outcomes = Counter((s.message_id, s.rcpt) for s in world.ledger)
     seen = set()
     for queue in world.queues.values():
         for entry in queue.entries.values():
@@ -99,15 +100,16 @@ def test_every_accepted_message_ends_exactly_once_per_recipient(text, seed):
                 if key in seen:  # the same message relayed onward by another queue
                     continue
                 seen.add(key)
-                assert outcomes[key] == 1, (key, [r for r in world.ledger if r[1] == entry.message_id])
+                assert outcomes[key] == 1, (key, [s for s in world.ledger if s.message_id == entry.message_id])
     # A bounce (null sender) is never itself reported in a DSN, only dropped (no loops);
     # a failure of a real message is reported to its sender in a DSN entry that went out.
     entries = {e.message_id: e for q in world.queues.values() for e in q.entries.values()}
     dsn_entries = [e for e in entries.values() if e.sender == ""]
-    for outcome, message_id, _ in world.ledger:
-        assert outcome in ("delivered", "failed", "dropped")
-        if outcome == "failed":
-            assert entries[message_id].sender != ""
+    for settled in world.ledger:
+        assert settled.result in (Result.DELIVERED, Result.BOUNCED, Result.DROPPED)
+        if settled.result is Result.BOUNCED:
+            assert entries[settled.message_id].sender != ""
+            assert settled.dsn_to == entries[settled.message_id].sender
             assert dsn_entries, "a failure was reported without a DSN being queued"
-        if outcome == "dropped":
-            assert entries[message_id].sender == ""
+        if settled.result is Result.DROPPED:
+            assert entries[settled.message_id].sender == ""

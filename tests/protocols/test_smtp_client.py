@@ -179,7 +179,7 @@ def test_require_starttls_quits_on_454() -> None:
     up_to_mail(c, EHLO_TLS)
     events, out = step(c, b"454 4.7.0 TLS not available\r\n")
     assert out == b"QUIT\r\n" and TLSUnavailable() in events
-    assert c.session_failure == SessionFailed("starttls", 454, "TLS not available")
+    assert c.session_failure == SessionFailed("starttls", 454, "TLS not available", "4.7.0")
 
 
 def test_plaintext_after_the_starttls_220_is_discarded() -> None:
@@ -239,7 +239,7 @@ def test_auth_failure_quits_and_records_535() -> None:
     assert out == b"QUIT\r\n"
     [failed] = [e for e in events if isinstance(e, ClientAuthFailed)]
     assert AuthFailed is ClientAuthFailed and failed.reply.code == 535 and c.auth_failed
-    assert c.session_failure == SessionFailed("auth", 535, "Authentication credentials invalid")
+    assert c.session_failure == SessionFailed("auth", 535, "Authentication credentials invalid", "5.7.8")
     assert c.results == [{}]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from simulator.protocols.common import ShutdownReason
 from simulator.protocols.errors import LocalProtocolError
 from simulator.protocols.smtp import (
     CommandReceived,
@@ -513,7 +514,7 @@ def test_reply_sent_event_is_exactly_what_went_on_the_wire() -> None:
 
 def test_421_greeting_is_sent_and_closes() -> None:
     s = SMTPServer(SMTPServerConfig(HOST, Role.MTA))
-    events = s.start(R.SERVICE_UNAVAILABLE)
+    events = s.start(ShutdownReason.SERVICE_UNAVAILABLE)
     # RFC 5321 §3.8 / §4.2: 421 <domain> ..., then close; no enhanced code on a greeting.
     assert s.data_to_send() == b"421 mx.example.org Service not available, closing transmission channel\r\n"
     assert s.closed and isinstance(events[-1], ConnectionClosed)
@@ -521,7 +522,7 @@ def test_421_greeting_is_sent_and_closes() -> None:
 
 def test_554_greeting_answers_503_until_quit() -> None:
     s = SMTPServer(SMTPServerConfig(HOST, Role.MTA))
-    s.start(Reply(554, None, "No SMTP service here"))
+    s.start(greeting=Reply(554, None, "No SMTP service here"))
     assert s.data_to_send() == b"554 mx.example.org No SMTP service here\r\n"
     # RFC 5321 §3.1: MUST wait for QUIT, SHOULD answer 503 meanwhile.
     assert [ln[:3] for ln in talk(s, "EHLO c.example", "MAIL FROM:<a@b.example>", "NOOP")] == ["503"] * 3
@@ -530,7 +531,7 @@ def test_554_greeting_answers_503_until_quit() -> None:
 
 def test_shutdown_sends_421_at_any_time() -> None:
     s = in_data()
-    events = s.shutdown()
+    events = s.shutdown(ShutdownReason.SERVER_STOPPING)
     assert s.data_to_send().startswith(b"421 4.3.2 mx.example.org ") and s.closed
     assert isinstance(events[-1], ConnectionClosed)
 

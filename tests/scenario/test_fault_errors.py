@@ -81,3 +81,19 @@ def test_queue_policy_is_validated():
     with pytest.raises(ScenarioError) as info:
         parse_scenario(BASE + "\n[queue]\nretry = -5\n", source="lab.toml")
     assert str(info.value) == "lab.toml: queue.retry: expected a number >= 1, found -5"
+
+
+def test_a_misspelt_fault_kind_is_an_error_naming_file_and_key():
+    message = error('kind = "remote-bonce"\nmailbox = "bob@example.net"\n')
+    assert message.startswith('lab.toml: faults[0].kind: expected one of ')
+    assert "remote-bounce" in message and 'found "remote-bonce"' in message
+
+
+def test_code_that_asks_for_a_misspelt_fault_fails_instead_of_meaning_no_fault():
+    from simulator.delivery.faults import FaultBook
+    from simulator.scenario.faults import FaultKind
+
+    book = FaultBook((), lambda: 0.0)
+    assert book.hit(FaultKind.REMOTE_BOUNCE, "bob@example.net") is None
+    with pytest.raises(ValueError):
+        book.hit("remote-bonce", "bob@example.net")  # type: ignore[arg-type]

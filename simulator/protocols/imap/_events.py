@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The events every driver acts on are the ones all protocols share; re-exported here.
+from ..common import ConnectionClosed, Event, LoginSucceeded, SessionClosed, StartTLSReady, StartTLSRequested
+
 __all__ = [
     "CommandFailed",
     "CommandReceived",
@@ -23,12 +26,6 @@ __all__ = [
     "StartTLSReady",
     "StartTLSRequested",
 ]
-
-
-class Event:
-    """Base class of every IMAP event."""
-
-    __slots__ = ()
 
 
 # --- server side ------------------------------------------------------------
@@ -52,24 +49,6 @@ class InvalidCommand(Event):
     tag: str
     line: str
     reason: str
-
-
-@dataclass(frozen=True)
-class StartTLSRequested(Event):
-    """The server said ``OK Begin TLS negotiation now``: the driver must run
-    the TLS handshake and then call ``tls_established()``."""
-
-
-@dataclass(frozen=True)
-class LoginSucceeded(Event):
-    """LOGIN or AUTHENTICATE PLAIN succeeded; now in authenticated state."""
-
-    user: str
-
-
-@dataclass(frozen=True)
-class ConnectionClosed(Event):
-    """The server is done with the connection (after LOGOUT or peer EOF)."""
 
 
 # --- both sides -------------------------------------------------------------
@@ -109,12 +88,6 @@ class MessageFetched(Event):
 
 
 @dataclass(frozen=True)
-class StartTLSReady(Event):
-    """The client saw ``OK`` to STARTTLS: the driver must run the TLS
-    handshake and then call ``tls_established()``."""
-
-
-@dataclass(frozen=True)
 class CommandFailed(Event):
     """A scripted command got NO or BAD, or the client refused to go on
     (``tag`` is then empty). The client logs out after this."""
@@ -122,8 +95,3 @@ class CommandFailed(Event):
     tag: str
     command: str
     text: str
-
-
-@dataclass(frozen=True)
-class SessionClosed(Event):
-    """The client finished: LOGOUT completed or the server said BYE."""

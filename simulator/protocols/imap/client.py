@@ -115,6 +115,10 @@ class IMAPClient:
         self._out.clear()
         return out
 
+    def connection_lost(self) -> list[Event]:
+        """The server went away (as ``receive_data(b"")``)."""
+        return self.receive_data(b"")
+
     def tls_established(self) -> None:
         """The TLS handshake that followed STARTTLS is done."""
         if self.step is not _Step.TLS_NEGOTIATING:

@@ -79,6 +79,11 @@ class Texts:
     NO_SUCH_MESSAGE = "message sequence number beyond EXISTS"
     LINE_TOO_LONG = "Command line too long"  # RFC 9051 section 7.1.3 example
     LITERAL_TOO_BIG = "Literal too big"
+    # Untagged BYE when the server ends the connection itself (RFC 3501 section 7.1.5).
+    BYE_IDLE = "Autologout; idle for too long"
+    BYE_STOPPING = "Server shutting down"
+    BYE_TOO_MANY = "Too many connections, try again later"
+    BYE_UNAVAILABLE = "Service not available, try again later"
 
 
 class IMAPSyntaxError(RemoteProtocolError):

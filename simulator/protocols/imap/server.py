@@ -11,6 +11,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 
+from ..common import ShutdownReason
 from ..errors import LocalProtocolError
 from ..mailstore import Mailbox, MailStore, StoredMessage
 from ._events import (
@@ -56,6 +57,12 @@ __all__ = ["MAX_LINE", "MAX_LITERAL", "IMAPServer", "IMAPServerConfig"]
 
 _SYSTEM_FLAGS = "(\\Answered \\Flagged \\Deleted \\Seen \\Draft)"
 _PERMANENT_FLAGS = "(\\Seen)"  # no STORE here: only FETCH BODY[] changes a flag
+_GOODBYES = {
+    ShutdownReason.IDLE_TIMEOUT: Texts.BYE_IDLE,
+    ShutdownReason.SERVER_STOPPING: Texts.BYE_STOPPING,
+    ShutdownReason.TOO_MANY_CONNECTIONS: Texts.BYE_TOO_MANY,
+    ShutdownReason.SERVICE_UNAVAILABLE: Texts.BYE_UNAVAILABLE,
+}
 
 
 @dataclass(frozen=True)
@@ -94,13 +101,41 @@ class IMAPServer:
     def tls_active(self) -> bool:
         return self._machine.tls is TLSState.ACTIVE
 
-    def start(self) -> None:
-        """Queue the greeting, with capabilities so a client can skip asking."""
+    def start(self, refusal: ShutdownReason | None = None) -> list[Event]:
+        """Queue the greeting, with capabilities so a client can skip asking.
+
+        ``refusal``: greet with ``* BYE`` instead and close (RFC 3501 section 7.1.5).
+        """
         if self._started:
             raise LocalProtocolError("start() called twice")
         self._started = True
+        events: list[Event] = []
+        if refusal is not None:
+            self._untagged("BYE " + _GOODBYES[refusal])
+            self._close(events)
+            return events
         text = Texts.GREETING.format(hostname=self.config.hostname)
         self._untagged(f"OK [CAPABILITY {self._capabilities()}] {text}")
+        return events
+
+    def connection_lost(self) -> list[Event]:
+        """The client went away (as ``receive_data(b"")``)."""
+        if not self._started:
+            events: list[Event] = []
+            if not self.closed:
+                self._close(events)
+            return events
+        return self.receive_data(b"")
+
+    def shutdown(self, reason: ShutdownReason) -> list[Event]:
+        """End the connection now with an untagged ``BYE`` (RFC 3501 section 7.1.5)."""
+        events: list[Event] = []
+        if self.closed:
+            return events
+        if self._started:
+            self._untagged("BYE " + _GOODBYES[reason])
+        self._close(events)
+        return events
 
     def receive_data(self, data: bytes) -> list[Event]:
         """Feed bytes from the peer; ``b""`` means the peer closed."""

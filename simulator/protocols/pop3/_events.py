@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The events every driver acts on are the ones all protocols share; re-exported here.
+from ..common import ConnectionClosed, Event, LoginSucceeded, SessionClosed, StartTLSReady, StartTLSRequested
+
 __all__ = [
     "CommandFailed",
     "CommandReceived",
@@ -24,12 +27,6 @@ __all__ = [
     "StartTLSReady",
     "StartTLSRequested",
 ]
-
-
-class Event:
-    """Base class of every POP3 event."""
-
-    __slots__ = ()
 
 
 # --- server side ------------------------------------------------------------
@@ -53,19 +50,6 @@ class InvalidCommand(Event):
 
 
 @dataclass(frozen=True)
-class StartTLSRequested(Event):
-    """The server said ``+OK Begin TLS negotiation``: the driver must run
-    the TLS handshake and then call ``tls_established()``."""
-
-
-@dataclass(frozen=True)
-class LoginSucceeded(Event):
-    """PASS accepted: the maildrop is open, TRANSACTION state."""
-
-    user: str
-
-
-@dataclass(frozen=True)
 class MessageDeleted(Event):
     """DELE marked message ``number``; it goes only if the session reaches UPDATE."""
 
@@ -78,11 +62,6 @@ class MaildropUpdated(Event):
 
     deleted: int
     remaining: int
-
-
-@dataclass(frozen=True)
-class ConnectionClosed(Event):
-    """The server is done with the connection (after QUIT or peer EOF)."""
 
 
 # --- both sides -------------------------------------------------------------
@@ -109,12 +88,6 @@ class MessageRetrieved(Event):
 
 
 @dataclass(frozen=True)
-class StartTLSReady(Event):
-    """The client saw +OK to STLS: the driver must run the TLS handshake
-    and then call ``tls_established()``."""
-
-
-@dataclass(frozen=True)
 class MaildropStatus(Event):
     """STAT answered: ``count`` messages, ``size`` octets."""
 
@@ -129,8 +102,3 @@ class CommandFailed(Event):
 
     command: str
     text: str
-
-
-@dataclass(frozen=True)
-class SessionClosed(Event):
-    """The client finished: QUIT answered or the server closed."""

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..common import ShutdownReason
 from ..errors import LocalProtocolError
 from ..mailstore import Mailbox, MailStore, StoredMessage
 from ._events import (
@@ -62,6 +63,19 @@ class Texts:
     UNKNOWN = "Unknown command"
     WRONG_STATE = "{command} not allowed in the {state} state"
     LINE_TOO_LONG = "Command line too long"
+    # When the server ends the connection itself; [SYS/TEMP] where trying later may work.
+    BYE_IDLE = "Disconnected for inactivity"
+    BYE_STOPPING = "Server shutting down"
+    BYE_TOO_MANY = "[SYS/TEMP] Too many connections, try again later"
+    BYE_UNAVAILABLE = "[SYS/TEMP] Service not available, try again later"
+
+
+_GOODBYES = {
+    ShutdownReason.IDLE_TIMEOUT: Texts.BYE_IDLE,
+    ShutdownReason.SERVER_STOPPING: Texts.BYE_STOPPING,
+    ShutdownReason.TOO_MANY_CONNECTIONS: Texts.BYE_TOO_MANY,
+    ShutdownReason.SERVICE_UNAVAILABLE: Texts.BYE_UNAVAILABLE,
+}
 
 
 def dot_stuff(content: bytes) -> bytes:
@@ -80,7 +94,7 @@ def dot_stuff(content: bytes) -> bytes:
 class POP3ServerConfig:
     hostname: str
     implicit_tls: bool = False  # port 995: the driver did TLS before start()
-    stls_available: bool = True
+    starttls_available: bool = True  # STLS (RFC 2595 section 4): the same name as for SMTP and IMAP
     login_requires_tls: bool = True
 
 
@@ -109,12 +123,38 @@ class POP3Server:
     def tls_active(self) -> bool:
         return self._machine.tls is TLSState.ACTIVE
 
-    def start(self) -> None:
-        """Queue the greeting."""
+    def start(self, refusal: ShutdownReason | None = None) -> list[Event]:
+        """Queue the greeting (or, with a ``refusal``, an ``-ERR`` and close)."""
         if self._started:
             raise LocalProtocolError("start() called twice")
         self._started = True
+        events: list[Event] = []
+        if refusal is not None:
+            self._err(_GOODBYES[refusal])
+            self._close(events)
+            return events
         self._ok(Texts.GREETING.format(hostname=self.config.hostname))
+        return events
+
+    def connection_lost(self) -> list[Event]:
+        """The client went away (as ``receive_data(b"")``): nothing marked is removed."""
+        if not self._started:
+            events: list[Event] = []
+            if not self.closed:
+                self._close(events)
+            return events
+        return self.receive_data(b"")
+
+    def shutdown(self, reason: ShutdownReason) -> list[Event]:
+        """End the connection now with ``-ERR``; no UPDATE, so nothing marked is removed."""
+        events: list[Event] = []
+        if self.closed:
+            return events
+        if self._started:
+            self._err(_GOODBYES[reason])
+            self._machine.fire(Trigger.EOF)
+        self._close(events)
+        return events
 
     def receive_data(self, data: bytes) -> list[Event]:
         """Feed bytes from the peer; ``b""`` means the peer closed."""
@@ -210,7 +250,7 @@ class POP3Server:
         if (
             self.state is POP3State.AUTHORIZATION
             and not self.tls_active
-            and self.config.stls_available
+            and self.config.starttls_available
         ):
             caps.append("STLS")
         self._ok(Texts.CAPA, "".join(c + "\r\n" for c in caps).encode())
@@ -218,7 +258,7 @@ class POP3Server:
     def _cmd_stls(self, argument: str, events: list[Event]) -> None:
         if self.tls_active:
             self._err(Texts.STLS_ACTIVE)
-        elif not self.config.stls_available:
+        elif not self.config.starttls_available:
             self._err(Texts.STLS_UNAVAILABLE)
         else:
             self._ok(Texts.STLS_GO)

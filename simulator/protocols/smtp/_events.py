@@ -3,6 +3,9 @@
 The server's events come first, then the client's. Both sides have an
 "authentication failed" event; the client's is `ClientAuthFailed`, which
 `client.py` also exports under the name `AuthFailed`.
+
+The events every driver acts on (TLS upgrade, login, close) are the ones all
+protocols share, from `simulator.protocols.common`; they are re-exported here.
 """
 
 from __future__ import annotations
@@ -10,15 +13,45 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from simulator.protocols.common import (
+    ConnectionClosed,
+    Event,
+    LoginSucceeded,
+    SessionClosed,
+    StartTLSReady,
+    StartTLSRequested,
+)
 from simulator.protocols.smtp.replies import Reply, split_enhanced
 
 if TYPE_CHECKING:
     from simulator.protocols.smtp.policy import Envelope
 
 
-@dataclass(frozen=True)
-class Event:
-    """Base class of every SMTP event."""
+__all__ = [
+    "AuthFailed",
+    "AuthSucceeded",
+    "ClientAuthFailed",
+    "CommandReceived",
+    "CommandSent",
+    "ConnectionClosed",
+    "DataSent",
+    "Event",
+    "Hello",
+    "MailAccepted",
+    "MessageReceived",
+    "MessageRejected",
+    "MessageResult",
+    "RecipientAccepted",
+    "RecipientRejected",
+    "RecipientResult",
+    "ReplyReceived",
+    "ReplySent",
+    "SessionClosed",
+    "SessionFailed",
+    "StartTLSReady",
+    "StartTLSRequested",
+    "TLSUnavailable",
+]
 
 
 # --- server ------------------------------------------------------------------------------------
@@ -47,14 +80,14 @@ class Hello(Event):
 
 
 @dataclass(frozen=True)
-class StartTLSRequested(Event):
-    """The 220 is queued: send it, do the TLS handshake, then call tls_established()."""
+class AuthSucceeded(LoginSucceeded):
+    """AUTH succeeded (235): the shared login event, with the SASL mechanism used."""
 
-
-@dataclass(frozen=True)
-class AuthSucceeded(Event):
-    username: str
     mechanism: str
+
+    @property
+    def username(self) -> str:
+        return self.user
 
 
 @dataclass(frozen=True)
@@ -96,11 +129,6 @@ class MessageRejected(Event):
     reply: Reply
 
 
-@dataclass(frozen=True)
-class ConnectionClosed(Event):
-    """The server is done: close the connection once data_to_send() is flushed."""
-
-
 # --- client ------------------------------------------------------------------------------------
 
 
@@ -128,11 +156,6 @@ class DataSent(Event):
 
     message_index: int
     size: int  # RFC 1870 size: CRLF-normalized, without stuffing dots or the final dot
-
-
-@dataclass(frozen=True)
-class StartTLSReady(Event):
-    """The server said 220 to STARTTLS: do the TLS handshake, then call tls_established()."""
 
 
 @dataclass(frozen=True)
@@ -170,8 +193,4 @@ class SessionFailed(Event):
     stage: str  # "greeting", "ehlo", "starttls", "auth", "connection", ...
     code: int
     text: str
-
-
-@dataclass(frozen=True)
-class SessionClosed(Event):
-    """The client is done: close the connection once data_to_send() is flushed."""
+    enhanced: str | None = None  # the reply's enhanced status code, when it had one

@@ -31,6 +31,7 @@ from simulator.protocols.smtp._events import (
     StartTLSReady,
     TLSUnavailable,
 )
+from simulator.protocols.smtp import replies as R
 from simulator.protocols.smtp._framing import encode_data
 from simulator.protocols.smtp._state import CLIENT_STATE_FOR_COMMAND, ClientState
 from simulator.protocols.smtp.replies import Reply, parse_reply_line, split_enhanced
@@ -42,8 +43,8 @@ MAX_REPLY_BYTES = 65536  # be liberal with long replies, but not unbounded
 MAX_REPLY_LINES = 1000
 
 # Outcomes the client makes up itself (no server reply to quote).
-STARTTLS_NOT_OFFERED = Reply(454, "4.7.4", "TLS is required, but STARTTLS was not offered")
-CONNECTION_LOST = Reply(451, "4.4.2", "Connection lost")  # RFC 5321 §3.8: act as if 451
+STARTTLS_NOT_OFFERED = R.STARTTLS_NOT_OFFERED
+CONNECTION_LOST = R.CONNECTION_LOST
 
 
 class TLSPolicy(Enum):
@@ -181,7 +182,7 @@ class SMTPClient:
                 self._on_reply(*reply)
         except RemoteProtocolError as exc:
             # The server broke the reply syntax: give up on it as on a lost connection.
-            self._abort("protocol", Reply(451, "4.5.0", f"Protocol error: {exc}"))
+            self._abort("protocol", R.protocol_error(exc))
         if self._tls_wait:
             # Plaintext after the 220 to STARTTLS must not be trusted (response injection).
             self._buf.clear()
@@ -301,7 +302,7 @@ class SMTPClient:
         messages whose MAIL was never sent keep no result, so a queue can tell
         "this server answered" from "never got that far" (and try the next MX).
         """
-        failure = SessionFailed(stage, reply.code, reply.message)
+        failure = SessionFailed(stage, reply.code, reply.message, reply.enhanced)
         self.session_failure = failure
         self._events.append(failure)
         if self._tx is not None:

@@ -133,7 +133,29 @@ def ehlo_ok(hostname: str, keywords: tuple[str, ...] | list[str]) -> Reply:
 
 def queued(queue_id: str) -> Reply:
     """A typical positive end-of-data reply (Postfix wording)."""
-    return Reply(250, "2.0.0", f"Ok: queued as {queue_id}")
+    return Reply(250, "2.0.0", f"{_QUEUED_PREFIX}{queue_id}")
+
+
+_QUEUED_PREFIX = "Ok: queued as "
+
+
+def parse_queued(text: str) -> str | None:
+    """The queue id in a `queued()` reply's text (without code and enhanced code), or None."""
+    if not text.startswith(_QUEUED_PREFIX):
+        return None
+    queue_id = text[len(_QUEUED_PREFIX):].strip()
+    return queue_id or None
+
+
+def for_recipient(reply: Reply, address: str) -> Reply:
+    """A recipient's refusal with the address in front, as Postfix words it: ``<bob@x>: ...``."""
+    return reply.with_text(f"<{address}>: {reply.message}")
+
+
+def greylisted(address: str, delay: float) -> Reply:
+    """451 4.7.1 with the greylisting delay in minutes."""
+    text = GREYLISTED.message.replace("try again later", f"try again in {delay / 60:g} minutes")
+    return for_recipient(GREYLISTED.with_text(text), address)
 
 
 def auth_challenge(base64_text: str) -> Reply:
@@ -159,8 +181,16 @@ START_MAIL_INPUT = Reply(354, None, "End data with <CR><LF>.<CR><LF>")
 # 221/421 texts start with the server's domain (RFC 5321 §4.2); the server prefixes it.
 CLOSING = Reply(221, "2.0.0", "Service closing transmission channel")
 SERVICE_UNAVAILABLE = Reply(421, "4.3.2", "Service not available, closing transmission channel")
+# RFC 5321 §4.5.3.2.7 lets a server close an idle connection; Postfix says this (X.4.2 bad connection).
+TIMEOUT_EXCEEDED = Reply(421, "4.4.2", "Error: timeout exceeded")
+# Over a connection cap (RFC 5321 §3.8: 421 when the service must close); X.7.0 as Postfix sends it.
+TOO_MANY_CONNECTIONS = Reply(421, "4.7.0", "Too many connections, try again later")
 LOCAL_ERROR = Reply(451, "4.3.0", "Requested action aborted: local error in processing")
-MAILBOX_FULL_TEMP = Reply(452, "4.2.2", "Mailbox full, try again later")
+# Durable storage failed, so no 250 (RFC 5321 §6.1: a 250 means the server took responsibility).
+QUEUE_WRITE_ERROR = Reply(451, "4.3.0", "Error: queue file write error")  # Postfix's wording
+MAILBOX_WRITE_ERROR = Reply(451, "4.3.0", "Error: cannot write to the mailbox, try again later")
+# Recipient refusals in Postfix's wording; `for_recipient()` puts the address in front.
+MAILBOX_FULL_TEMP = Reply(452, "4.2.2", "Recipient address rejected: Mailbox full, try again later")
 # RFC 5321 §4.5.3.1.10: too many recipients is 452 (not 552); X.5.3 too many recipients.
 TOO_MANY_RECIPIENTS = Reply(452, "4.5.3", "Too many recipients")
 SYNTAX_ERROR = Reply(500, "5.5.2", "Syntax error, command unrecognized")
@@ -183,14 +213,14 @@ BAD_SEQUENCE = Reply(503, "5.5.1", "Bad sequence of commands")
 # RFC 5321 §3.3 allows 503 or 554 when DATA has no valid recipients (RFC 2920 shows 554).
 NO_VALID_RECIPIENTS = Reply(554, "5.5.1", "No valid recipients")
 RELAY_DENIED = Reply(550, "5.7.1", "Relay access denied")  # X.7.1 delivery not authorized
-USER_UNKNOWN = Reply(550, "5.1.1", "Mailbox unavailable: user unknown")  # X.1.1
-MAILBOX_FULL = Reply(552, "5.2.2", "Mailbox full")  # X.2.2
+USER_UNKNOWN = Reply(550, "5.1.1", "Recipient address rejected: User unknown in virtual mailbox table")  # X.1.1
+MAILBOX_FULL = Reply(552, "5.2.2", "Recipient address rejected: Mailbox full")  # X.2.2
 # RFC 1870 §4/§6.1: 552 over the fixed maximum; X.3.4 message too big for system.
 MESSAGE_TOO_BIG = Reply(552, "5.3.4", "Message size exceeds fixed maximum message size")
 PARAM_NOT_RECOGNIZED = Reply(  # RFC 5321 §4.1.1.11
     555, "5.5.4", "MAIL FROM/RCPT TO parameters not recognized or not implemented"
 )
-GREYLISTED = Reply(451, "4.7.1", "Greylisted, please try again later")  # RFC 6647 practice
+GREYLISTED = Reply(451, "4.7.1", "Recipient address rejected: Greylisted, please try again later")  # RFC 6647
 
 # --- SMTP smuggling defence (Postfix smtpd_forbid_bare_newline=reject, chasquid) ----------
 # RFC 5321 §2.3.8: only CRLF ends a line. Postfix's reject mode answers 550 (its
@@ -235,6 +265,21 @@ ENCRYPTION_REQUIRED_FOR_AUTH = Reply(
 # --- null MX: RFC 7505 with reply code 556 from RFC 7504 ------------------------------------
 NULL_MX = Reply(556, "5.1.10", "Recipient address has null MX")
 NULL_MX_SENDER = Reply(550, "5.7.27", "Sender address has null MX")
+
+
+def null_mx_domain(domain: str) -> Reply:
+    """What a sending MTA reports for a domain with a null MX (RFC 7505 §4.1: 556 5.1.10)."""
+    return NULL_MX.with_text(f"Domain {domain} does not accept mail (null MX)")
+
+
+# --- what the client records itself when the server could not answer (RFC 5321 §3.8) --------
+STARTTLS_NOT_OFFERED = Reply(454, "4.7.4", "TLS is required, but STARTTLS was not offered")
+CONNECTION_LOST = Reply(451, "4.4.2", "Connection lost")  # act as if 451 (RFC 5321 §3.8)
+
+
+def protocol_error(problem: object) -> Reply:
+    """The server broke the reply syntax: the client gives up as on a lost connection."""
+    return Reply(451, "4.5.0", f"Protocol error: {problem}")
 
 
 # --- teaching tables --------------------------------------------------------------------------
@@ -344,6 +389,7 @@ _ENHANCED: dict[str, tuple[str, str]] = {
     "X.6.0": ("other or undefined media error", "Other or undefined media error."),
     "X.7.0": ("other or undefined security status", "Other or undefined security status (e.g. authentication or TLS required)."),
     "X.7.1": ("delivery not authorized, message refused", "Delivery not authorized, message refused (e.g. relaying denied)."),
+    "X.7.4": ("security features not supported", "Security features not supported (here: TLS was required but not offered)."),
     "X.7.8": ("authentication credentials invalid", "Authentication credentials invalid (RFC 4954)."),
     "X.7.9": ("authentication mechanism too weak", "Authentication mechanism is too weak (RFC 4954)."),
     "X.7.11": (

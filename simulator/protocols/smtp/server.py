@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import overload
 
+from simulator.protocols.common import ShutdownReason
 from simulator.protocols.errors import LocalProtocolError
 from simulator.protocols.smtp import _sasl
 from simulator.protocols.smtp import replies as R
@@ -54,6 +55,14 @@ from simulator.protocols.smtp.policy import Envelope, Role, ServerPolicy, SMTPSe
 from simulator.protocols.smtp.replies import Reply
 
 __all__ = ["Envelope", "Role", "SMTPServer", "SMTPServerConfig", "ServerPolicy"]
+
+# What the server says when it ends a connection itself (always a 421, RFC 5321 §3.8).
+SHUTDOWN_REPLIES: dict[ShutdownReason, Reply] = {
+    ShutdownReason.IDLE_TIMEOUT: R.TIMEOUT_EXCEEDED,
+    ShutdownReason.SERVER_STOPPING: R.SERVICE_UNAVAILABLE,
+    ShutdownReason.TOO_MANY_CONNECTIONS: R.TOO_MANY_CONNECTIONS,
+    ShutdownReason.SERVICE_UNAVAILABLE: R.SERVICE_UNAVAILABLE,
+}
 
 COMMAND_LINE_MAX = 512  # RFC 5321 §4.5.3.1.4, CRLF included
 AUTH_LINE_MAX = 12288  # room for big SASL responses; over it -> 500 5.5.6 (RFC 4954 §6)
@@ -111,10 +120,15 @@ class SMTPServer:
             tls=self.tls_active,
         )
 
-    def start(self, greeting: Reply | None = None) -> list[Event]:
-        """Queue the greeting. 220: go on; 421: send it and close; 554: refuse until QUIT."""
+    def start(self, refusal: ShutdownReason | None = None, *, greeting: Reply | None = None) -> list[Event]:
+        """Queue the greeting. 220: go on; 421: send it and close; 554: refuse until QUIT.
+
+        ``refusal``: greet with the 421 for that reason instead, and close.
+        """
         if self.state is not ServerState.NEW:
             raise LocalProtocolError("start() called twice")
+        if refusal is not None:
+            greeting = SHUTDOWN_REPLIES[refusal]
         if greeting is None:
             greeting = R.greeting(self.config.hostname, self.config.banner)
         if greeting.code not in (220, 421, 554):
@@ -169,13 +183,14 @@ class SMTPServer:
         self._reset_transaction()
         self.state = AFTER_SUCCESS["TLS-ESTABLISHED"]
 
-    def shutdown(self, reply: Reply = R.SERVICE_UNAVAILABLE) -> list[Event]:
+    def shutdown(self, reason: ShutdownReason) -> list[Event]:
         """Send a 421 at any moment and close (RFC 5321 §3.8), e.g. on a timeout."""
         if self.state is ServerState.CLOSED:
             return []
-        if reply.code != 421:
-            raise LocalProtocolError("shutdown() sends a 421")
-        self._reply(self._with_domain(reply), "")
+        if self.state is ServerState.NEW:  # never greeted: nothing to say
+            self._close()
+            return self._take_events()
+        self._reply(self._with_domain(SHUTDOWN_REPLIES[reason]), "")
         self._close()
         return self._take_events()
 

@@ -68,13 +68,13 @@ def excerpt(trace: Trace, step: int, before: int = BEFORE, after: int = AFTER) -
     target = events[step]
     key = model.group_key(target)
     # Walk outwards from the step, keeping only lines of the same conversation.
-    earlier = []
+    earlier: list[int] = []
     for i in range(step - 1, -1, -1):
         if len(earlier) == before:
             break
         if model.group_key(events[i]) == key:
             earlier.append(i)
-    later = []
+    later: list[int] = []
     for i in range(step + 1, len(events)):
         if len(later) == after:
             break

@@ -9,7 +9,7 @@ is where their answers come back to the player.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simulator.ui.compare import run_label
 from simulator.ui.player import same_moment
@@ -18,12 +18,14 @@ if TYPE_CHECKING:
     from simulator.quiz.predict import Prediction, PredictScore
     from simulator.scenario.model import Scenario
     from simulator.trace.events import Trace
-    from simulator.ui.screens.player import PlayerScreen
     from simulator.ui.widgets.banner import FaultBanner
     from simulator.ui.widgets.lesson import LessonCard
     from simulator.ui.widgets.statusbar import StatusBar
+    from textual.reactive import var
 
-    _Base = PlayerScreen
+    # Always mixed into PlayerScreen, which itself inherits from this class: to the checker the
+    # base is open (Any); the attributes this mixin reads are declared below.
+    _Base = Any
 else:
     _Base = object
 
@@ -39,6 +41,9 @@ class TeachingTools(_Base):
     status: StatusBar
     banner: FaultBanner
     lesson: LessonCard
+    if TYPE_CHECKING:  # PlayerScreen's reactives, as it declares them
+        faults: var[tuple[str, ...]]
+        predicting: var[bool]
 
     # -- faults ------------------------------------------------------------------------------------
     def base_scenario(self) -> Scenario | None:

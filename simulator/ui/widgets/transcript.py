@@ -102,7 +102,7 @@ class Transcript(CachedStyles, LineView, can_focus=False):
                 ends[i] = len(kinds)
         self._kinds, self._events, self._args, self._gate = kinds, evs, args, gate
         self._starts, self._ends = starts, ends
-        self._revealed: dict[int, list[int]] = {}  # step -> the rows it brings on show
+        self._revealed = {}  # step -> the rows it brings on show
         for row, step in enumerate(gate):
             self._revealed.setdefault(step, []).append(row)
         self._shown = []

@@ -1,0 +1,142 @@
+"""The SMTP servers' decisions, written once for the simulation, live mode and ``smtpsim talk``.
+
+In the manner of aiosmtpd's handler hooks, the state machine asks its
+policy; the policy decides with the scenario (accounts, mailboxes, faults)
+and hands what it takes to the ``Site`` hooks (queue it, store it). Every
+reply comes from the catalogue, ``simulator.protocols.smtp.replies``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from simulator.delivery.site import Site, mailbox_of, store_behind
+from simulator.mail.headers import complete_submission, prepend_header, received_header
+from simulator.protocols.smtp import replies as R
+from simulator.protocols.smtp.policy import Envelope, ServerPolicy
+from simulator.protocols.smtp.replies import Reply
+from simulator.scenario.faults import FaultKind
+from simulator.scenario.model import Host
+
+
+class SubmissionPolicy(ServerPolicy):
+    """The MSA: the scenario's accounts log in, and a logged-in user may send anywhere
+    (RFC 6409 §4.3; the state machine refuses MAIL before AUTH). Accepted mail goes to
+    the queue before the 250."""
+
+    def __init__(self, site: Site, host: Host, peer: Host) -> None:
+        self.site = site
+        self.host = host
+        self.peer = peer
+
+    def authenticate(self, mechanism: str, username: str, password: str) -> bool:
+        return any(a.username == username and a.password == password for a in self.site.scenario.accounts)
+
+    def check_sender(self, envelope: Envelope, address: str) -> Reply | None:
+        return None
+
+    def check_recipient(self, envelope: Envelope, address: str) -> Reply | None:
+        return None
+
+    def accept_message(self, envelope: Envelope, content: bytes) -> Reply:
+        site, host = self.site, self.host
+        queue_id = site.queue_id()
+        domain = host.domains[0] if host.domains else host.hostname
+        content = complete_submission(
+            content, helo=envelope.helo, client_host=self.peer.hostname, client_ip=self.peer.ip,
+            msa_host=host.hostname, with_protocol=envelope.transmission_type, recipients=envelope.rcpt_to,
+            queue_id=queue_id, message_id=lambda: site.message_id(domain), t=site.header_time(),
+        )
+        try:
+            site.enqueue(host, queue_id, envelope.mail_from or "", envelope.rcpt_to, content)
+        except OSError:
+            return R.QUEUE_WRITE_ERROR  # temporary: the client keeps the message and retries
+        return R.queued(queue_id)
+
+
+class InboundPolicy(ServerPolicy):
+    """An MX: accepts mail for its domains' existing mailboxes and stores it.
+
+    ``identity`` is the MX the client meant; ``serves`` the MX hosts this
+    server answers for (live mode's one listener stands for several): each
+    recipient is judged by the one serving its domain. ``dedup`` names the
+    sender's queue entry when known, so that the same message offered again
+    (after a crash between our 250 and the sender noting it) is stored once.
+    """
+
+    def __init__(self, site: Site, identity: Host, peer: Host, *, serves: Sequence[Host] = (),
+                 dedup: str | None = None) -> None:
+        self.site = site
+        self.identity = identity
+        self.peer = peer
+        self.serves = tuple(serves) or (identity,)
+        self.dedup = dedup
+
+    def mx_for(self, address: str) -> Host:
+        if "@" not in address:
+            return self.identity  # <postmaster>: this server's own
+        domain = address.rsplit("@", 1)[1].lower().rstrip(".")
+        return next((h for h in self.serves if domain in (d.lower() for d in h.domains)), self.identity)
+
+    def authenticate(self, mechanism: str, username: str, password: str) -> bool:
+        return False
+
+    def check_sender(self, envelope: Envelope, address: str) -> Reply | None:
+        return None
+
+    def check_recipient(self, envelope: Envelope, address: str) -> Reply | None:
+        address = address.lower()
+        if address == "postmaster":
+            return None
+        site = self.site
+        mx = self.mx_for(address)
+        faults = site.faults
+        if (faults and faults.hit(FaultKind.USER_UNKNOWN, address)) or not self._has_mailbox(mx, address):
+            return R.for_recipient(R.USER_UNKNOWN, address)
+        full = faults.hit(FaultKind.MAILBOX_FULL, address) if faults else None
+        if full is not None:
+            return R.for_recipient(R.MAILBOX_FULL if full.permanent else R.MAILBOX_FULL_TEMP, address)
+        grey = faults.hit(FaultKind.GREYLISTING, mx.id) if faults else None
+        if grey is not None:
+            # The classic triplet: client address, envelope sender, recipient.
+            triplet = (self.peer.ip, envelope.mail_from or "", address)
+            now = site.now()
+            first = site.greylist.setdefault(triplet, now)
+            if now - first < grey.delay:
+                return R.greylisted(address, grey.delay)
+        return None
+
+    def _has_mailbox(self, mx: Host, address: str) -> bool:
+        account = self.site.scenario.account(address)
+        store = store_behind(self.site.scenario, mx)
+        return account is not None and store is not None and \
+            self.site.mail_store(store).mailbox(account.username) is not None
+
+    def accept_message(self, envelope: Envelope, content: bytes) -> Reply:
+        site = self.site
+        queue_id = site.queue_id()
+        t = site.header_time()
+        sender = envelope.mail_from or ""
+        faults = site.faults
+        try:
+            for rcpt in envelope.rcpt_to:
+                mx = self.mx_for(rcpt)
+                if faults and faults.hit(FaultKind.REMOTE_BOUNCE, rcpt.lower()):
+                    # Accepted now, failed later: this MX owes the sender a DSN.
+                    site.bounce_later(mx, sender, rcpt, content, "5.2.2",
+                                      f"mailbox for <{rcpt}> is over quota at final delivery")
+                    continue
+                account = mailbox_of(site.scenario, rcpt, mx)
+                if account is None:
+                    continue  # <postmaster> of a domain without accounts: nowhere to put it
+                copy = prepend_header(content, "Received", received_header(
+                    from_helo=envelope.helo or self.peer.hostname, from_host=self.peer.hostname,
+                    from_ip=self.peer.ip, by_host=mx.hostname, with_protocol=envelope.transmission_type,
+                    queue_id=queue_id, recipient=rcpt, t=t,
+                ))
+                copy = prepend_header(copy, "Return-Path", f"<{sender}>")
+                key = f"{self.dedup}.{rcpt.lower()}" if self.dedup else None
+                site.store(mx, rcpt, account.username, copy, key)
+        except OSError:
+            return R.MAILBOX_WRITE_ERROR
+        return R.queued(queue_id)

@@ -1,0 +1,102 @@
+"""The one server factory: which state machine answers on a host's port, configured how.
+
+The simulation's sessions, live mode's listeners and ``smtpsim talk`` all
+build their servers here, so a scenario's submission server, MX and mailbox
+store are the same everywhere: the same configuration, the same policy, the
+same faults (a size limit, a forgotten domain, a 421 at the greeting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from simulator.delivery.policies import InboundPolicy, SubmissionPolicy
+from simulator.delivery.site import Site
+from simulator.protocols import imap, pop3, smtp
+from simulator.protocols.common import ServerConnection, ShutdownReason
+from simulator.protocols.mailstore import MailStore
+from simulator.scenario.faults import FaultKind
+from simulator.scenario.model import Host, Role
+from simulator.trace.events import Kind
+from simulator.trace.narrate import Line
+from simulator.trace.narrate.imap import IMAPNarrator
+from simulator.trace.narrate.pop3 import POP3Narrator
+from simulator.trace.narrate.smtp import SMTPNarrator
+
+PROTOCOL_OF_PORT: dict[int, Kind] = {25: Kind.SMTP, 587: Kind.SMTP, 465: Kind.SMTP, 143: Kind.IMAP, 993: Kind.IMAP,
+                                     110: Kind.POP3, 995: Kind.POP3}
+IMPLICIT_TLS_PORTS = frozenset({465, 993, 995})  # RFC 8314: TLS before the first protocol byte
+PORT_NAMES = {25: "SMTP relay", 587: "submission", 465: "submissions (implicit TLS)", 143: "IMAP",
+              993: "IMAPS (implicit TLS)", 110: "POP3", 995: "POP3S (implicit TLS)"}
+SYN_TIMEOUT = 30.0  # how long a sending MTA waits for SYN-ACK (Postfix's smtp_connect_timeout)
+
+
+class Narrator(Protocol):
+    """Cuts a connection's bytes into explained trace lines (``simulator.trace.narrate``)."""
+
+    def client(self, data: bytes) -> list[Line]: ...
+
+    def server(self, data: bytes) -> list[Line]: ...
+
+
+@dataclass
+class ServerSide:
+    """A new connection's server: the machine, its narrator, and how it greets."""
+
+    machine: ServerConnection
+    narrator: Narrator
+    kind: Kind
+    refusal: ShutdownReason | None = None  # greet with a refusal instead (a scenario fault)
+
+
+def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequence[Host] = (),
+               dedup: str | None = None) -> ServerSide:
+    """The server ``host`` runs on ``port`` for a client ``peer``.
+
+    ``serves``: for an MX, every MX host this server stands for (live mode's
+    one MX listener); by default only ``host``. ``dedup``: the sender's queue
+    entry, when known (see ``InboundPolicy``).
+    """
+    kind = PROTOCOL_OF_PORT[port]
+    starttls = host.tls != "none"
+    if kind is Kind.IMAP:
+        config = imap.IMAPServerConfig(hostname=host.hostname, implicit_tls=port == 993, starttls_available=starttls)
+        return ServerSide(imap.IMAPServer(config, site.mail_store(host)), IMAPNarrator(), kind)
+    if kind is Kind.POP3:
+        pconfig = pop3.POP3ServerConfig(hostname=host.hostname, implicit_tls=port == 995, starttls_available=starttls)
+        return ServerSide(pop3.POP3Server(pconfig, site.mail_store(host)), POP3Narrator(), kind)
+    faults = site.faults
+    if host.role is Role.MSA:
+        sconfig = smtp.SMTPServerConfig(hostname=host.hostname, role=smtp.Role.MSA, implicit_tls=port == 465,
+                                        starttls_available=starttls)
+        policy: smtp.ServerPolicy = SubmissionPolicy(site, host, peer)
+    else:
+        hosts = tuple(serves) or (host,)
+        too_large = faults.hit(FaultKind.MESSAGE_TOO_LARGE, host.id) if faults else None
+        # A misconfigured MX that forgot its own domains refuses them as relaying.
+        denied = {h.id for h in hosts if faults and faults.hit(FaultKind.RELAY_DENIED, h.id)}
+        sconfig = smtp.SMTPServerConfig(
+            hostname=host.hostname, role=smtp.Role.MTA,
+            local_domains=frozenset(d for h in hosts if h.id not in denied for d in h.domains),
+            starttls_available=starttls,
+            max_message_size=too_large.limit if too_large else smtp.SMTPServerConfig.max_message_size,
+        )
+        policy = InboundPolicy(site, host, peer, serves=hosts, dedup=dedup)
+    refusal = None
+    if host.role is Role.MTA and faults and faults.hit(FaultKind.SERVICE_UNAVAILABLE, host.id):
+        refusal = ShutdownReason.SERVICE_UNAVAILABLE
+    return ServerSide(smtp.SMTPServer(sconfig, policy), SMTPNarrator(submission=port != 25), kind, refusal)
+
+
+def refusing_server(kind: Kind, hostname: str) -> ServerConnection:
+    """A bare machine of the protocol, only to say a refusal (over a connection cap) in its words."""
+    if kind is Kind.IMAP:
+        return imap.IMAPServer(imap.IMAPServerConfig(hostname=hostname), _NO_MAIL)
+    if kind is Kind.POP3:
+        return pop3.POP3Server(pop3.POP3ServerConfig(hostname=hostname), _NO_MAIL)
+    return smtp.SMTPServer(smtp.SMTPServerConfig(hostname=hostname, role=smtp.Role.MTA))
+
+
+_NO_MAIL = MailStore()  # a refusal reads no mailbox

@@ -1,0 +1,67 @@
+"""The one way live mode writes a file that must survive a crash.
+
+A file is written under a temporary name, fsync'd, then renamed (or linked)
+into place, and the directory is fsync'd after that, so that the rename
+itself is on disk: without the last step a power cut may lose a file that
+was already acknowledged with 250 (the data is safe, the name is not).
+
+``write_atomic`` replaces a file (state, indexes, certificates);
+``write_once`` puts a new file into a directory under a name that must not
+exist yet (queue files, Maildir messages): a second write with the same name
+does nothing, which is what makes delivery idempotent.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["fsync_directory", "write_atomic", "write_once"]
+
+
+def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    """Replace ``path`` with ``data``: a temporary file, fsync, rename, fsync the directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    _write_synced(tmp, data, mode)
+    os.replace(tmp, path)
+    fsync_directory(path.parent)
+
+
+def write_once(tmp_dir: Path, final_dir: Path, name: str, data: bytes, *, mode: int = 0o600) -> bool:
+    """Write ``data`` as ``final_dir/name`` unless it exists; False when it did (nothing written).
+
+    As a Maildir delivery agent does: write in ``tmp_dir``, fsync, link into
+    ``final_dir`` (the link fails if the name is taken), remove the temporary
+    name, fsync ``final_dir``.
+    """
+    tmp = tmp_dir / f"{name}.{os.getpid()}"
+    _write_synced(tmp, data, mode)
+    try:
+        os.link(tmp, final_dir / name)
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_directory(final_dir)
+    return True
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a rename, link or unlink in ``directory`` durable."""
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_synced(path: Path, data: bytes, mode: int) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
