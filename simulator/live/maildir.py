@@ -148,7 +148,7 @@ class MaildirMailbox(Mailbox):
         found.sort()
         listed = self._uidlist
         listed.keep_only({name.split(":", 1)[0] for _, name, _, _ in found})
-        loaded = []
+        loaded: list[MaildirMessage] = []
         for mtime, name, path, in_new in found:
             key, _, info = name.partition(":")
             uid = listed.uids.get(key) or listed.assign(key)
@@ -160,7 +160,7 @@ class MaildirMailbox(Mailbox):
             loaded.append(message)
         loaded.sort(key=lambda m: m.uid)
         self._in_new = {m.uid: m for m in loaded if m.path.parent.name == "new"}
-        self.messages = loaded
+        self.messages = list[StoredMessage](loaded)
         self._by_uid = {m.uid: m for m in loaded}
         self.uidnext = listed.uidnext
         # Maildir's convention: what is still in new/ has not been seen by any session.

@@ -162,7 +162,7 @@ def section_octets(root: Entity, numbers: list[int], text: str, fields: list[str
 
 
 def _param(value: object) -> str:
-    return collapse_rfc2231_value(value) if isinstance(value, tuple) else str(value)  # type: ignore[arg-type]
+    return collapse_rfc2231_value(value) if isinstance(value, tuple) else str(value)
 
 
 def _params(info: Message, header: str, skip_first: bool = True) -> bytes:

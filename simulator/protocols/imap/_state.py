@@ -17,6 +17,8 @@ from ..errors import LocalProtocolError
 
 __all__ = [
     "CLIENT_FLOW",
+    "IDLE_FLOW",
+    "IDLE_REFRESH",
     "COMMANDS",
     "COMMAND_STATES",
     "UID_COMMANDS",
@@ -171,26 +173,44 @@ class IMAPClientStep(Enum):
     TLS_NEGOTIATING = "tls negotiating"
     CAPABILITY_TLS = "capability after tls"
     LOGIN = "login"
+    FOLDERS = "folders"  # LIST with SPECIAL-USE (RFC 6154), to find the Trash folder
     SELECT = "select"
     SEARCH = "search"
     FETCH = "fetch"
+    TIDY = "tidy"  # move what was read to another mailbox (MOVE, or COPY + STORE + EXPUNGE)
+    IDLE = "idle"  # RFC 2177: wait to be told of changes
+    DONE = "done"  # IDLE ended, waiting for its tagged OK
+    FETCH_NEW = "fetch new"  # the headers of what IDLE announced
     LOGOUT = "logout"
     CLOSED = "closed"
 
 
 # The client's happy path: each step's successor. The client skips STARTTLS
 # and CAPABILITY_TLS unless configured for STARTTLS, skips SEARCH when it
-# fetches everything, and stays in FETCH until every message is fetched.
-# Any NO/BAD (or a refusal to go on) jumps straight to LOGOUT.
+# fetches everything, stays in FETCH until every message is fetched, and
+# skips FOLDERS and TIDY unless it moves what it read. Any NO/BAD (or a refusal to go
+# on) jumps straight to LOGOUT.
 CLIENT_FLOW: dict[IMAPClientStep, IMAPClientStep] = {
     IMAPClientStep.GREETING: IMAPClientStep.CAPABILITY,
     IMAPClientStep.CAPABILITY: IMAPClientStep.STARTTLS,
     IMAPClientStep.STARTTLS: IMAPClientStep.TLS_NEGOTIATING,
     IMAPClientStep.TLS_NEGOTIATING: IMAPClientStep.CAPABILITY_TLS,
     IMAPClientStep.CAPABILITY_TLS: IMAPClientStep.LOGIN,
-    IMAPClientStep.LOGIN: IMAPClientStep.SELECT,
+    IMAPClientStep.LOGIN: IMAPClientStep.FOLDERS,
+    IMAPClientStep.FOLDERS: IMAPClientStep.SELECT,
     IMAPClientStep.SELECT: IMAPClientStep.SEARCH,
     IMAPClientStep.SEARCH: IMAPClientStep.FETCH,
-    IMAPClientStep.FETCH: IMAPClientStep.LOGOUT,
+    IMAPClientStep.FETCH: IMAPClientStep.TIDY,
+    IMAPClientStep.TIDY: IMAPClientStep.LOGOUT,
     IMAPClientStep.LOGOUT: IMAPClientStep.CLOSED,
 }
+# A client that stays connected (a phone): after reading it IDLEs; when told of new mail it
+# ends IDLE with DONE, fetches the new headers and IDLEs again. When its IDLE timer runs
+# out (RFC 2177: re-issue at least every 29 minutes) it says DONE and logs out.
+IDLE_FLOW: dict[IMAPClientStep, IMAPClientStep] = {
+    IMAPClientStep.TIDY: IMAPClientStep.IDLE,
+    IMAPClientStep.IDLE: IMAPClientStep.DONE,
+    IMAPClientStep.DONE: IMAPClientStep.FETCH_NEW,
+    IMAPClientStep.FETCH_NEW: IMAPClientStep.IDLE,
+}
+IDLE_REFRESH = 29 * 60.0  # seconds (RFC 2177 §3)
