@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from simulator.trace.narrate import Line
+from simulator.trace.narrate.imap_more import COMMANDS as _MORE_COMMANDS
+from simulator.trace.narrate.imap_more import ClientLiterals, continuation_meaning, untagged_meaning
 
 _COMMANDS: dict[str, tuple[str, str]] = {
     "CAPABILITY": ("The client asks what this server supports.", "RFC 3501 §6.1.1"),
@@ -24,6 +26,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "LOGOUT": ("The client is done; the server says BYE and closes.", "RFC 3501 §6.1.3"),
     "NOOP": ("NOOP does nothing but lets the server report news.", "RFC 3501 §6.1.2"),
 }
+_COMMANDS.update({k: v for k, v in _MORE_COMMANDS.items() if k not in _COMMANDS})
 
 _LITERAL = re.compile(rb"\{(\d+)\}$")
 
@@ -33,13 +36,36 @@ class IMAPNarrator:
         self._cbuf = b""
         self._sbuf = b""
         self._literal: int | None = None
+        self._client_literal = ClientLiterals()
+        self._after_literal = False
 
     def client(self, data: bytes) -> list[Line]:
         self._cbuf += data
         out = []
-        while (end := self._cbuf.find(b"\r\n")) != -1:
+        while True:
+            left = self._client_literal.left
+            if left:  # the octets of a literal the client announced (APPEND's message)
+                if len(self._cbuf) < left:
+                    break
+                body, self._cbuf = self._cbuf[:left], self._cbuf[left:]
+                self._client_literal.left, self._after_literal = 0, True
+                out.append(Line(body.decode("utf-8", "replace").removesuffix("\r\n"),
+                                *ClientLiterals.explain(True), content=True))
+                continue
+            end = self._cbuf.find(b"\r\n")
+            if end == -1:
+                break
             raw, self._cbuf = self._cbuf[:end], self._cbuf[end + 2 :]
+            self._client_literal.announced(raw)
+            if self._after_literal:  # the rest of the command after its literal
+                self._after_literal = False
+                if not raw:
+                    continue
             text = raw.decode("utf-8", "replace")
+            if text.upper() == "DONE":
+                out.append(Line(text, "DONE ends IDLE (it has no tag): the client wants to send commands again.",
+                                "RFC 2177 §3"))
+                continue
             parts = text.split(" ")
             verb = parts[1].upper() if len(parts) > 1 else ""
             if verb == "UID" and len(parts) > 2:
@@ -79,6 +105,12 @@ class IMAPNarrator:
 
 
 def _response_meaning(text: str) -> tuple[str, str]:
+    more = continuation_meaning(text) if text.startswith("+") else None
+    if more is None and text.startswith("* "):
+        head, _, tail = text[2:].partition(" ")
+        more = untagged_meaning(head.upper(), head, tail)
+    if more is not None:
+        return more
     upper = text.upper()
     if upper.startswith("* OK") and ("IMAP4" in upper or "READY" in upper) and "[UID" not in upper and "[PERMANENTFLAGS" not in upper:
         return ("The server's greeting: untagged OK, ready for commands.", "RFC 3501 §7.1.1")
