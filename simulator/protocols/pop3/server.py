@@ -1,4 +1,4 @@
-"""A POP3 server (RFC 1939, with CAPA from RFC 2449 and STLS from RFC 2595)
+r"""A POP3 server (RFC 1939, with CAPA from RFC 2449 and STLS from RFC 2595)
 as a sans-I/O state machine: bytes in, events and bytes out.
 
 It reads the INBOX of the same store the IMAP server serves, so the two see
