@@ -77,7 +77,8 @@ class SelectedMailbox:
     def permanent_flags(self) -> str:
         if self.read_only:
             return "()"
-        return format_flags([*SYSTEM_FLAGS, *self.mailbox.keywords, "\\*"])
+        # "\\*": new keywords may be created (§7.1); last, as Dovecot writes it.
+        return format_flags([*SYSTEM_FLAGS, *self.mailbox.keywords])[:-1] + " \\*)"
 
     # --- being told ------------------------------------------------------------------------------
 
