@@ -15,7 +15,7 @@ list; an expunge only removes the file. Lines of messages that are gone
 are dropped when the folder is next opened, by rewriting the list to a
 temporary file, fsync, rename. A line cut short by a crash (no final LF) is
 ignored and the list rewritten; its message, still on disk, then gets a new
-UID. UIDNEXT is the larger of the header's and one past the largest UID
+UID (past the torn line's, if that much of it was written). UIDNEXT is the larger of the header's and one past the largest UID
 listed, so UIDs never go back. UIDVALIDITY changes only when the folder is
 created again (RFC 3501 §2.3.1.1).
 """
@@ -51,13 +51,18 @@ class UidList:
         except FileNotFoundError:
             return cls(path, new_uidvalidity(), dirty=True)
         lines = data.split(b"\n")
-        torn = lines.pop() != b""  # the text after the last LF: empty unless a write was cut short
+        tail = lines.pop()  # the text after the last LF: empty unless a write was cut short
+        torn = tail != b""
         header = lines[0].decode("ascii", "replace").split() if lines else []
         fields = {h[:1]: h[1:] for h in header[1:]}
         if not header or header[0] != _VERSION or not fields.get("V", "").isdigit():
             return cls(path, new_uidvalidity(), dirty=True)
         listed = cls(path, int(fields["V"]), int(fields["N"]) if fields.get("N", "").isdigit() else 1,
                      dirty=torn)
+        torn_uid = tail.split(b" ", 1)[0]
+        if torn and b" " in tail and torn_uid.isdigit():
+            # Its message was never acknowledged, but its UID is not handed out again either.
+            listed.uidnext = max(listed.uidnext, int(torn_uid) + 1)
         for line in lines[1:]:
             uid_text, _, key = line.decode("utf-8", "surrogateescape").partition(" ")
             if not uid_text.isdigit() or not key or int(uid_text) == 0:

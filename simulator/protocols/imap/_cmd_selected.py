@@ -233,6 +233,10 @@ def uid(s: Session, tag: str, args: list[Token], events: list[Event]) -> None:
     sub = atom_upper(args[0]) if args else ""
     if sub not in UID_COMMANDS:
         raise IMAPSyntaxError(Texts.UNKNOWN_COMMAND.format(command=f"UID {sub}".strip()))
+    # UID commands may report expunges (§7.4.1): do it first, so no UID named is a ghost.
+    s.report_changes(uid=True)
+    if s.closed:
+        return
     _UID_HANDLERS[sub](s, tag, args[1:], events, True)
 
 

@@ -91,7 +91,8 @@ class Session:
     def complete(self, tag: str, status: str, text: str, *, expunge: bool = True, uid: bool = False) -> None:
         """End a command: first what changed in the selected mailbox meanwhile, then the tagged status."""
         self.report_changes(expunge=expunge, uid=uid)
-        self.tagged(tag, status, text)
+        if not self.closed:  # after a BYE (the mailbox was deleted) nothing more is said
+            self.tagged(tag, status, text)
 
     def report_changes(self, *, expunge: bool = True, uid: bool = False) -> None:
         if self.selected is None:
