@@ -10,12 +10,18 @@ one Signal for both.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from simulator.engine import Signal
 from simulator.protocols.common import Unprompted
 
 if TYPE_CHECKING:
     from simulator.actors.world import World
+
+
+# client -> (which IDLE it is in, when that IDLE's timer runs out): news wakes the client
+# but does not restart the timer; a new IDLE command does.
+_DEADLINES: WeakKeyDictionary[Any, tuple[int, float]] = WeakKeyDictionary()
 
 
 def idle_wait(world: World, client: Any, server: Any) -> Signal | None:
@@ -25,6 +31,11 @@ def idle_wait(world: World, client: Any, server: Any) -> Signal | None:
     if timeout is None or client.closed or server.closed or not isinstance(server, Unprompted):
         return None
     signal = world.env.signal()
+    now = world.env.now
+    round_, deadline = _DEADLINES.get(client, (-1, 0.0))
+    if round_ != client.idle_round:
+        round_, deadline = client.idle_round, now + timeout
+        _DEADLINES[client] = (round_, deadline)
 
     def wake() -> None:
         if not signal.fired:
@@ -36,5 +47,5 @@ def idle_wait(world: World, client: Any, server: Any) -> Signal | None:
             signal.fire()
 
     server.set_wakeup(wake)
-    world.env.schedule(timeout, expire)
+    world.env.schedule(max(0.0, deadline - now), expire)
     return signal

@@ -98,6 +98,7 @@ class IMAPClient:
         self.waiting = False  # in IDLE, told to go ahead: nothing to send until news or the timer
         self._expired = False
         self.notified = 0  # how many new messages IDLE announced
+        self.idle_round = 0  # how many IDLE commands were sent (a driver's timer belongs to one)
 
     # --- public API ----------------------------------------------------------
 
@@ -405,6 +406,7 @@ class IMAPClient:
             command, args = self._tidy.pop(0)
             self._send(command, *args)
         elif step is _Step.IDLE:
+            self.idle_round += 1
             self._send("IDLE")
         elif step is _Step.LOGOUT:
             self._send("LOGOUT")
