@@ -168,3 +168,18 @@ def test_the_old_json_index_is_taken_over(tmp_path: Path) -> None:
     box = open_store(tmp_path).mailbox("bob")
     assert (box.uidvalidity, box.uidnext, [(m.uid, m.flags) for m in box.messages]) == (777, 9, [(8, {"\\Seen"})])
     assert not (inbox / ".smtpsim-uids.json").exists()
+
+
+def test_the_27th_keyword_of_a_folder_is_refused_with_limit(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    store.deliver("bob", MSG, DATE)
+    server = IMAPServer(IMAPServerConfig("imap.example.net", implicit_tls=True), store)
+    server.start()
+    server.receive_data(b"a LOGIN bob pw\r\nb SELECT INBOX\r\n")
+    server.data_to_send()
+    words = " ".join(f"k{i}" for i in range(26)).encode()
+    server.receive_data(b"c STORE 1 +FLAGS (" + words + b")\r\n")
+    assert server.data_to_send().endswith(b"c OK STORE completed\r\n")
+    server.receive_data(b"d STORE 1 +FLAGS (one-too-many)\r\n")
+    assert server.data_to_send() == b"d NO [LIMIT] Too many keywords (at most 26 per mailbox)\r\n"
+    assert files(home(tmp_path))[0].endswith(":2," + "abcdefghijklmnopqrstuvwxyz")
