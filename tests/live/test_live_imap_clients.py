@@ -314,3 +314,19 @@ def test_pop3_and_imap_see_each_others_deletions(live) -> None:
     pop.pass_(BOB_PW)
     assert pop.uidl()[1] == [b"1 " + uidl[1].split()[1]]  # UIDL stable: "b" keeps its unique id
     pop.quit()
+
+
+def test_a_client_in_idle_outlives_the_idle_timeout_and_others_do_not(live) -> None:
+    mode = live(idle_timeout=1.0)
+    idler, quiet = RawIMAP(mode), RawIMAP(mode)
+    for client in (idler, quiet):
+        client.command("a", f'LOGIN {BOB} "{BOB_PW}"')
+    idler.send(b"b IDLE\r\n")
+    assert idler.read_line() == b"+ idling\r\n"
+    # Waiting is what an IDLE client asked for: a keepalive instead of a goodbye (as Dovecot does).
+    assert idler.read_line(timeout=5.0) == b"* OK Still here\r\n"
+    assert quiet.read_line(timeout=5.0) == b"* BYE Autologout; idle for too long\r\n"
+    idler.send(b"DONE\r\n")
+    assert idler.until("b")[-1] == b"b OK IDLE terminated\r\n"
+    idler.close()
+    quiet.close()
