@@ -26,6 +26,8 @@ class MUA:
         self.account = account
         self._read_scheduled = False
         self.fetched: list[bytes] = []
+        if host.idle:  # a phone: connected from the start, in IDLE (RFC 2177)
+            world.env.process(self._read())
 
     def submit(self, message: Message, index: int = 0) -> Generator[Any, Any, None]:
         """Compose and submit the scenario's message number ``index``."""
@@ -75,6 +77,8 @@ class MUA:
 
     def mail_arrived(self) -> None:
         """New mail in this person's mailbox: the client checks a little later."""
+        if self.host.idle:
+            return  # connected and in IDLE: the server tells it at once
         if not self._read_scheduled:
             self._read_scheduled = True
             self.world.env.process(self._read(), delay=self.host.read_delay)
@@ -90,6 +94,7 @@ class MUA:
             client = imap.IMAPClient(imap.IMAPClientConfig(
                 username=self.account.username, password=self.account.password,
                 tls=imap.IMAPTLS.IMPLICIT if port == 993 else imap.IMAPTLS.STARTTLS,
+                idle=self.host.idle, trash=self.host.after_reading == "trash",
             ))
         else:
             client = pop3.POP3Client(pop3.POP3ClientConfig(

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
+from simulator.actors.idle import idle_wait
 from simulator.delivery.servers import PORT_NAMES, Narrator
+from simulator.engine import Signal
 from simulator.protocols.common import ClientConnection, ServerConnection, StartTLSReady, StartTLSRequested
 from simulator.protocols.tls import handshake
 from simulator.scenario.faults import FaultKind
@@ -185,7 +187,7 @@ def drive_session(
     tamper: Callable[[bytes], bytes] | None = None,
     verify: bool = True,
     cert_problem: str | None = None,
-) -> Generator[float, Any, bool]:
+) -> Generator[float | Signal, Any, bool]:
     """Pump bytes both ways until both sides are done, whatever the protocol.
 
     ``tamper`` rewrites what the server sends before the client sees it (a
@@ -234,7 +236,11 @@ def drive_session(
                 for event in server.receive_data(data):
                     tls_requested = tls_requested or isinstance(event, StartTLSRequested)
         if not progressed:
-            break
+            wait = idle_wait(conn.world, client, server)  # an IMAP IDLE: wait for news, not the end
+            if wait is None:
+                break
+            yield wait
+            continue
         if server.closed and client.closed:
             # Flush anything the server queued before closing (e.g. 221).
             rest = server.data_to_send()

@@ -24,7 +24,7 @@ class StoreActor:
     def __init__(self, world: World, host: Host) -> None:
         self.world = world
         self.host = host
-        self.mail = MailStore()
+        self.mail = MailStore(clock=lambda: imap_date(world.env.now))
         for account in world.scenario.accounts:
             if account.address.split("@", 1)[1] in host.domains:
                 self.mail.add_account(account.username, account.password)

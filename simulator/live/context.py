@@ -40,7 +40,7 @@ from simulator.trace.events import Kind, Trace
 
 if TYPE_CHECKING:
     from simulator.live.queue import LiveQueue
-    from simulator.live.store import MaildirStore
+    from simulator.live.maildir import MaildirStore
 
 _EPOCH_TS = EPOCH.timestamp()
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["fsync_directory", "write_atomic", "write_once"]
+__all__ = ["append_synced", "fsync_directory", "write_all", "write_atomic", "write_once"]
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
@@ -28,15 +28,19 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     fsync_directory(path.parent)
 
 
-def write_once(tmp_dir: Path, final_dir: Path, name: str, data: bytes, *, mode: int = 0o600) -> bool:
+def write_once(tmp_dir: Path, final_dir: Path, name: str, data: bytes, *, mode: int = 0o600,
+               mtime: float | None = None) -> bool:
     """Write ``data`` as ``final_dir/name`` unless it exists; False when it did (nothing written).
 
     As a Maildir delivery agent does: write in ``tmp_dir``, fsync, link into
     ``final_dir`` (the link fails if the name is taken), remove the temporary
-    name, fsync ``final_dir``.
+    name, fsync ``final_dir``. ``mtime`` sets the file's modification time first (a
+    Maildir message's INTERNALDATE).
     """
     tmp = tmp_dir / f"{name}.{os.getpid()}"
     _write_synced(tmp, data, mode)
+    if mtime is not None:
+        os.utime(tmp, (mtime, mtime))
     try:
         os.link(tmp, final_dir / name)
     except FileExistsError:
@@ -45,6 +49,23 @@ def write_once(tmp_dir: Path, final_dir: Path, name: str, data: bytes, *, mode: 
         tmp.unlink(missing_ok=True)
     fsync_directory(final_dir)
     return True
+
+
+def append_synced(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    """Add ``data`` at the end of ``path`` (an append-only log) and fsync it before returning.
+
+    A crash leaves the log as it was or with the new line; a reader skips a torn last line.
+    A new log file also gets its directory fsync'd, so its name is on disk too.
+    """
+    new = not path.exists()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, mode)
+    try:
+        write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if new:
+        fsync_directory(path.parent)
 
 
 def fsync_directory(directory: Path) -> None:
@@ -56,12 +77,17 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """``os.write`` until every octet is out (a write may take only part)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _write_synced(path: Path, data: bytes, mode: int) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        write_all(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)

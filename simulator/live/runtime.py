@@ -33,7 +33,7 @@ from simulator.live.hub import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Hu
 from simulator.live.server import listen
 from simulator.live.services import PORTS, build_services
 from simulator.live.spool import Spool
-from simulator.live.store import MaildirStore
+from simulator.live.maildir import MaildirStore
 from simulator.scenario.model import Host, Role, Scenario
 from simulator.trace.events import Kind
 

@@ -35,7 +35,7 @@ from typing import Any
 
 from simulator.delivery.servers import PORT_NAMES
 from simulator.live.hub import ConnectionCap, Hub
-from simulator.protocols.common import LoginSucceeded, ServerConnection, ShutdownReason, StartTLSRequested
+from simulator.protocols.common import LoginSucceeded, ServerConnection, ShutdownReason, StartTLSRequested, Unprompted
 from simulator.trace.events import Direction, Kind, TLSMode
 
 DATA_PROGRESS = 65536  # bytes received that count as progress (a message in DATA)
@@ -104,6 +104,8 @@ class Session(asyncio.Protocol):
         self.hub.sessions.add(self)
         self.opened = opened = service.open(self.peer)
         self.machine = opened.machine
+        if isinstance(opened.machine, Unprompted):  # IMAP IDLE: news may come at any time
+            opened.machine.set_wakeup(self._unprompted)
         self.conn = self.trace.new_connection(opened.client, opened.server, service.port, service.kind)
         name = PORT_NAMES.get(service.port, service.name)
         self._emit(Kind.TCP, opened.client, f"connection from {self.peer[0]}:{self.peer[1]} to port "
@@ -185,6 +187,11 @@ class Session(asyncio.Protocol):
         assert self.opened is not None and self.machine is not None
         self._started = True
         self._after(self.machine.start(self.opened.refusal))
+
+    def _unprompted(self) -> None:
+        """The machine has output no input asked for (news for an IDLE client): send it now."""
+        if self._started and not self._upgrading and not self._closing and self.machine is not None:
+            self._after([])
 
     def _replay(self) -> None:
         early, self._early = self._early, []
@@ -295,6 +302,9 @@ class Session(asyncio.Protocol):
         """Idle for too long: say so and close (RFC 5321 §4.5.3.2.7, §3.8)."""
         if self._closing:
             self.abort()
+            return
+        if not self._upgrading and isinstance(self.machine, Unprompted) and self.machine.still_there():
+            self._flush()  # waiting is what this client asked for (IDLE): a keepalive, not a goodbye
             return
         self._emit(Kind.NOTE, self._server, f"idle for {self.hub.idle_timeout:g} s: closing",
                    "The client sent no complete command within the timeout (sending a byte now and then does "

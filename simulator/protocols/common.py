@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "ShutdownReason",
     "StartTLSReady",
     "StartTLSRequested",
+    "Unprompted",
 ]
 
 
@@ -112,6 +114,22 @@ class ServerConnection(Protocol):
     def connection_lost(self) -> list[Event]: ...
 
     def shutdown(self, reason: ShutdownReason) -> list[Event]: ...
+
+
+@runtime_checkable
+class Unprompted(Protocol):
+    """A server machine that may have output no input asked for (IMAP's IDLE, RFC 2177).
+
+    A driver that can send at any time hands it a ``wakeup`` callback; the
+    machine calls it when ``data_to_send()`` (or ``closed``) changed outside
+    ``receive_data()``. When the connection has been quiet for the driver's
+    idle timeout, ``still_there()`` says whether that is expected (it then
+    queues a keepalive to send) instead of a reason to hang up.
+    """
+
+    def set_wakeup(self, wakeup: Callable[[], None] | None) -> None: ...
+
+    def still_there(self) -> bool: ...
 
 
 @runtime_checkable

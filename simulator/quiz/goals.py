@@ -38,6 +38,11 @@ GOAL_MAP: dict[str, tuple[tuple[Asks, ...], ...]] = {
         (Asks(K.AUTHORED, "POP3 usually"),),
         (Asks(K.TLS_MODE, "port 110"), Asks(K.PORT, "STLS")),
     ),
+    "imap-push": (
+        (Asks(K.AUTHORED, "+ idling"), Asks(K.AUTHORED, "waiting in IDLE")),
+        (Asks(K.AUTHORED, "gone from INBOX"),),
+        (Asks(K.AUTHORED, "Papierkorb"),),
+    ),
     "auth-failure": (
         (Asks(K.REPLY_CODE, "wrong password"), Asks(K.ENHANCED_CODE, "5.7.8")),
         (Asks(K.AUTHORED, "535 5.7.8"),),

@@ -22,7 +22,7 @@ _TOP_KEYS = {"scenario", "network", "hosts", "accounts", "dns", "messages", "fau
 _SCENARIO_KEYS = {"title", "summary", "seed", "goals", "debrief", "level", "order", "topics", "glossary"}
 _HOST_KEYS = {
     "role", "hostname", "ip", "ports", "label", "tls", "domains", "store", "account",
-    "submit_port", "msa", "read_protocol", "read_port", "read_delay", "relay_tls",
+    "submit_port", "msa", "read_protocol", "read_port", "read_delay", "relay_tls", "idle", "after_reading",
 }
 _MESSAGE_KEYS = {"from", "to", "subject", "body", "at", "headers"}
 _READ_PORTS = {"imap": (993, 143), "pop3": (995, 110)}
@@ -341,6 +341,13 @@ def _parse_hosts(r: _Reader, table: dict[str, Any]) -> tuple[Host, ...]:
         if read_port not in _READ_PORTS[read_protocol]:
             allowed = " or ".join(str(p) for p in _READ_PORTS[read_protocol])
             raise r.fail(f"{path}.read_port", f"{allowed} for {read_protocol}", read_port)
+        idle = spec.get("idle", False)
+        if not isinstance(idle, bool):
+            raise r.fail(f"{path}.idle", "true or false", idle)
+        after_reading = _choice(r, spec, "after_reading", f"{path}.after_reading", ("keep", "trash"), "keep")
+        if read_protocol != "imap" and (idle or after_reading != "keep"):
+            key = "idle" if idle else "after_reading"
+            raise r.fail(f"{path}.{key}", 'read_protocol = "imap" (IDLE and Trash are IMAP\'s)', read_protocol)
         submit_port = r.port(spec.get("submit_port", 587), f"{path}.submit_port")
         if submit_port not in (587, 465):
             raise r.fail(f"{path}.submit_port", "587 (STARTTLS) or 465 (implicit TLS)", submit_port)
@@ -362,6 +369,8 @@ def _parse_hosts(r: _Reader, table: dict[str, Any]) -> tuple[Host, ...]:
                 read_port=read_port,
                 read_delay=r.number(spec, "read_delay", f"{path}.read_delay", 5.0),
                 relay_tls=_choice(r, spec, "relay_tls", f"{path}.relay_tls", ("may", "verify"), "may"),
+                idle=idle,
+                after_reading=after_reading,
             )
         )
     if not hosts:

@@ -48,6 +48,8 @@ class Host:
     read_port: int = 993  # MUA: 993, 143, 995 or 110
     read_delay: float = 5.0  # MUA: seconds after delivery before it checks mail
     relay_tls: str = "may"  # MSA: "may" (opportunistic, RFC 7435) or "verify" the MX's certificate
+    idle: bool = False  # MUA (IMAP): stays connected in IDLE and is told of new mail at once (RFC 2177)
+    after_reading: str = "keep"  # MUA (IMAP): "keep", or "trash": moves what it read to Trash (RFC 6851)
 
 
 @dataclass(frozen=True)

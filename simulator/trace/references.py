@@ -33,7 +33,8 @@ _TOC_START = re.compile(r"^\s*(?:Table of )?Contents\s*$", re.IGNORECASE)
 _PAGE_LINE = re.compile(r"(\[Page \d+\]\s*$)|(^RFC \d+ )")
 
 # "RFC 5321 §4.2.1", "RFC 5321 §4.2, §3.1", "RFC 1870 §4/§6.1", "RFC 3463 §3.3-3.8", "RFC 3501".
-_RFC = re.compile(r"\bRFC[ \u00a0]?(?P<rfc>\d{3,4})\b")
+# Not IMAP's data item names (RFC822.SIZE, RFC822.HEADER): a dot and a letter follow those.
+_RFC = re.compile(r"\bRFC[ \u00a0]?(?P<rfc>\d{3,4})\b(?!\.[A-Za-z])")
 _SECTION = re.compile(r"§\s*(?P<a>(?:\d+|[A-Z])(?:\.\d+)*)\b(?:\s*[-\u2013]\s*(?P<b>(?:\d+|[A-Z])(?:\.\d+)*)\b)?")
 
 

@@ -146,10 +146,13 @@ def _problems(trace: Trace, keyed: list[dict], plain: list[dict] | None = None) 
         if conn.protocol in (Kind.IMAP, Kind.POP3) and protected:
             field = "imap.request.command" if conn.protocol is Kind.IMAP else "pop.request.command"
             lines = [e.text for e in mine if e.kind is conn.protocol and e.dir is Direction.CLIENT]
+            if conn.protocol is Kind.IMAP:
+                # IDLE's DONE has no tag and names no command (RFC 2177 §3); Wireshark reads none in it.
+                lines = [t for t in lines if t.upper() != "DONE"]
             verbs = [t.split(" ")[1 if conn.protocol is Kind.IMAP else 0].upper() for t in lines]
             if [v.upper() for v in _values(client, field)] != verbs:
                 say(f"{name}: with the key log Wireshark reads {_values(client, field)}, the trace {verbs}")
-            hidden = len([e for e in protected if e.dir is Direction.CLIENT])
+            hidden = len([e for e in protected if e.dir is Direction.CLIENT and e.text.upper() != "DONE"])
             if len(_values(in_the_clear, field)) != len(verbs) - hidden:
                 say(f"{name}: {field} outside TLS shows more than the trace's clear part")
             if plain is not None and len(_values(_from_client(plain, conn.id), field)) != len(verbs) - hidden:

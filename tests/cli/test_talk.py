@@ -153,11 +153,12 @@ def test_talk_imap_143_refuses_login_before_starttls_then_accepts_it(
               f"a4 LOGIN {READER} {READER_PASSWORD}\na5 SELECT INBOX\na6 FETCH 1 BODY[]\na7 LOGOUT\n")
     code, lines, _ = run_talk(monkeypatch, capsys, script, "imap")
     assert code == 0
-    assert wire(lines)[0].startswith("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED]")
+    assert wire(lines)[0].startswith("* OK [CAPABILITY IMAP4rev1 SASL-IR ID ENABLE IDLE LITERAL+ STARTTLS LOGINDISABLED]")
     assert "a2 NO [PRIVACYREQUIRED] Connection offers no privacy" in lines
     assert "a3 OK Begin TLS negotiation now" in lines
     assert lines[lines.index("a3 OK Begin TLS negotiation now") + 1].startswith("[TLS 1.3 handshake done")
-    assert "a4 OK [CAPABILITY IMAP4rev1] LOGIN completed" in lines
+    assert ("a4 OK [CAPABILITY IMAP4rev1 SASL-IR ID ENABLE IDLE LITERAL+ NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN "
+            "LIST-EXTENDED LIST-STATUS SPECIAL-USE APPENDLIMIT=52428800] LOGIN completed") in lines
     assert "a5 OK [READ-WRITE] SELECT completed" in lines
     fetch = next(ln for ln in lines if ln.startswith("* 1 FETCH ("))
     assert "BODY[] {" in fetch  # the message the journey delivered, as a literal
@@ -183,7 +184,8 @@ def test_talk_pop3_session(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captu
 
 def test_talk_993_and_995_are_implicit_tls(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     _, lines, _ = run_talk(monkeypatch, capsys, "a LOGOUT\n", "imap", "--port", "993")
-    assert lines[2].startswith("[TLS 1.3 handshake done") and lines[3].startswith("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN]")
+    assert lines[2].startswith("[TLS 1.3 handshake done") and lines[3].startswith(
+        "* OK [CAPABILITY IMAP4rev1 SASL-IR ID ENABLE IDLE LITERAL+ AUTH=PLAIN]")
     _, lines, _ = run_talk(monkeypatch, capsys, "QUIT\n", "pop3", "--port", "995")
     assert lines[2].startswith("[TLS 1.3 handshake done") and lines[3] == "+OK imap.example.net POP3 ready"
 

@@ -20,19 +20,24 @@ from tests.facts.conftest import NAMES, trace_of
 
 _TAGGED_CLAIM = re.compile(r"(?<!un)\btagged\b", re.IGNORECASE)
 _UNTAGGED_CLAIM = re.compile(r"\buntagged\b", re.IGNORECASE)
-_COMMANDS = ("CAPABILITY", "STARTTLS", "LOGIN", "SELECT", "SEARCH", "FETCH", "LOGOUT", "NOOP", "AUTHENTICATE")
+# RFC 3501 §6's commands, and the extensions' (IDLE RFC 2177, MOVE RFC 6851, UNSELECT RFC 3691,
+# NAMESPACE RFC 2342, ENABLE RFC 5161, ID RFC 2971).
+_COMMANDS = ("CAPABILITY", "STARTTLS", "LOGIN", "SELECT", "SEARCH", "FETCH", "LOGOUT", "NOOP", "AUTHENTICATE",
+             "EXAMINE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "LIST", "LSUB", "STATUS",
+             "APPEND", "CHECK", "CLOSE", "EXPUNGE", "STORE", "COPY", "IDLE", "MOVE", "UNSELECT", "NAMESPACE",
+             "ENABLE", "ID")
 
 
 def _imap_problems(events) -> list[str]:
     problems = []
-    tags: dict[str, str] = {}
+    tags: dict[tuple[int | None, str], str] = {}  # tags are per connection (RFC 3501 §2.2.1)
     for e in events:
         if e.kind is not Kind.IMAP or e.content:
             continue
         if e.dir is Direction.CLIENT:
             parts = e.text.split(" ")
             if len(parts) > 1:
-                tags[parts[0]] = parts[1].upper()
+                tags[(e.conn, parts[0])] = parts[1].upper()
             continue
         form = "continuation" if e.text.startswith("+") else "untagged" if e.text.startswith("* ") else (
             "rest" if e.text.startswith(")") else "tagged")
@@ -43,7 +48,7 @@ def _imap_problems(events) -> list[str]:
             problems.append(f"{e.text!r} is {form}, but the explanation says untagged: {says!r}")
         if form == "tagged":
             tag = e.text.split(" ", 1)[0]
-            command = tags.get(tag)
+            command = tags.get((e.conn, tag))
             prose = re.sub(r"\[[^\]]*\]", "", says)  # a quoted response code is not a command name
             named = [c for c in _COMMANDS if re.search(rf"\b{c}\b", prose)]
             if command and named != [command]:

@@ -45,6 +45,8 @@ EXPECTED: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     "submission-starttls": [("bob@example.net", "delivered", "2.0.0", None)],
     "submission-implicit-tls": [("bob@example.net", "delivered", "2.0.0", None)],
     "pop3-retrieval": [("bob@example.net", "delivered", "2.0.0", None)],
+    # Push mail changes how the mailbox is read, not how mail is delivered.
+    "imap-push": [("bob@example.net", "delivered", "2.0.0", None)],
     # RFC 4954 §6: 535 5.7.8 to the wrong password; the MSA takes nothing, nobody gets a DSN.
     "auth-failure": [("bob@example.net", "refused", "5.7.8", None)],
     # RFC 3463 X.1.1 bad destination mailbox address.

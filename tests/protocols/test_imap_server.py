@@ -28,6 +28,8 @@ from simulator.protocols.imap import (
 from simulator.protocols.imap.server import MAX_LINE
 from simulator.protocols.mailstore import MailStore
 
+from _imap_support import CAPS_AUTHENTICATED, CAPS_PLAIN, CAPS_TLS
+
 HOST = "mail.example.org"
 DATE = "28-Nov-2026 17:31:00 +0000"
 MSG1 = b"From: bob@example.org\r\nTo: alice@example.org\r\nSubject: One\r\n\r\nFirst.\r\n"
@@ -73,17 +75,15 @@ def test_greeting_is_untagged_ok_with_capabilities() -> None:
     server.start()
     greeting = server.data_to_send()
     # greeting = "*" SP resp-cond-auth CRLF; resp-text-code may be capability-data
-    assert greeting == (
-        b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] mail.example.org IMAP4rev1 ready\r\n"
-    )
+    assert greeting == b"* OK [CAPABILITY %s] mail.example.org IMAP4rev1 ready\r\n" % CAPS_PLAIN.encode()
     assert server.state is IMAPServerState.NOT_AUTHENTICATED
 
 
 def test_capability_before_tls_lists_starttls_and_logindisabled() -> None:
     server = make_server()
-    # Section 6.2.1 example, word for word.
+    # Section 6.2.1's example lists IMAP4rev1 STARTTLS LOGINDISABLED; the extensions come between.
     assert talk(server, b"a001 CAPABILITY\r\n") == (
-        b"* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\na001 OK CAPABILITY completed\r\n"
+        b"* CAPABILITY %s\r\na001 OK CAPABILITY completed\r\n" % CAPS_PLAIN.encode()
     )
 
 
@@ -92,14 +92,19 @@ def test_capability_after_starttls_lists_auth_plain() -> None:
     talk(server, b"a002 STARTTLS\r\n")
     server.tls_established()
     assert talk(server, b"a003 CAPABILITY\r\n") == (
-        b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\na003 OK CAPABILITY completed\r\n"
+        b"* CAPABILITY %s\r\na003 OK CAPABILITY completed\r\n" % CAPS_TLS.encode()
     )
     assert server.tls_active
 
 
 def test_capability_on_implicit_tls_lists_auth_plain_without_starttls() -> None:
     server = make_server(implicit_tls=True)
-    assert talk(server, b"x CAPABILITY\r\n").startswith(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n")
+    assert talk(server, b"x CAPABILITY\r\n").startswith(b"* CAPABILITY %s\r\n" % CAPS_TLS.encode())
+
+
+def test_capability_after_login_lists_the_extensions() -> None:
+    server = logged_in()
+    assert talk(server, b"x CAPABILITY\r\n").startswith(b"* CAPABILITY %s\r\n" % CAPS_AUTHENTICATED.encode())
 
 
 def test_capability_without_tls_requirement_has_no_logindisabled() -> None:
@@ -288,9 +293,11 @@ def test_examine_is_read_only_and_keeps_seen_unset() -> None:
 
 
 def test_fetch_body_returns_literal_and_sets_seen() -> None:
-    server = selected()
-    server.store.mailbox("alice").first_recent_uid = 99  # keep \Recent out of the way
-    server._recent.clear()
+    first = selected()  # this session claims \Recent, so the next one sees none (section 2.3.2)
+    talk(first, b"z LOGOUT\r\n")
+    server = IMAPServer(IMAPServerConfig(HOST, implicit_tls=True), first.store)
+    server.start()
+    talk(server, b"a1 LOGIN alice wonderland\r\na2 SELECT INBOX\r\n")
     events = server.receive_data(b"f FETCH 1 BODY[]\r\n")
     expected = b"* 1 FETCH (FLAGS (\\Seen) BODY[] {%d}\r\n%s)\r\nf OK FETCH completed\r\n" % (
         len(MSG1), MSG1,
@@ -335,9 +342,14 @@ def test_fetch_header_and_text_sections() -> None:
     assert b"BODY[TEXT] {%d}\r\n%s)" % (len(text), text) in reply
 
 
-def test_fetch_envelope_is_no_not_bad() -> None:
-    # A valid item the server cannot produce: "NO - fetch error: can't fetch that data".
-    assert talk(selected(), b"f FETCH 1 ENVELOPE\r\n").startswith(b"f NO ")
+def test_fetch_envelope_of_a_plain_message() -> None:
+    # Section 7.4.2: date, subject, from, sender, reply-to, to, cc, bcc, in-reply-to, message-id;
+    # sender and reply-to default to from; an address is (name adl mailbox host).
+    bob = b'((NIL NIL "bob" "example.org"))'
+    assert talk(selected(), b"f FETCH 1 ENVELOPE\r\n") == (
+        b'* 1 FETCH (ENVELOPE (NIL "One" %s %s %s ((NIL NIL "alice" "example.org")) NIL NIL NIL NIL))\r\n'
+        b"f OK FETCH completed\r\n" % (bob, bob, bob)
+    )
 
 
 def test_fetch_unknown_item_is_bad() -> None:
@@ -499,6 +511,15 @@ _VOCABULARY = [
     b"c3 UID SEARCH UID 1:* NOT SEEN", b"c4 FETCH 1 (BODY[HEADER.FIELDS (FROM)] ENVELOPE)",
     b"c5 SELECT {5}", b"inbox", b"c6 SEARCH LARGER 10 SMALLER 99999 NEW", b"c7 UID FETCH 2 RFC822",
     b"b7 SEARCH OR SEEN (NOT 2)", b"b8 BOGUS", b"", b"{3}", b"\xff\x00",
+    # Authenticated and selected state, extensions (RFC 9051, 2177, 6851, 4315, 6154):
+    b'd1 LIST "" "*"', b"d2 LIST (SUBSCRIBED) \"\" * RETURN (SPECIAL-USE STATUS (MESSAGES UNSEEN))",
+    b'd3 LSUB "" %', b"d4 STATUS INBOX (MESSAGES UIDNEXT UNSEEN)", b"d5 CREATE Work.2026", b"d6 DELETE Work",
+    b"d7 RENAME Work Archive", b"d8 SUBSCRIBE Archive", b"d9 UNSUBSCRIBE Trash", b"e1 APPEND INBOX {12}",
+    b"Subject: x\r\n", b"e2 APPEND Sent (\\Seen) {5+}", b"hello", b"e3 STORE 1 +FLAGS (\\Deleted $Junk)",
+    b"e4 UID STORE 1:* -FLAGS.SILENT (\\Seen)", b"e5 COPY 1 Trash", b"e6 UID MOVE 2 Junk", b"e7 EXPUNGE",
+    b"e8 UID EXPUNGE 1:3", b"e9 IDLE", b"DONE", b"f1 NAMESPACE", b"f2 ENABLE CONDSTORE", b'f3 ID ("name" "x")',
+    b"f4 UNSELECT", b"f5 FETCH 1 (BODYSTRUCTURE ENVELOPE BODY[1]<0.10> BODY.PEEK[1.MIME])",
+    b"f6 SEARCH SUBJECT one SINCE 1-Jan-2020 FROM bob", b"f7 SELECT Trash", b"f8 STORE 1 FLAGS (\\Recent)",
 ]  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""IMAP4rev1 (RFC 3501 subset): a server and a scripted client, sans-I/O.
+"""IMAP4rev1 (RFC 3501, with RFC 9051's extensions clients expect): a server and a scripted client, sans-I/O.
 
 Both are driven the same way: ``receive_data(bytes) -> list[Event]`` and
 ``data_to_send() -> bytes``; the driver runs TLS and calls
@@ -6,15 +6,25 @@ Both are driven the same way: ``receive_data(bytes) -> list[Event]`` and
 """
 
 from ._events import (
+    ClientIdentified,
     CommandFailed,
     CommandReceived,
     ConnectionClosed,
     Event,
+    FlagsStored,
+    IdleEnded,
+    IdleStarted,
     InvalidCommand,
     LoginFailed,
     LoginSucceeded,
+    MailboxCreated,
+    MailboxDeleted,
+    MailboxRenamed,
     MailboxSelected,
+    MessageAppended,
     MessageFetched,
+    MessagesCopied,
+    MessagesExpunged,
     SessionClosed,
     StartTLSReady,
     StartTLSRequested,
@@ -25,22 +35,32 @@ from .server import IMAPServer, IMAPServerConfig
 
 __all__ = [
     "IMAPTLS",
+    "ClientIdentified",
     "CommandFailed",
     "CommandReceived",
     "ConnectionClosed",
     "Event",
     "FetchedMessage",
+    "FlagsStored",
     "IMAPClient",
     "IMAPClientConfig",
     "IMAPClientStep",
     "IMAPServer",
     "IMAPServerConfig",
     "IMAPServerState",
+    "IdleEnded",
+    "IdleStarted",
     "InvalidCommand",
     "LoginFailed",
     "LoginSucceeded",
+    "MailboxCreated",
+    "MailboxDeleted",
+    "MailboxRenamed",
     "MailboxSelected",
+    "MessageAppended",
     "MessageFetched",
+    "MessagesCopied",
+    "MessagesExpunged",
     "SessionClosed",
     "StartTLSReady",
     "StartTLSRequested",

@@ -13,15 +13,25 @@ from dataclasses import dataclass
 from ..common import ConnectionClosed, Event, LoginSucceeded, SessionClosed, StartTLSReady, StartTLSRequested
 
 __all__ = [
+    "ClientIdentified",
     "CommandFailed",
     "CommandReceived",
     "ConnectionClosed",
     "Event",
+    "FlagsStored",
+    "IdleEnded",
+    "IdleStarted",
     "InvalidCommand",
     "LoginFailed",
     "LoginSucceeded",
+    "MailboxCreated",
+    "MailboxDeleted",
+    "MailboxRenamed",
     "MailboxSelected",
+    "MessageAppended",
     "MessageFetched",
+    "MessagesCopied",
+    "MessagesExpunged",
     "SessionClosed",
     "StartTLSReady",
     "StartTLSRequested",
@@ -95,3 +105,73 @@ class CommandFailed(Event):
     tag: str
     command: str
     text: str
+
+
+# --- server side: what a session did to the mail -----------------------------
+
+
+@dataclass(frozen=True)
+class ClientIdentified(Event):
+    """The client said who it is with ID (RFC 2971): ``fields`` as (name, value) pairs."""
+
+    fields: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class IdleStarted(Event):
+    """IDLE began: the server may now tell of changes at any time (RFC 2177)."""
+
+
+@dataclass(frozen=True)
+class IdleEnded(Event):
+    """The client ended IDLE with DONE."""
+
+
+@dataclass(frozen=True)
+class MessageAppended(Event):
+    """APPEND stored a message in ``mailbox`` with ``uid``."""
+
+    mailbox: str
+    uid: int
+
+
+@dataclass(frozen=True)
+class MessagesCopied(Event):
+    """COPY (or MOVE, with ``moved``) put ``count`` messages from ``source`` into ``target``."""
+
+    source: str
+    target: str
+    count: int
+    moved: bool
+
+
+@dataclass(frozen=True)
+class FlagsStored(Event):
+    """STORE (or a FETCH of a body) changed the flags of ``count`` messages in ``mailbox``."""
+
+    mailbox: str
+    count: int
+
+
+@dataclass(frozen=True)
+class MessagesExpunged(Event):
+    """EXPUNGE, CLOSE or MOVE removed ``count`` messages from ``mailbox``."""
+
+    mailbox: str
+    count: int
+
+
+@dataclass(frozen=True)
+class MailboxCreated(Event):
+    name: str
+
+
+@dataclass(frozen=True)
+class MailboxDeleted(Event):
+    name: str
+
+
+@dataclass(frozen=True)
+class MailboxRenamed(Event):
+    old: str
+    new: str

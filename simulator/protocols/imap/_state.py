@@ -2,24 +2,33 @@
 
 The server follows RFC 3501 section 3 (four states); which commands each
 state accepts is the ``command-any`` / ``command-nonauth`` / ``command-auth``
-/ ``command-select`` split of the formal syntax (section 9). TLS is an
-orthogonal sub-state. The scripted client walks a fixed list of steps.
+/ ``command-select`` split of the formal syntax (section 9), with each
+extension's command where its RFC puts it. TLS is an orthogonal sub-state;
+so is how the server reads input (commands, an AUTHENTICATE response, the
+DONE that ends IDLE). The scripted client walks a fixed list of steps.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 from ..errors import LocalProtocolError
 
 __all__ = [
     "CLIENT_FLOW",
+    "IDLE_FLOW",
+    "IDLE_REFRESH",
+    "COMMANDS",
     "COMMAND_STATES",
+    "UID_COMMANDS",
+    "CommandRule",
     "TLS_TRANSITIONS",
     "TRANSITIONS",
     "IMAPClientStep",
     "IMAPServerState",
     "IMAPServerStateMachine",
+    "InputMode",
     "TLSState",
     "Trigger",
 ]
@@ -36,6 +45,14 @@ class TLSState(Enum):
     PLAINTEXT = "plaintext"
     NEGOTIATING = "negotiating"  # OK sent to STARTTLS, handshake pending
     ACTIVE = "active"
+
+
+class InputMode(Enum):
+    """What the next line from the client is."""
+
+    COMMAND = "command"
+    AUTH_RESPONSE = "authenticate response"  # RFC 3501 §6.2.2: base64, or "*" to cancel
+    IDLE_DONE = "done"  # RFC 2177 §3: only "DONE" ends IDLE
 
 
 class Trigger(Enum):
@@ -56,23 +73,55 @@ _NONAUTH = frozenset({_S.NOT_AUTHENTICATED})
 _AUTH = frozenset({_S.AUTHENTICATED, _S.SELECTED})
 _SELECT = frozenset({_S.SELECTED})
 
-# Commands this server implements and the states in which each is valid.
+
+@dataclass(frozen=True)
+class CommandRule:
+    """Where a command is valid, and the text that says so."""
+
+    states: frozenset[IMAPServerState]
+    rfc: str
+
+
+# Commands this server implements, the states in which each is valid (RFC 3501 §9's
+# command-any / -nonauth / -auth / -select, and each extension's own), and the section.
 # Anything else is an unknown command (tagged BAD).
-COMMAND_STATES: dict[str, frozenset[IMAPServerState]] = {
-    "CAPABILITY": _LIVE,
-    "NOOP": _LIVE,
-    "LOGOUT": _LIVE,
-    "STARTTLS": _NONAUTH,
-    "LOGIN": _NONAUTH,
-    "AUTHENTICATE": _NONAUTH,
-    "SELECT": _AUTH,
-    "EXAMINE": _AUTH,
-    "CHECK": _SELECT,
-    "CLOSE": _SELECT,
-    "FETCH": _SELECT,
-    "SEARCH": _SELECT,
-    "UID": _SELECT,
+COMMANDS: dict[str, CommandRule] = {
+    "CAPABILITY": CommandRule(_LIVE, "RFC 3501 §6.1.1"),
+    "NOOP": CommandRule(_LIVE, "RFC 3501 §6.1.2"),
+    "LOGOUT": CommandRule(_LIVE, "RFC 3501 §6.1.3"),
+    "ID": CommandRule(_LIVE, "RFC 2971"),  # any state: clients send it before LOGIN too
+    "STARTTLS": CommandRule(_NONAUTH, "RFC 3501 §6.2.1"),
+    "AUTHENTICATE": CommandRule(_NONAUTH, "RFC 3501 §6.2.2"),
+    "LOGIN": CommandRule(_NONAUTH, "RFC 3501 §6.2.3"),
+    "ENABLE": CommandRule(_AUTH, "RFC 9051 §6.3.1"),  # RFC 5161
+    "SELECT": CommandRule(_AUTH, "RFC 3501 §6.3.1"),
+    "EXAMINE": CommandRule(_AUTH, "RFC 3501 §6.3.2"),
+    "CREATE": CommandRule(_AUTH, "RFC 3501 §6.3.3"),
+    "DELETE": CommandRule(_AUTH, "RFC 3501 §6.3.4"),
+    "RENAME": CommandRule(_AUTH, "RFC 3501 §6.3.5"),
+    "SUBSCRIBE": CommandRule(_AUTH, "RFC 3501 §6.3.6"),
+    "UNSUBSCRIBE": CommandRule(_AUTH, "RFC 3501 §6.3.7"),
+    "LIST": CommandRule(_AUTH, "RFC 3501 §6.3.8; RFC 9051 §6.3.9"),
+    "LSUB": CommandRule(_AUTH, "RFC 3501 §6.3.9"),
+    "NAMESPACE": CommandRule(_AUTH, "RFC 9051 §6.3.10"),  # RFC 2342
+    "STATUS": CommandRule(_AUTH, "RFC 3501 §6.3.10"),
+    "APPEND": CommandRule(_AUTH, "RFC 3501 §6.3.11"),
+    "IDLE": CommandRule(_AUTH, "RFC 2177 §3"),  # authenticated or selected (RFC 9051 §6.3.13)
+    "CHECK": CommandRule(_SELECT, "RFC 3501 §6.4.1"),
+    "CLOSE": CommandRule(_SELECT, "RFC 3501 §6.4.2"),
+    "UNSELECT": CommandRule(_SELECT, "RFC 9051 §6.4.2"),  # RFC 3691
+    "EXPUNGE": CommandRule(_SELECT, "RFC 3501 §6.4.3"),
+    "SEARCH": CommandRule(_SELECT, "RFC 3501 §6.4.4"),
+    "FETCH": CommandRule(_SELECT, "RFC 3501 §6.4.5"),
+    "STORE": CommandRule(_SELECT, "RFC 3501 §6.4.6"),
+    "COPY": CommandRule(_SELECT, "RFC 3501 §6.4.7"),
+    "MOVE": CommandRule(_SELECT, "RFC 9051 §6.4.8"),  # RFC 6851
+    "UID": CommandRule(_SELECT, "RFC 3501 §6.4.8"),
 }
+# What may follow UID: COPY, FETCH, SEARCH, STORE (RFC 3501 §6.4.8), MOVE (RFC 9051 §6.4.9),
+# EXPUNGE (UIDPLUS, RFC 9051 §6.4.9).
+UID_COMMANDS = frozenset({"COPY", "FETCH", "SEARCH", "STORE", "MOVE", "EXPUNGE"})
+COMMAND_STATES: dict[str, frozenset[IMAPServerState]] = {name: rule.states for name, rule in COMMANDS.items()}
 
 TRANSITIONS: dict[tuple[IMAPServerState, Trigger], IMAPServerState] = {
     (_S.NOT_AUTHENTICATED, Trigger.LOGIN_OK): _S.AUTHENTICATED,
@@ -99,7 +148,8 @@ class IMAPServerStateMachine:
         self.tls = TLSState.ACTIVE if implicit_tls else TLSState.PLAINTEXT
 
     def allows(self, command: str) -> bool:
-        return self.state in COMMAND_STATES.get(command, frozenset())
+        rule = COMMANDS.get(command)
+        return rule is not None and self.state in rule.states
 
     def fire(self, trigger: Trigger) -> None:
         if trigger in (Trigger.STARTTLS_OK, Trigger.TLS_ESTABLISHED):
@@ -123,26 +173,44 @@ class IMAPClientStep(Enum):
     TLS_NEGOTIATING = "tls negotiating"
     CAPABILITY_TLS = "capability after tls"
     LOGIN = "login"
+    FOLDERS = "folders"  # LIST with SPECIAL-USE (RFC 6154), to find the Trash folder
     SELECT = "select"
     SEARCH = "search"
     FETCH = "fetch"
+    TIDY = "tidy"  # move what was read to another mailbox (MOVE, or COPY + STORE + EXPUNGE)
+    IDLE = "idle"  # RFC 2177: wait to be told of changes
+    DONE = "done"  # IDLE ended, waiting for its tagged OK
+    FETCH_NEW = "fetch new"  # the headers of what IDLE announced
     LOGOUT = "logout"
     CLOSED = "closed"
 
 
 # The client's happy path: each step's successor. The client skips STARTTLS
 # and CAPABILITY_TLS unless configured for STARTTLS, skips SEARCH when it
-# fetches everything, and stays in FETCH until every message is fetched.
-# Any NO/BAD (or a refusal to go on) jumps straight to LOGOUT.
+# fetches everything, stays in FETCH until every message is fetched, and
+# skips FOLDERS and TIDY unless it moves what it read. Any NO/BAD (or a refusal to go
+# on) jumps straight to LOGOUT.
 CLIENT_FLOW: dict[IMAPClientStep, IMAPClientStep] = {
     IMAPClientStep.GREETING: IMAPClientStep.CAPABILITY,
     IMAPClientStep.CAPABILITY: IMAPClientStep.STARTTLS,
     IMAPClientStep.STARTTLS: IMAPClientStep.TLS_NEGOTIATING,
     IMAPClientStep.TLS_NEGOTIATING: IMAPClientStep.CAPABILITY_TLS,
     IMAPClientStep.CAPABILITY_TLS: IMAPClientStep.LOGIN,
-    IMAPClientStep.LOGIN: IMAPClientStep.SELECT,
+    IMAPClientStep.LOGIN: IMAPClientStep.FOLDERS,
+    IMAPClientStep.FOLDERS: IMAPClientStep.SELECT,
     IMAPClientStep.SELECT: IMAPClientStep.SEARCH,
     IMAPClientStep.SEARCH: IMAPClientStep.FETCH,
-    IMAPClientStep.FETCH: IMAPClientStep.LOGOUT,
+    IMAPClientStep.FETCH: IMAPClientStep.TIDY,
+    IMAPClientStep.TIDY: IMAPClientStep.LOGOUT,
     IMAPClientStep.LOGOUT: IMAPClientStep.CLOSED,
 }
+# A client that stays connected (a phone): after reading it IDLEs; when told of new mail it
+# ends IDLE with DONE, fetches the new headers and IDLEs again. When its IDLE timer runs
+# out (RFC 2177: re-issue at least every 29 minutes) it says DONE and logs out.
+IDLE_FLOW: dict[IMAPClientStep, IMAPClientStep] = {
+    IMAPClientStep.TIDY: IMAPClientStep.IDLE,
+    IMAPClientStep.IDLE: IMAPClientStep.DONE,
+    IMAPClientStep.DONE: IMAPClientStep.FETCH_NEW,
+    IMAPClientStep.FETCH_NEW: IMAPClientStep.IDLE,
+}
+IDLE_REFRESH = 29 * 60.0  # seconds (RFC 2177 §3)

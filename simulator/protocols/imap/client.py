@@ -1,7 +1,12 @@
 """A scripted IMAP4rev1 client as a sans-I/O state machine.
 
 It plays one fixed session: CAPABILITY, STARTTLS if configured, LOGIN,
-SELECT, SEARCH UNSEEN (or all messages), one FETCH per message, LOGOUT.
+SELECT, SEARCH UNSEEN (or all messages), one FETCH per message, then
+optionally moves what it read to another mailbox (MOVE, RFC 6851, or COPY,
+STORE \\Deleted and EXPUNGE where MOVE is not offered), and LOGOUT. With
+``idle`` it stays connected instead, as a phone does: IDLE (RFC 2177), and
+when told of new mail, DONE, a FETCH of the new headers, IDLE again, until
+the driver says its IDLE timer ran out (``idle_expired()``).
 Bytes from the server go into :meth:`IMAPClient.receive_data`; the commands
 wait in :meth:`IMAPClient.data_to_send`.
 """
@@ -22,7 +27,8 @@ from ._events import (
     SessionClosed,
     StartTLSReady,
 )
-from ._state import CLIENT_FLOW, IMAPClientStep
+from ._state import CLIENT_FLOW, IDLE_FLOW, IDLE_REFRESH, IMAPClientStep
+from ._syntax import compress_uids
 from .responses import Atom, Literal, encode_astring, parse_tokens
 
 __all__ = ["IMAPTLS", "FetchedMessage", "IMAPClient", "IMAPClientConfig"]
@@ -50,6 +56,8 @@ class IMAPClientConfig:
     mailbox: str = "INBOX"
     fetch: str = "unseen"  # "unseen": messages without \Seen; "all": every message
     peek: bool = False  # BODY.PEEK[] leaves \Seen alone
+    trash: bool = False  # move what was read to the folder the server marks \\Trash (RFC 6154)
+    idle: bool = False  # stay connected and IDLE (a phone), instead of logging out
 
     def __post_init__(self) -> None:
         if self.fetch not in ("unseen", "all"):
@@ -83,7 +91,14 @@ class IMAPClient:
         self._pending: list[bytes | Literal] = []  # rest of a command after a literal
         self._exists = 0
         self._to_fetch: list[int] = []
+        self._read: list[int] = []  # sequence numbers fetched (for TIDY)
+        self._tidy: list[tuple[str, tuple[bytes, ...]]] = []  # the commands TIDY still has to send
+        self.trash_folder = "Trash"  # what LIST said is \\Trash (this name if it said nothing)
         self._preauth = False  # greeting said PREAUTH: no STARTTLS/LOGIN possible
+        self.waiting = False  # in IDLE, told to go ahead: nothing to send until news or the timer
+        self._expired = False
+        self.notified = 0  # how many new messages IDLE announced
+        self.idle_round = 0  # how many IDLE commands were sent (a driver's timer belongs to one)
 
     # --- public API ----------------------------------------------------------
 
@@ -118,6 +133,18 @@ class IMAPClient:
     def connection_lost(self) -> list[Event]:
         """The server went away (as ``receive_data(b"")``)."""
         return self.receive_data(b"")
+
+    @property
+    def idle_timeout(self) -> float | None:
+        """While waiting in IDLE: when to give up waiting (RFC 2177's 29 minutes)."""
+        return IDLE_REFRESH if self.waiting else None
+
+    def idle_expired(self) -> None:
+        """The driver's IDLE timer ran out: end IDLE (DONE), then log out."""
+        if self.waiting:
+            self.waiting, self._expired = False, True
+            self.step = IMAPClientStep.DONE
+            self._out += b"DONE\r\n"
 
     def tls_established(self) -> None:
         """The TLS handshake that followed STARTTLS is done."""
@@ -189,6 +216,9 @@ class IMAPClient:
         first = parts[0]
         assert isinstance(first, bytes)
         if first == b"+" or first.startswith(b"+ "):
+            if self.step is _Step.IDLE and not self.waiting:
+                self.waiting = True  # "+ idling": the server will tell of changes
+                return
             if not self._pending:
                 raise RemoteProtocolError("unexpected continuation request")
             self._flush_pending()
@@ -231,13 +261,37 @@ class IMAPClient:
             self.capabilities = frozenset(text.upper().split()[1:])
         elif kind in (b"OK", b"NO", b"BAD"):
             self._note_codes(text)
+        elif kind == b"LIST" and self.step is _Step.FOLDERS:
+            self._note_folder(parts)
         elif kind == b"SEARCH" and self.step is _Step.SEARCH:
             self._to_fetch = [int(n) for n in text.split()[1:] if n.isdigit()]
         elif len(words) > 1 and words[0].isdigit() and words[1].upper() == b"EXISTS":
-            self._exists = int(words[0])
+            self._told_exists(int(words[0]))
+        elif len(words) > 1 and words[0].isdigit() and words[1].upper() == b"EXPUNGE":
+            self._exists -= 1
+            self._to_fetch = [n - 1 if n > int(words[0]) else n for n in self._to_fetch if n != int(words[0])]
         elif len(words) > 2 and words[0].isdigit() and words[1].upper() == b"FETCH":
             # msg-att starts after "* <n> FETCH "
             self._fetch_data(int(words[0]), [words[2], *parts[1:]], events)
+
+    def _told_exists(self, count: int) -> None:
+        new = list(range(self._exists + 1, count + 1))
+        self._exists = count
+        if self.step in (_Step.IDLE, _Step.DONE, _Step.FETCH_NEW) and new:
+            self._to_fetch += new
+            self.notified += len(new)
+            if self.waiting:  # news while IDLE: end it to go and read (RFC 2177 §3)
+                self.waiting = False
+                self.step = _Step.DONE
+                self._out += b"DONE\r\n"
+
+    def _note_folder(self, parts: list[bytes | Literal]) -> None:
+        """``* LIST (attributes) delimiter name``: remember the one marked \\Trash."""
+        tokens = parse_tokens([parts[0][len(b"* LIST "):] if isinstance(parts[0], bytes) else b"", *parts[1:]])
+        if len(tokens) == 3 and isinstance(tokens[0], list):
+            if any(isinstance(a, Atom) and a.upper() == "\\TRASH" for a in tokens[0]):
+                name = tokens[2]
+                self.trash_folder = name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
 
     def _note_codes(self, text: str) -> None:
         match = _CODE.match(text)
@@ -274,6 +328,9 @@ class IMAPClient:
         if self.step is _Step.LOGOUT:
             self._finish(events)
             return
+        if self.step is _Step.DONE and self._expired:
+            self._logout()
+            return
         self._advance(events)
 
     def _failed(self, text: str, events: list[Event]) -> None:
@@ -289,17 +346,26 @@ class IMAPClient:
     def _advance(self, events: list[Event]) -> None:
         """Move to the next step of the script that applies, and send it."""
         step = self.step
+        flow = {**CLIENT_FLOW, **IDLE_FLOW} if self.config.idle else CLIENT_FLOW
         while True:
-            if step is _Step.FETCH and self._to_fetch:
+            if step in (_Step.FETCH, _Step.FETCH_NEW) and self._to_fetch:
                 break  # more messages to fetch: stay
-            step = CLIENT_FLOW[step]
+            if step is _Step.TIDY and self._tidy:
+                break  # more commands to move what was read
+            if step is _Step.FETCH and self.config.trash and self._read:
+                self._tidy = self._tidy_plan()
+            step = flow[step]
             if step in _TLS_STEPS and (self._preauth or self.config.tls is not IMAPTLS.STARTTLS):
                 continue
             if step is _Step.LOGIN and self._preauth:
                 continue
             if step is _Step.SEARCH and self.config.fetch == "all":
                 continue
-            if step is _Step.FETCH and not self._to_fetch:
+            if step in (_Step.FETCH, _Step.FETCH_NEW) and not self._to_fetch:
+                continue
+            if step is _Step.TIDY and not self._tidy:
+                continue
+            if step is _Step.FOLDERS and not self.config.trash:
                 continue
             break
         self.step = step
@@ -321,15 +387,38 @@ class IMAPClient:
             user = encode_astring(self.config.username)
             password = encode_astring(self.config.password, quote=True)
             self._send("LOGIN", user, password)
+        elif step is _Step.FOLDERS:
+            self._send("LIST", b"(SPECIAL-USE)", b'""', b'"*"')
         elif step is _Step.SELECT:
             self._send("SELECT", encode_astring(self.config.mailbox))
         elif step is _Step.SEARCH:
             self._send("SEARCH", b"UNSEEN")
         elif step is _Step.FETCH:
             item = b"BODY.PEEK[]" if self.config.peek else b"BODY[]"
-            self._send("FETCH", str(self._to_fetch.pop(0)).encode(), item)
+            seq = self._to_fetch.pop(0)
+            self._read.append(seq)
+            self._send("FETCH", str(seq).encode(), item)
+        elif step is _Step.FETCH_NEW:
+            # What a phone shows in its notification: who, what, when; the body stays unread.
+            self._send("FETCH", str(self._to_fetch.pop(0)).encode(),
+                       b"(UID FLAGS BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE)])")
+        elif step is _Step.TIDY:
+            command, args = self._tidy.pop(0)
+            self._send(command, *args)
+        elif step is _Step.IDLE:
+            self.idle_round += 1
+            self._send("IDLE")
         elif step is _Step.LOGOUT:
             self._send("LOGOUT")
+
+    def _tidy_plan(self) -> list[tuple[str, tuple[bytes, ...]]]:
+        """MOVE what was read (RFC 6851); without MOVE, the old way: COPY, mark \\Deleted, EXPUNGE."""
+        seqs = compress_uids(sorted(self._read)).encode()  # the same set syntax serves for numbers
+        target = encode_astring(self.trash_folder)
+        assert isinstance(target, bytes)  # a folder name the server listed is 7-bit
+        if "MOVE" in self.capabilities:
+            return [("MOVE", (seqs, target))]
+        return [("COPY", (seqs, target)), ("STORE", (seqs, b"+FLAGS.SILENT", b"(\\Deleted)")), ("EXPUNGE", ())]
 
     def _logout(self) -> None:
         self.step = _Step.LOGOUT

@@ -1,5 +1,13 @@
-"""A POP3 server (RFC 1939, with CAPA from RFC 2449 and STLS from RFC 2595)
-as a sans-I/O state machine: bytes in, events and bytes out."""
+r"""A POP3 server (RFC 1939, with CAPA from RFC 2449 and STLS from RFC 2595)
+as a sans-I/O state machine: bytes in, events and bytes out.
+
+It reads the INBOX of the same store the IMAP server serves, so the two see
+each other's deletions: a DELE takes effect at QUIT (the UPDATE state) and
+IMAP sessions on that mailbox are told (``* n EXPUNGE``); a message an IMAP
+client expunged meanwhile is answered ``-ERR Message n expunged.``. As in
+Dovecot, a message retrieved with RETR is marked \Seen when the session
+ends (at QUIT, or when the client just goes away); RSET forgets that too.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +17,7 @@ from dataclasses import dataclass
 
 from ..common import ShutdownReason
 from ..errors import LocalProtocolError
-from ..mailstore import Mailbox, MailStore, StoredMessage
+from ..mailstore import FlagOp, Mailbox, MailStore, StoredMessage, StoreError
 from ._events import (
     CommandReceived,
     ConnectionClosed,
@@ -54,6 +62,8 @@ class Texts:
     UIDL = "unique-id listing follows"
     DELETED = "message {n} deleted"
     ALREADY_DELETED = "message {n} already deleted"
+    NOT_REMOVED = "some deleted messages not removed"  # RFC 1939 section 6
+    EXPUNGED = "Message {n} expunged."  # removed by another session (Dovecot's words)
     NO_SUCH_MESSAGE = "no such message, only {count} messages in maildrop"
     NEED_NUMBER = "a message number is required"
     BAD_ARGUMENTS = "invalid arguments"
@@ -114,6 +124,7 @@ class POP3Server:
         self._mailbox: Mailbox | None = None
         self._messages: list[StoredMessage] = []  # fixed at PASS: message numbers
         self._deleted: set[int] = set()
+        self._retrieved: set[int] = set()  # RETR'd: \Seen when the session ends
 
     @property
     def state(self) -> POP3State:
@@ -166,6 +177,7 @@ class POP3Server:
         if not data:
             # No QUIT: no UPDATE, so nothing marked is removed (section 6).
             self._machine.fire(Trigger.EOF)
+            self._mark_seen()
             self._close(events)
             return events
         if not self._reading():
@@ -343,8 +355,13 @@ class POP3Server:
         number = self._message(argument)
         if number is not None:
             message = self._messages[number - 1]
-            self._ok(Texts.RETR.format(size=message.size), message.content)
-            events.append(MessageRetrieved(number, message.content))
+            if self._gone(message):
+                self._err(Texts.EXPUNGED.format(n=number))
+                return
+            content = message.content
+            self._ok(Texts.RETR.format(size=message.size), content)
+            self._retrieved.add(number)
+            events.append(MessageRetrieved(number, content))
 
     def _cmd_top(self, argument: str, events: list[Event]) -> None:
         number_text, _, lines_text = argument.partition(" ")
@@ -353,6 +370,9 @@ class POP3Server:
             return
         number = self._message(number_text)
         if number is not None:
+            if self._gone(self._messages[number - 1]):
+                self._err(Texts.EXPUNGED.format(n=number))
+                return
             content = self._messages[number - 1].content
             end = content.find(b"\r\n\r\n")
             head, body = (content, b"") if end < 0 else (content[: end + 4], content[end + 4 :])
@@ -373,6 +393,7 @@ class POP3Server:
 
     def _cmd_rset(self, argument: str, events: list[Event]) -> None:
         self._deleted.clear()
+        self._retrieved.clear()
         count, size = self._totals()
         self._ok(Texts.LOGIN_OK.format(count=count, size=size))
 
@@ -384,13 +405,36 @@ class POP3Server:
         else:
             self._machine.fire(Trigger.QUIT)  # UPDATE: now the marks take effect
             assert self._mailbox is not None
+            self._mark_seen()
             doomed = [self._messages[i - 1] for i in sorted(self._deleted)]
-            removed = self._mailbox.remove(doomed)
+            try:
+                removed = self._mailbox.remove(doomed)
+            except StoreError:
+                # RFC 1939 §6: "-ERR some deleted messages not removed"
+                self._machine.fire(Trigger.UPDATED)
+                self._err(Texts.NOT_REMOVED)
+                self._close(events)
+                return
             left = len(self._mailbox.messages)
             self._machine.fire(Trigger.UPDATED)
             self._ok(signing_off + (Texts.LEFT.format(n=left) if left else Texts.EMPTY))
             events.append(MaildropUpdated(removed, left))
         self._close(events)
+
+    def _gone(self, message: StoredMessage) -> bool:
+        """Expunged meanwhile (by an IMAP session)?"""
+        return self._mailbox is not None and self._mailbox.get(message.uid) is not message
+
+    def _mark_seen(self) -> None:
+        r"""Set \Seen on what was retrieved and not deleted (Dovecot's pop3_no_flag_updates=no)."""
+        if self._mailbox is None or not self._retrieved:
+            return
+        seen = [self._messages[i - 1] for i in sorted(self._retrieved - self._deleted)]
+        self._retrieved.clear()
+        try:
+            self._mailbox.store_flags(seen, FlagOp.ADD, ["\\Seen"])
+        except StoreError:
+            pass  # a flag that could not be written is not worth failing the session for
 
     def _close(self, events: list[Event]) -> None:
         self.closed = True

@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 
 from simulator.trace.narrate import Line
+from simulator.trace.narrate.imap_more import COMMANDS as _MORE_COMMANDS
+from simulator.trace.narrate.imap_more import RESPONSE_CODES as _MORE_CODES
+from simulator.trace.narrate.imap_more import ClientLiterals, continuation_meaning, untagged_meaning
 
 _COMMANDS: dict[str, tuple[str, str]] = {
     "CAPABILITY": ("The client asks what this server supports.", "RFC 3501 §6.1.1"),
@@ -32,6 +35,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "LOGOUT": ("The client is done; the server says BYE and closes.", "RFC 3501 §6.1.3"),
     "NOOP": ("NOOP does nothing but lets the server report news.", "RFC 3501 §6.1.2"),
 }
+_COMMANDS.update({k: v for k, v in _MORE_COMMANDS.items() if k not in _COMMANDS})
 
 _LITERAL = re.compile(rb"\{(\d+)\}$")
 # RFC 3501 §7.1: a status response may carry a response code in brackets.
@@ -48,6 +52,7 @@ _RESPONSE_CODES: dict[str, str] = {
     "ALERT": "a message the client must show to the user",
     "TRYCREATE": "the target mailbox does not exist; creating it may help",
 }
+_RESPONSE_CODES.update({k: v for k, v in _MORE_CODES.items() if k not in _RESPONSE_CODES})
 
 _TAGGED = {
     "OK": ("Tagged OK: the {verb} command with tag {tag} completed successfully.", "RFC 3501 §7.1.1"),
@@ -63,13 +68,36 @@ class IMAPNarrator:
         self._literal: int | None = None
         self._tags: dict[str, str] = {}  # tag -> the command it was sent with
         self._greeted = False
+        self._client_literal = ClientLiterals()
+        self._after_literal = False
 
     def client(self, data: bytes) -> list[Line]:
         self._cbuf += data
         out = []
-        while (end := self._cbuf.find(b"\r\n")) != -1:
+        while True:
+            left = self._client_literal.left
+            if left:  # the octets of a literal the client announced (APPEND's message)
+                if len(self._cbuf) < left:
+                    break
+                body, self._cbuf = self._cbuf[:left], self._cbuf[left:]
+                self._client_literal.left, self._after_literal = 0, True
+                out.append(Line(body.decode("utf-8", "replace").removesuffix("\r\n"),
+                                *ClientLiterals.explain(True), content=True))
+                continue
+            end = self._cbuf.find(b"\r\n")
+            if end == -1:
+                break
             raw, self._cbuf = self._cbuf[:end], self._cbuf[end + 2 :]
+            self._client_literal.announced(raw)
+            if self._after_literal:  # the rest of the command after its literal
+                self._after_literal = False
+                if not raw:
+                    continue
             text = raw.decode("utf-8", "replace")
+            if text.upper() == "DONE":
+                out.append(Line(text, "DONE ends IDLE (it has no tag): the client wants to send commands again.",
+                                "RFC 2177 §3"))
+                continue
             parts = text.split(" ")
             verb = parts[1].upper() if len(parts) > 1 else ""
             if verb == "UID" and len(parts) > 2:
@@ -116,8 +144,9 @@ class IMAPNarrator:
         greeting = not self._greeted
         self._greeted = True
         if text.startswith("+"):
-            return ("A command continuation request (+): the server is ready for the rest of the command.",
-                    "RFC 3501 §7.5")
+            return continuation_meaning(text) or (
+                "A command continuation request (+): the server is ready for the rest of the command.",
+                "RFC 3501 §7.5")
         if text.startswith(")"):
             return ("The rest of the untagged FETCH response, after the literal: the closing parenthesis.",
                     "RFC 3501 §7.4.2")
@@ -137,6 +166,9 @@ class IMAPNarrator:
 def _untagged(rest: str, *, greeting: bool, announces_literal: bool) -> tuple[str, str]:
     head, _, tail = rest.partition(" ")
     upper = head.upper()
+    more = untagged_meaning(upper, head, tail)
+    if more is not None:
+        return more
     status = _STATUS.match(rest)
     if status is not None:
         kind = status["status"].upper()
@@ -189,5 +221,6 @@ def _code_note(code: str | None) -> str:
         return ""
     name, _, arg = code.partition(" ")
     meaning = _RESPONSE_CODES.get(name.upper())
-    shown = f"[{code}]"
+    # The capability list is on the line already; repeating it would only crowd the explanation.
+    shown = "[CAPABILITY ...]" if name.upper() == "CAPABILITY" else f"[{code}]"
     return f"{shown}: {meaning.format(arg=arg)}" if meaning else shown
