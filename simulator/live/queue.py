@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-# The answer explanations of the simulation's stub resolver, shared rather than copied.
 from simulator.delivery.dns import DNSExchange
 from simulator.delivery.outcomes import QueueEntry, RecipientState
 from simulator.delivery.planner import (
