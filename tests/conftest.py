@@ -1,6 +1,13 @@
 """Every test keeps its progress record under its own tmp_path, never in the real home."""
 
+import sys
+from pathlib import Path
+
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the tests import their shared pieces as tests.*
+    sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture(autouse=True)

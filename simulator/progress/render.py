@@ -17,11 +17,11 @@ from rich.text import Text
 
 from simulator.progress.report import ProgressReport, Score
 
-BAR_WIDTH = 30  # at most
+BAR_WIDTH = 30  # at most (and at least 14: "· not tried yet" fits)
 CHART_WIDTH = 60  # character cells of the plot area, at most
 CHART_HEIGHT = 8
-# A bar row besides its bar: the longest topic name, "100%", "15/15", the trend, and the gaps.
-BESIDE_BAR = 56
+# A bar row besides its bar: the longest topic name (33), "100%", "15/15", "▲100", and the gaps.
+BESIDE_BAR = 52
 BESIDE_LINE = 6  # the axis labels
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 # Braille dot bits, by (column, row) inside a cell (Unicode's numbering of the eight dots).
@@ -65,7 +65,7 @@ def topic_bars(report: ProgressReport, width: int = BAR_WIDTH) -> Table:
     for t in report.topics:
         label = Text(t.topic.label, "bold" if t.topic in weakest else "")
         if not t.score.answered:
-            table.add_row(label, Text("·" * width, "dim"), Text("", "dim"), Text("not tried yet", "dim"), Text(""))
+            table.add_row(label, Text("· not tried yet".ljust(width, " ")[:width], "dim"), Text(""), Text(""), Text(""))
             continue
         pct = t.score.percent or 0
         table.add_row(label, Text(bar(pct / 100, width), band(pct)), Text(f"{pct}%", band(pct)),
@@ -214,7 +214,7 @@ def missed_text(report: ProgressReport, limit: int = 5) -> Text:
 def fit(width: int) -> tuple[int, int]:
     """The bar and line widths for panels ``width`` columns wide (borders and padding included)."""
     inside = width - 4
-    return max(8, min(BAR_WIDTH, inside - BESIDE_BAR)), max(16, min(CHART_WIDTH, inside - BESIDE_LINE))
+    return max(14, min(BAR_WIDTH, inside - BESIDE_BAR)), max(16, min(CHART_WIDTH, inside - BESIDE_LINE))
 
 
 def render_report(report: ProgressReport, width: int = 100) -> RenderableType:

@@ -241,6 +241,8 @@ def open_store(path: Path, *, timeout: float = DEFAULT_TIMEOUT,
     """Open (creating if need be) the record at ``path`` and bring its schema up to date."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise ProgressError(Problem.UNREADABLE, path, "a file stands where its folder should be") from exc
     except OSError as exc:
         raise ProgressError(Problem.UNREADABLE, path, exc.strerror or str(exc)) from exc
     if path.is_dir():
