@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from simulator.progress.model import LessonFinish
 from simulator.progress.recorder import Recorder
 from simulator.progress.store import open_store
 from simulator.scenario.topics import Topic
@@ -38,4 +37,3 @@ def fill(db: Path) -> Recorder:
     return Recorder(db, "default", now=Clock(TODAY))
 
 
-__all__ = ["LESSONS_DONE", "LessonFinish", "TODAY", "fill"]

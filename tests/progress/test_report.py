@@ -67,3 +67,17 @@ def test_the_json_has_every_topic_of_the_list_by_its_value():
     assert [t["topic"] for t in data["topics"]] == [t.value for t in Topic]
     assert data["answers"] == {"answered": 1, "right": 1, "percent": 100, "questions": 1,
                                "by_source": {"quiz": {"answered": 1, "right": 1, "percent": 100}}}
+
+
+def test_teaching_md_names_each_topic_as_the_progress_report_does():
+    """docs/teaching.md's concept map and the progress output use the same topic names and values."""
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "teaching.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.*) \(`([\w-]+)`\)$", doc, re.MULTILINE)
+    assert len(headings) >= 9
+    squeeze = lambda text: re.sub(r"[^a-z0-9]", "", text.lower())  # noqa: E731
+    for title, value in headings:
+        topic = Topic(value)
+        assert squeeze(title) == squeeze(topic.label), (title, topic.label)
