@@ -18,6 +18,7 @@ from simulator.progress.paths import database_path, default_profile
 
 if TYPE_CHECKING:
     from simulator.progress.report import ProgressReport
+    from simulator.scenario.topics import Topic
     from simulator.progress.store import ProgressStore
     from simulator.quiz.model import Question
     from simulator.quiz.predict import Prediction
@@ -127,10 +128,9 @@ class Recorder:
         return f"Progress is not being saved: {self.problem}." if first else None
 
     # -- reading ---------------------------------------------------------------------------------
-    def report(self) -> ProgressReport:
-        """The report on everything recorded (ProgressError if the record cannot be read).
-
-        A record that does not exist yet is not created just to say it is empty.
+    def report(self, topic: Topic | None = None) -> ProgressReport:
+        """The report on everything recorded, or on the answers about ``topic`` (ProgressError if the
+        record cannot be read). A record that does not exist yet is not created just to say it is empty.
         """
         from simulator.progress.report import build_report
         from simulator.scenario.library import lesson_path
@@ -140,6 +140,8 @@ class Recorder:
         else:
             store = self.store()
             answers, finishes = store.answers(), store.lessons()
+        if topic is not None:
+            answers = [a for a in answers if topic in a.topics]
         return build_report(answers, finishes, lesson_path(), today=self.now().date(), profile=self.profile,
                             database=str(self.path))
 

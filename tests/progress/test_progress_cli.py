@@ -148,3 +148,15 @@ def test_an_empty_record_says_how_to_start(capsys):
     assert main(["progress"]) == 0
     assert "No progress recorded yet" in capsys.readouterr().out
     assert not database_path().exists()
+
+
+def test_progress_for_one_topic_counts_only_its_answers(monkeypatch, capsys):
+    drive = scripted(monkeypatch, lambda q: q.answer)
+    assert main(QUIZ) == 0
+    on = [q for q, _ in drive.log if Topic.DELIVERY in q.topics]
+    assert on and len(on) < len(drive.log)
+    data = _progress(capsys, "--topic", "delivery")
+    assert data["answers"]["answered"] == len(on)
+    assert {q["id"] for q in data["questions"]} == {q.id for q in on}
+    assert main(["progress", "--topic", "delivery"]) == 0
+    assert "Only the answers on delivery and NDRs" in capsys.readouterr().out
