@@ -66,7 +66,7 @@ class Recorder:
 
         try:
             self.session = self.store().start_session(kind, question_ids, self.now())
-        except ProgressError as exc:
+        except (ProgressError, OSError) as exc:
             return self._failed(exc)
         return None
 
@@ -80,7 +80,7 @@ class Recorder:
         if self.session is not None and not self.pending:
             try:
                 self.store().finish_session(self.session, self.now())
-            except ProgressError as exc:
+            except (ProgressError, OSError) as exc:
                 return self._failed(exc)
         return notice
 
@@ -115,7 +115,7 @@ class Recorder:
                     store.record_lesson(item.lesson, item.at)
                 self.pending.pop(0)
                 self.saved += 1
-        except ProgressError as exc:
+        except (ProgressError, OSError) as exc:  # OSError: the disk or the folder, outside SQLite
             return self._failed(exc)
         if was_failing:
             self.problem = None
@@ -153,5 +153,5 @@ class Recorder:
             return frozenset()
         try:
             return frozenset(f.lesson for f in self.store().lessons())
-        except ProgressError:
+        except (ProgressError, OSError):
             return frozenset()

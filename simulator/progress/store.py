@@ -210,9 +210,15 @@ class ProgressStore:
                 "SELECT question_id FROM answers WHERE session_id = ? ORDER BY id", (session,))]
         sid, kind, started, finished, questions = row
         local = datetime.now().astimezone().tzinfo
-        return QuizSessionInfo(sid, SessionKind(kind), datetime.fromtimestamp(started, local),
-                               datetime.fromtimestamp(finished, local) if finished is not None else None,
-                               tuple(json.loads(questions)), tuple(answered))
+        try:
+            order = json.loads(questions)
+            if not isinstance(order, list):
+                raise ValueError("not a list")
+            return QuizSessionInfo(sid, SessionKind(kind), datetime.fromtimestamp(started, local),
+                                   datetime.fromtimestamp(finished, local) if finished is not None else None,
+                                   tuple(str(q) for q in order), tuple(answered))
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise ProgressError(Problem.CORRUPT, self.path, f"quiz session {sid} cannot be read: {exc}") from exc
 
     def unfinished_session(self) -> QuizSessionInfo | None:
         """The latest quiz left half-way that still has questions to answer, if any."""

@@ -164,8 +164,10 @@ def _goodbye(app: QuizApp, recorder: Recorder) -> None:
     if not session.answered:
         return
     where = f"not saved: {recorder.problem}" if recorder.problem else f"saved in {recorder.path}"
-    print(f"Score {session.right}/{session.answered} answered ({session.percent}% of {len(session)}); {where}.")
-    if not session.finished:
+    if session.finished:
+        print(f"Score {session.right}/{len(session)} ({session.percent}%); {where}.")
+    else:
+        print(f"{session.answered} of {len(session)} answered, {session.right} right; {where}.")
         print("Left half-way: smtpsim quiz --resume finishes it.")
     from simulator.progress.render import next_steps
     from simulator.progress.store import ProgressError

@@ -32,7 +32,7 @@ def test_progress_json_after_a_scripted_quiz_shows_exactly_what_was_answered(mon
     assert len(drive.log) == 6
     right = sum(choice == q.answer for q, choice in drive.log)
     assert right == 3
-    assert "Score 3/6" in out and str(database_path()) in out  # the lines left in the terminal
+    assert "Score 3/6 (50%)" in out and str(database_path()) in out  # the lines left in the terminal
     data = _progress(capsys)
     assert data["answers"]["answered"] == 6 and data["answers"]["right"] == 3 and data["answers"]["questions"] == 6
     assert data["answers"]["by_source"] == {"quiz": {"answered": 6, "right": 3, "percent": 50}}
