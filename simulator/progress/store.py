@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -261,7 +262,7 @@ def open_store(path: Path, *, timeout: float = DEFAULT_TIMEOUT,
     store = ProgressStore(db, path)
     try:
         with store._guard():
-            db.execute("PRAGMA journal_mode=WAL")
+            _use_wal(db, timeout)
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA foreign_keys=ON")
             _migrate(db, path, migrations)
@@ -269,6 +270,24 @@ def open_store(path: Path, *, timeout: float = DEFAULT_TIMEOUT,
         db.close()
         raise
     return store
+
+
+def _use_wal(db: sqlite3.Connection, timeout: float) -> None:
+    """Switch a new record to the write-ahead log (a record made earlier already uses it).
+
+    SQLite answers "locked" at once, without waiting, when another process is
+    switching the same new file at that moment: try again until ``timeout``.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if classify(exc) is not Problem.LOCKED or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _migrate(db: sqlite3.Connection, path: Path, migrations: Sequence[Migration]) -> None:
