@@ -21,3 +21,23 @@ def whole_number(option: str, minimum: int = 0, maximum: int | None = None) -> C
         return value
 
     return check
+
+
+def topic_name(text: str):  # -> Topic (imported lazily: --help needs none of it)
+    """An argparse ``type`` for ``--topic``: a value of the one topic list."""
+    from simulator.scenario.topics import Topic, parse_topic
+
+    topic = parse_topic(text.strip().lower())
+    if topic is None:
+        raise argparse.ArgumentTypeError(f"--topic expects one of {', '.join(t.value for t in Topic)}; found {text!r}")
+    return topic
+
+
+def profile_name(text: str) -> str:
+    """An argparse ``type`` for ``--profile``: a name that can be a file name."""
+    from simulator.progress.paths import ProfileError, check_profile
+
+    try:
+        return check_profile(text)
+    except ProfileError as exc:
+        raise argparse.ArgumentTypeError(f"--profile: {exc}") from None

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from simulator import __version__
-from simulator.cli import capture, compare, live, quiz, talk
+from simulator.cli import capture, compare, live, progress, quiz, talk
 from simulator.cli.argtypes import whole_number
 from simulator.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios
 from simulator.scenario.library import LEVELS, open_scenario
@@ -43,6 +43,7 @@ def build_parser() -> _Parser:
     p.add_argument("--seed", type=_seed, default=None)
     p.add_argument("--fault", action="append", default=[], metavar="NAME",
                    help="start with this fault on (repeatable; see 'smtpsim faults SCENARIO')")
+    progress.add_profile_argument(p)
 
     r = sub.add_parser("run", help="run a scenario and print its trace")
     r.add_argument("scenario", help="a scenario name or a .toml path")
@@ -67,6 +68,7 @@ def build_parser() -> _Parser:
     talk.add_parser(sub)
     compare.add_parser(sub, _seed)
     quiz.add_parser(sub, _seed)
+    progress.add_parser(sub)
     live.add_parser(sub)
     parser.commands = sub.choices
     return parser
@@ -86,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return compare.run(args)
         if args.command == "quiz":
             return quiz.run(args)
+        if args.command == "progress":
+            return progress.run(args)
         if args.command == "live":
             return live.run(args)
         if args.command == "faults":
@@ -95,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{args.file}: valid")
             return 0
         return _play(getattr(args, "scenario", DEFAULT_SCENARIO), getattr(args, "seed", None),
-                     getattr(args, "fault", []))
+                     getattr(args, "fault", []), getattr(args, "profile", None))
     except ScenarioError as exc:
         print(f"smtpsim: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -188,14 +192,14 @@ def _faults(args: argparse.Namespace) -> int:
     return 0
 
 
-def _play(scenario: str, seed: int | None, faults: list[str] | None = None) -> int:
+def _play(scenario: str, seed: int | None, faults: list[str] | None = None, profile: str | None = None) -> int:
     # Load before the UI starts, so a bad scenario or fault exits 2 with its message.
     loaded = open_scenario(scenario)
     names = list(faults or [])
     with_toggles(loaded, names)  # only to check the names: an unknown one exits 2 here
     from simulator.ui.app import run_app  # imported here: the other commands need no Textual
     # The base scenario and the names: the player's fault panel shows them on and can switch them off.
-    return run_app(loaded, seed, faults=names)
+    return run_app(loaded, seed, faults=names, profile=profile)
 
 
 if __name__ == "__main__":

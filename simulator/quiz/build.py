@@ -9,13 +9,14 @@ never holds two questions of which one answers the other, nor one wording twice.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from simulator.quiz.generate import GENERATORS
 from simulator.quiz.itemcheck import answer_each_other
 from simulator.quiz.model import Difficulty, Question, QuestionKind
 from simulator.run import run_scenario
 from simulator.scenario.model import Scenario
+from simulator.scenario.topics import Topic
 from simulator.trace.events import Trace
 
 
@@ -31,6 +32,11 @@ def questions_for(scenario: Scenario, trace: Trace, rng: random.Random) -> list[
                             tuple(choices), q.answer, q.explanation, q.rfc or "", None,
                             topics=q.topics or scenario.topics))
     return out
+
+
+def on_topics(question: Question, topics: Collection[Topic]) -> bool:
+    """Is ``question`` about any of ``topics`` (every question, when ``topics`` is empty)?"""
+    return not topics or any(t in topics for t in question.topics)
 
 
 def pooled_bank(scenarios: Sequence[Scenario], seed: int = 1) -> list[tuple[Question, Trace]]:
@@ -53,15 +59,17 @@ def build_quiz(
     seed: int,
     *,
     difficulty: Difficulty | None = None,
+    topics: Collection[Topic] = (),
 ) -> list[tuple[Question, Trace]]:
     """``count`` distinct questions (fewer if the scenarios cannot supply them), each with its trace.
 
     The same scenarios and seed give the same quiz: every random choice comes
-    from one ``random.Random(seed)``.
+    from one ``random.Random(seed)``. ``topics`` narrows the quiz to questions
+    on any of them (empty: every topic).
     """
     rng = random.Random(seed)
     pool = [item for item in pooled_bank(scenarios, rng.randrange(2**32))
-            if difficulty is None or item[0].difficulty == difficulty]
+            if (difficulty is None or item[0].difficulty == difficulty) and on_topics(item[0], topics)]
     # Spread the quiz over question kinds before repeating one.
     rng.shuffle(pool)
     by_kind: dict[QuestionKind, list[tuple[Question, Trace]]] = {}

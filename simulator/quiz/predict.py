@@ -11,6 +11,7 @@ player just steps.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass, field
 
@@ -71,6 +72,11 @@ class Prediction:
 
     def is_right(self, choice: str) -> bool:
         return choice == self.answer
+
+    @property
+    def id(self) -> str:
+        """Derived as a bank question's id is, from the question and the key (the progress record's key)."""
+        return hashlib.sha256(f"{self.question}\x00{self.answer}".encode()).hexdigest()[:12]
 
     @property
     def topics(self) -> tuple[Topic, ...]:

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from simulator.paths import assets_dir
 from simulator.trace.events import Trace
 from simulator.ui.messages import FaultsChanged
+from simulator.ui.screens.progress_link import ProgressRecording
 from simulator.ui.screens.player import Loader, PlayerScreen
 
 if TYPE_CHECKING:
@@ -30,12 +31,13 @@ def open_trace(name: str) -> Trace:
     return run_scenario(open_scenario(name))
 
 
-class SmtpsimApp(App[int]):
+class SmtpsimApp(ProgressRecording, App[int]):
     """Opens on the player for ``trace``; ``loader`` opens others from the picker.
 
     ``scenario`` is the scenario ``trace`` was run from, without faults, and
     ``faults`` the instructor's toggles that were on (``play --fault``); the
-    fault panel re-runs it with ``seed``.
+    fault panel re-runs it with ``seed``. ``recorder`` (set by ``run_app``)
+    remembers the lessons finished and predict mode's answers.
     """
 
     TITLE = "smtpsim"
@@ -85,8 +87,12 @@ def build_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = ()
     return SmtpsimApp(trace, scenario=scenario, faults=names, seed=seed)
 
 
-def run_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = ()) -> int:
-    """Run the engine once on ``scenario`` with ``faults`` on, then play its trace. Exit code for the CLI."""
+def run_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = (), profile: str | None = None) -> int:
+    """Run the engine once on ``scenario`` with ``faults`` on, then play its trace. Exit code for the CLI.
+
+    Lessons finished and predictions are recorded in ``profile``'s progress record.
+    """
+    from simulator.progress.recorder import Recorder
     from simulator.scenario import ScenarioError
 
     try:
@@ -94,7 +100,11 @@ def run_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = ()) 
     except ScenarioError as exc:
         print(f"smtpsim: {exc}", file=sys.stderr)
         return 2
-    result = app.run()
+    app.recorder = Recorder(profile=profile)  # opened on the first thing to record
+    try:
+        result = app.run()
+    finally:
+        app.recorder.close()
     return result if isinstance(result, int) else (app.return_code or 0)
 
 

@@ -8,7 +8,13 @@ which hands it to the player.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from simulator.quiz.predict import Prediction
+    from simulator.trace.events import Trace
 
 
 class JumpTo(Message):
@@ -33,3 +39,21 @@ class FaultsChanged(Message):
     def __init__(self, names: tuple[str, ...]) -> None:
         super().__init__()
         self.names = names
+
+
+class LessonFinished(Message):
+    """The player showed the last step (the debrief) of ``trace``: the app records the lesson as done."""
+
+    def __init__(self, trace: Trace) -> None:
+        super().__init__()
+        self.trace = trace
+
+
+class PredictionAnswered(Message):
+    """Predict mode: ``choice`` was given to ``prediction`` about ``scenario``; the app records it."""
+
+    def __init__(self, scenario: str, prediction: Prediction, choice: str) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.prediction = prediction
+        self.choice = choice

@@ -184,7 +184,7 @@ def test_the_cli_hands_the_base_scenario_and_the_names_to_run_app(monkeypatch, c
     from simulator.cli.main import _play
 
     calls = []
-    monkeypatch.setattr("simulator.ui.app.run_app", lambda scenario, seed, faults=(): calls.append(
+    monkeypatch.setattr("simulator.ui.app.run_app", lambda scenario, seed, faults=(), **_: calls.append(
         (scenario, seed, faults)) or 0)
     assert _play("greylisting", 7, ["user-unknown"]) == 0
     scenario, seed, faults = calls[0]

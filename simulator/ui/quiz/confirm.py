@@ -19,16 +19,18 @@ class ConfirmQuitScreen(ModalScreen[bool]):
         Binding("n,escape", "stay", "stay", tooltip="Back to the question (n, escape)"),
     ]
 
-    def __init__(self, session: QuizSession) -> None:
+    def __init__(self, session: QuizSession, *, saved: bool = False) -> None:
         super().__init__()
         self.session = session
+        self.saved = saved
 
     def compose(self) -> ComposeResult:
         s = self.session
         with Vertical(id="confirm"):
             yield Static("Leave the quiz?", id="confirm-title")
-            yield Static(f"{s.answered} of {len(s)} answered, {s.right} right. "
-                         "There are no results or review if you leave now.", id="confirm-text")
+            after = ("Your answers are saved: smtpsim quiz --resume asks the rest later." if self.saved else
+                     "There are no results or review if you leave now.")
+            yield Static(f"{s.answered} of {len(s)} answered, {s.right} right. {after}", id="confirm-text")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Stay (n)", id="stay", variant="primary")
                 yield Button("Leave (y)", id="leave", variant="error")

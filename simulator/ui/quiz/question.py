@@ -47,10 +47,11 @@ class QuestionScreen(Screen[None]):
     answered: var[bool] = var(False, init=False, always_update=True)  # has it been answered yet
     remaining: var[float | None] = var(None, init=False)  # seconds left, None without a timer
 
-    def __init__(self, session: QuizSession, countdown: Countdown | None = None) -> None:
+    def __init__(self, session: QuizSession, countdown: Countdown | None = None, *, saved: bool = False) -> None:
         super().__init__()
         self.session = session
         self.countdown = countdown
+        self.saved = saved  # answers go to the progress record (the quit confirm says so)
         self.ticker: Timer | None = None  # the countdown's one-second interval
 
     def compose(self) -> ComposeResult:
@@ -202,4 +203,4 @@ class QuestionScreen(Screen[None]):
             if confirmed:
                 self.app.exit(0)
 
-        self.app.push_screen(ConfirmQuitScreen(self.session), leave)
+        self.app.push_screen(ConfirmQuitScreen(self.session, saved=self.saved), leave)

@@ -16,6 +16,7 @@ from simulator.quiz.model import Difficulty, Question
 from simulator.trace.events import Trace
 
 Clock = Callable[[], float]
+OnAnswer = Callable[[Question, str], None]  # told of each answer as it is given (the progress record)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +40,11 @@ def percent(right: int, total: int) -> int:
 class QuizSession:
     """The questions, and the choice made for each (None until answered)."""
 
-    def __init__(self, picked: Sequence[tuple[Question, Trace]]) -> None:
+    def __init__(self, picked: Sequence[tuple[Question, Trace]], on_answer: OnAnswer | None = None) -> None:
         if not picked:
             raise ValueError("a quiz needs at least one question")
         self.items: tuple[tuple[Question, Trace], ...] = tuple(picked)
+        self.on_answer = on_answer
         self.answers: list[str | None] = [None] * len(self.items)
         self.timed_out = False
         self.finished = False
@@ -66,6 +68,8 @@ class QuizSession:
         if choice not in question.choices:
             raise ValueError(f"{choice!r} is not a choice of question {index + 1}")
         self.answers[index] = choice
+        if self.on_answer is not None:
+            self.on_answer(question, choice)  # saved before the verdict shows
         return choice == question.answer
 
     def is_answered(self, index: int) -> bool:

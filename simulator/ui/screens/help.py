@@ -22,6 +22,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("f", "faults (instructor)"),
     ("v", "versus: compare two runs"),
     ("x  1-4", "predict mode / answer"),
+    ("g", "progress: topics, chart"),
     ("t", "dark / light theme"),
     ("ctrl+p", "every action, by name"),
     ("?  q", "this help / quit"),

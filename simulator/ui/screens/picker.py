@@ -39,10 +39,12 @@ class PickerScreen(ModalScreen[Trace | None]):
         Binding("up", "move(-1)", "Up", show=False),
     ]
 
-    def __init__(self, loader: Callable[[str], Trace], current: str = "", start: str = "") -> None:
+    def __init__(self, loader: Callable[[str], Trace], current: str = "", start: str = "",
+                 done: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.loader = loader
         self.current = current
+        self.done = done  # lessons finished before (the progress record): a tick before the title
         self.start = start  # highlighted when the picker opens (else the first scenario)
         self.entries: list[tuple[str, str, str, str]] = []  # (name, title, summary, level), in lesson order
         self.load_error = ""
@@ -82,7 +84,8 @@ class PickerScreen(ModalScreen[Trace | None]):
                 options.append(None)  # a rule between levels
             options.append(Option(Text(heading, "bold underline"), id=f"level:{level}", disabled=True))
             for name, title, summary, _ in group:
-                prompt = Text.assemble((title, "bold"), ("  " + name, "dim"),
+                tick = ("✓ ", "green") if name in self.done else ("  " if self.done else "", "")
+                prompt = Text.assemble(tick, (title, "bold"), ("  " + name, "dim"),
                                        ("  (open)" if name == self.current else "", "dim"), "\n", summary)
                 options.append(Option(Padding(prompt, (0, 0, 0, 2)), id=name))  # indented under its level
                 self.shown.append(name)

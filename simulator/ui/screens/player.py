@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from simulator.trace.events import Trace
-from simulator.ui.messages import ActorClicked, JumpTo
+from simulator.ui.messages import ActorClicked, JumpTo, LessonFinished
 from simulator.ui.player import Player
 from simulator.ui.screens.teaching import TeachingTools
 from simulator.ui.tracemodel import TraceModel
@@ -246,6 +246,8 @@ class PlayerScreen(TeachingTools, Screen[None]):
             self.explanation.show(index, verdict(prediction, choice), prediction.is_right(choice))
         self.event_list.show(index)
         at_end = index == len(self.trace.events) - 1
+        if at_end and self.loader is not None:
+            self.post_message(LessonFinished(self.trace))  # the app records the lesson as done (once)
         after = self.next_lesson() if at_end else None
         self.lesson.follow(self.trace, index, self.faults, next_title=after.title if after else "",
                            can_pick=self.loader is not None)
@@ -336,7 +338,10 @@ class PlayerScreen(TeachingTools, Screen[None]):
         self._sync()
         # It opens on the next lesson: what the debrief's "s: next lesson" promises.
         after = self.next_lesson()
-        picker = PickerScreen(self.loader, current=self.trace.scenario, start=after.name if after else "")
+        from simulator.ui.screens.progress_link import ProgressRecording
+
+        done = self.app.lessons_done() if isinstance(self.app, ProgressRecording) else frozenset()
+        picker = PickerScreen(self.loader, current=self.trace.scenario, start=after.name if after else "", done=done)
         self.app.push_screen(picker, self._picked)
 
     def next_lesson(self) -> Lesson | None:

@@ -157,6 +157,9 @@ class TeachingTools(_Base):
         if choice is None or self.score is None:
             return  # backed out: no answer, no step
         self.score.record(prediction, choice)
+        from simulator.ui.messages import PredictionAnswered
+
+        self.post_message(PredictionAnswered(self.trace.scenario, prediction, choice))  # the app records it
         self.status.update_state(score=self.score.text)
         self.jump(prediction.step)
 
