@@ -127,10 +127,10 @@ def _default_command(parser: _Parser, argv: list[str]) -> list[str]:
 def _run(args: argparse.Namespace) -> int:
     import json
 
-    from simulator.run import run_scenario
+    from simulator.run import run_scenario, stream_scenario
     from simulator.scenario.library import open_scenario
     from simulator.scenario.toggles import with_toggles
-    from simulator.trace.jsonl import to_jsonl
+    from simulator.trace.jsonl import to_jsonl, to_line
 
     scenario = with_toggles(open_scenario(args.scenario), args.fault)
     if args.outcomes:
@@ -145,6 +145,12 @@ def _run(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"smtpsim: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    if args.json and args.pcap is None:
+        # Nothing else needs the trace: each event is written as it happens and none is kept.
+        write = sys.stdout.write
+        stream_scenario(scenario, lambda event: write(to_line(event) + "\n"), args.seed)
+        sys.stdout.flush()
+        return 0
     trace = run_scenario(scenario, args.seed)
     problem = capture.write(args, trace)
     if problem is not None:
