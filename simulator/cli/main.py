@@ -15,12 +15,16 @@ import argparse
 import sys
 from collections.abc import Mapping, Sequence
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from simulator import __version__
 from simulator.cli import capture, progress
 from simulator.cli.argtypes import seed as _seed
 from simulator.scenario.errors import ScenarioError
 from simulator.scenario.library import DEFAULT_SCENARIO
+
+if TYPE_CHECKING:
+    from simulator.trace.events import TraceEvent
 
 EXIT_USAGE = 2
 
@@ -147,8 +151,12 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if args.json and args.pcap is None:
         # Nothing else needs the trace: each event is written as it happens and none is kept.
-        write = sys.stdout.write
-        stream_scenario(scenario, lambda event: write(to_line(event) + "\n"), args.seed)
+        out = sys.stdout
+
+        def write(event: TraceEvent) -> None:
+            out.write(to_line(event) + "\n")
+
+        stream_scenario(scenario, write, args.seed)
         sys.stdout.flush()
         return 0
     trace = run_scenario(scenario, args.seed)
