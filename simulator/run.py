@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from simulator.actors.world import World
     from simulator.scenario.model import Scenario
     from simulator.trace.events import Trace
@@ -35,6 +37,22 @@ def simulate(scenario: Scenario, seed: int | None = None, sink: EventSink | None
 def run_scenario(scenario: Scenario, seed: int | None = None) -> Trace:
     """Run to completion; the same scenario and seed give the same trace."""
     return simulate(scenario, seed).trace()
+
+
+def cached_run(scenario: Scenario, seed: int | None = None, directory: Path | None = None) -> Trace:
+    """:func:`run_scenario`, from the trace cache when this scenario, seed and code ran before.
+
+    A miss runs the scenario and keeps its trace (``simulator.trace.cache``); a cache that cannot
+    be read or written only costs the run.
+    """
+    from simulator.trace import cache
+
+    key = cache.trace_key(scenario, seed)
+    trace = cache.load(key, directory)
+    if trace is None:
+        trace = run_scenario(scenario, seed)
+        cache.store(key, trace, directory)
+    return trace
 
 
 def stream_scenario(scenario: Scenario, sink: EventSink, seed: int | None = None) -> int:
