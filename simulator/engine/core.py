@@ -19,8 +19,8 @@ heap entry and no event object, a process is the signal of its own end, and
 the run loop resumes a process inline. On ``bench/engine.py``'s workloads
 (process CPU time, same run) that is about 2x SimPy with float delays and
 request/reply through signals, which is what simulation runs look like (1.0
-to 1.4 events per instant), and about 2x with 100 processes waking at the
-same instants.
+to 1.4 events per instant), and about 1.8x with 100 processes waking at the
+same instants (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -95,6 +95,9 @@ class Process(Signal):
     def done(self) -> Signal:
         """Fired with the process's return value when its generator ends."""
         return self
+
+    def fire(self, value: Any = None) -> None:
+        raise RuntimeError("a process fires by itself when its generator ends")
 
     def __call__(self, value: Any = None) -> None:
         try:
