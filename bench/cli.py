@@ -7,9 +7,10 @@ time: a process that is descheduled does not look slower. Medians of the
 repeats; the ratios are against the median of ``python -c pass``.
 
 Python normally caches bytecode in ``__pycache__``; an environment with
-``PYTHONDONTWRITEBYTECODE=1`` compiles every smtpsim module on every start
-(about 100 ms more). The children run with bytecode caching on, as an
-installed smtpsim does, unless ``--env-as-is`` is given.
+``PYTHONDONTWRITEBYTECODE=1`` and no cache written before compiles every
+smtpsim module on every start (about 100 ms more). The children run with
+bytecode caching on, as an installed smtpsim does, unless ``--env-as-is`` is
+given (which then measures whatever caches exist).
 
     python bench/cli.py              # 15 repeats
     python bench/cli.py --repeats 5

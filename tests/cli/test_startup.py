@@ -70,3 +70,22 @@ def test_a_pop3_scenario_still_reads_its_mail():
         pytest.skip("no shipped scenario reads with POP3")
     trace = run_scenario(pop3[0])
     assert any(e.kind.value == "pop3" and "RETR" in e.text for e in trace.events)
+
+
+def _modules_after(code: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", code + "\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
+                          capture_output=True, text=True, timeout=60, check=True)
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+@pytest.mark.parametrize("code, absent", [
+    # The player's trace model explains reply codes: the catalogue alone, not the SMTP machines.
+    ("from simulator.protocols.smtp.replies import describe",
+     ("simulator.protocols.smtp.server", "simulator.protocols.smtp.client", "simulator.protocols.smtp._events")),
+    # A front end may import the run entry point and the trace cache before it knows whether to run.
+    ("import simulator.run, simulator.trace.cache",
+     ("simulator.actors", "simulator.engine", "simulator.protocols", "simulator.delivery", "dns")),
+    ("from simulator.scenario import ScenarioError, DEFAULT_SCENARIO", ("simulator.scenario.loader", "dns")),
+])
+def test_light_imports_stay_light(code, absent):
+    assert _heavy(_modules_after(code), absent) == []
