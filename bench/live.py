@@ -17,16 +17,26 @@ What each server does with a message (stated, because it is not the same):
 
 - ours: the live MSA of the submission-starttls scenario with its queue held
   (``--hold-queue``: accept and keep, no relay). Before the 250 it adds
-  Received (and Message-ID/Date if missing), writes the message to the queue
-  Maildir (fsync) and its envelope file (fsync), and it narrates every line
-  into the live trace with its explanation, as it always does;
+  Received (and Message-ID/Date if missing), writes one queue file (the
+  envelope as a header line on top of the message, as Postfix keeps both in
+  one file) into the queue's ``tmp``, fsyncs it, links it into ``new`` and
+  fsyncs that directory (``simulator.live.durable.write_once``): two fsyncs,
+  one of the file and one of the directory. It narrates every line into the
+  live trace with its explanation, as it always does;
 - aiosmtpd 1.4: its SMTP class with the same TLS context, require_starttls,
   auth_required and an authenticator checking the same password; the handler
-  writes the message to a Maildir (``mailbox.Maildir.add``: fsync) and
+  writes the message to a Maildir (``mailbox.Maildir.add``: the file is
+  fsync'd in ``tmp``, then renamed into ``new``; the directory is not) and
   answers 250. No trace, no Received header, one fsync instead of two.
 
-The last line is ``ratio X.XX``: our messages/s over aiosmtpd's, reused
-connection, 1 client process.
+Beside messages per second (the clients' clock, which a busy machine
+disturbs), each row shows each server's CPU time per message: the server
+process's user + system time (``/proc/PID/stat``) over the cell, divided by
+the messages it took.
+
+The last line is ``ratio X.XX cpu-ratio Y.YY``: our messages/s over
+aiosmtpd's, and aiosmtpd's server CPU per message over ours (above 1: ours
+costs less), both for the reused connection, 1 client process.
 """
 
 from __future__ import annotations
@@ -179,6 +189,20 @@ def measure(port: int, ca: str, processes: int, per_process: int, reuse: bool) -
     return sum(r[2] for r in results) / (end - start)
 
 
+def server_cpu(pid: int) -> float:
+    """The CPU seconds (user + system) process ``pid`` has used so far (Linux: /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_with_cpu(pid: int, port: int, ca: str, processes: int, per_process: int,
+                     reuse: bool) -> tuple[float, float]:
+    """(messages/s, server CPU seconds per message) for one cell."""
+    before = server_cpu(pid)
+    rate = measure(port, ca, processes, per_process, reuse)
+    return rate, (server_cpu(pid) - before) / (processes * per_process)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a small load, for a smoke run")
@@ -211,21 +235,25 @@ def main() -> None:
             ca = ours_info["ca"]
             rows = []
             for label, processes, count, reuse in cells:
-                ours_rates, theirs_rates = [], []
+                ours_runs, theirs_runs = [], []
                 for _ in range(repeats):  # interleaved, so drift hits both alike
-                    ours_rates.append(measure(ours_info["port"], ca, processes, count, reuse))
-                    theirs_rates.append(measure(theirs_info["port"], ca, processes, count, reuse))
-                rows.append((label, statistics.median(ours_rates), statistics.median(theirs_rates)))
+                    ours_runs.append(measure_with_cpu(ours.pid, ours_info["port"], ca, processes, count, reuse))
+                    theirs_runs.append(measure_with_cpu(theirs.pid, theirs_info["port"], ca, processes, count, reuse))
+                rows.append((label, statistics.median(r for r, _ in ours_runs),
+                             statistics.median(r for r, _ in theirs_runs),
+                             statistics.median(c for _, c in ours_runs), statistics.median(c for _, c in theirs_runs)))
         finally:
             for proc in servers:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(timeout=30)
     print(f"smtpsim live MSA vs aiosmtpd: messages/s over loopback, 587 + STARTTLS + AUTH PLAIN, ~1 KiB, "
           f"median of {repeats}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    print(f"{'load':<36} {'smtpsim':>10} {'aiosmtpd':>10} {'ratio':>7}")
-    for label, ours_rate, theirs_rate in rows:
-        print(f"{label:<36} {ours_rate:>10.1f} {theirs_rate:>10.1f} {ours_rate / theirs_rate:>7.2f}")
-    print(f"ratio {rows[0][1] / rows[0][2]:.2f}")
+    print(f"{'load':<36} {'smtpsim':>10} {'aiosmtpd':>10} {'ratio':>7}   server CPU ms/message: "
+          f"{'smtpsim':>8} {'aiosmtpd':>8} {'ratio':>6}")
+    for label, ours_rate, theirs_rate, ours_cpu, theirs_cpu in rows:
+        print(f"{label:<36} {ours_rate:>10.1f} {theirs_rate:>10.1f} {ours_rate / theirs_rate:>7.2f}   "
+              f"{'':>22} {ours_cpu * 1000:>8.3f} {theirs_cpu * 1000:>8.3f} {theirs_cpu / ours_cpu:>6.2f}")
+    print(f"ratio {rows[0][1] / rows[0][2]:.2f} cpu-ratio {rows[0][4] / rows[0][3]:.2f}")
 
 
 if __name__ == "__main__":

@@ -9,12 +9,14 @@ from simulator.actors.sessions import SessionResult, session
 from simulator.delivery.outcomes import submission_of
 from simulator.delivery.site import typed_password
 from simulator.mail.compose import compose
-from simulator.protocols import imap, pop3
 from simulator.protocols.smtp.client import OutgoingMessage, SMTPClient, SMTPClientConfig, TLSPolicy
 from simulator.scenario.model import Host, Message, Role
 
 if TYPE_CHECKING:
     from simulator.actors.world import World
+    from simulator.protocols import imap, pop3
+
+# The reading protocol is imported when a mailbox is first read (a scenario reads with one of them).
 
 
 class MUA:
@@ -91,12 +93,16 @@ class MUA:
         port = self.host.read_port
         client: imap.IMAPClient | pop3.POP3Client
         if self.host.read_protocol == "imap":
+            from simulator.protocols import imap
+
             client = imap.IMAPClient(imap.IMAPClientConfig(
                 username=self.account.username, password=self.account.password,
                 tls=imap.IMAPTLS.IMPLICIT if port == 993 else imap.IMAPTLS.STARTTLS,
                 idle=self.host.idle, trash=self.host.after_reading == "trash",
             ))
         else:
+            from simulator.protocols import pop3
+
             client = pop3.POP3Client(pop3.POP3ClientConfig(
                 username=self.account.username, password=self.account.password,
                 tls=pop3.POP3TLS.IMPLICIT if port == 995 else pop3.POP3TLS.STLS,
@@ -106,6 +112,6 @@ class MUA:
 
 
 def _contents(client: imap.IMAPClient | pop3.POP3Client) -> list[bytes]:
-    if isinstance(client, imap.IMAPClient):
-        return [item.content for item in client.fetched]
-    return [item.content for item in client.retrieved]
+    fetched = getattr(client, "fetched", None)  # IMAP's FETCH results; POP3 has RETR's
+    items = fetched if fetched is not None else client.retrieved  # type: ignore[union-attr]
+    return [item.content for item in items]

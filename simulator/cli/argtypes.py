@@ -41,3 +41,6 @@ def profile_name(text: str) -> str:
         return check_profile(text)
     except ProfileError as exc:
         raise argparse.ArgumentTypeError(f"--profile: {exc}") from None
+
+
+seed = whole_number("--seed")  # every subcommand's --seed

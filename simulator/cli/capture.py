@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from simulator.trace.events import Trace
+if TYPE_CHECKING:
+    from simulator.trace.events import Trace
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,12 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def check(args: argparse.Namespace) -> str | None:
     """What is wrong with the capture options, before the run starts (None: nothing)."""
-    from simulator.capture import CaptureError, check_paths
-
     if args.keylog is not None and args.pcap is None:
         return "--keylog needs --pcap FILE: the key log decrypts a capture"
     if args.pcap is None:
         return None
+    from simulator.capture import CaptureError, check_paths
+
     try:
         check_paths(args.pcap, args.keylog)
     except CaptureError as exc:
@@ -34,10 +36,10 @@ def check(args: argparse.Namespace) -> str | None:
 def write(args: argparse.Namespace, trace: Trace) -> str | None:
     """Write the capture (and key log); None when done, else what went wrong. Reports on stderr,
     so that ``--json`` output stays JSON only."""
-    from simulator.capture import CaptureError, write_capture
-
     if args.pcap is None:
         return None
+    from simulator.capture import CaptureError, write_capture
+
     try:
         summary = write_capture(trace, args.pcap, keylog=args.keylog)
     except CaptureError as exc:

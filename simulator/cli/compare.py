@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from simulator.cli.argtypes import seed as seed_type
 
-from simulator.run import run_scenario
-from simulator.scenario.library import open_scenario
-from simulator.scenario.toggles import with_toggles
-from simulator.trace.hops import Hop, summarize_hops
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from simulator.trace.hops import Hop
 
 
-def add_parser(sub: argparse._SubParsersAction, seed_type) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help="two runs side by side, hop by hop")
     p.add_argument("a", help="a scenario name or path")
     p.add_argument("b", help="a scenario name or path (may be the same, with other faults)")
@@ -24,6 +23,14 @@ def add_parser(sub: argparse._SubParsersAction, seed_type) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from simulator.run import run_scenario
+    from simulator.scenario.library import open_scenario
+    from simulator.scenario.toggles import with_toggles
+    from simulator.trace.hops import summarize_hops
+
     sides = []
     for name, faults in ((args.a, args.fault_a), (args.b, args.fault_b)):
         scenario = with_toggles(open_scenario(name), faults)
@@ -41,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _cell(hops: list[Hop], i: int) -> Text:
+    from rich.text import Text
+
     if i >= len(hops):
         return Text("")
     hop = hops[i]

@@ -10,7 +10,6 @@ SIGTERM) stops cleanly: exit 0. Bad options or scenario: one line, exit 2.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import errno
 import json
 import signal
@@ -19,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from simulator.cli.argtypes import whole_number
-from simulator.scenario import DEFAULT_SCENARIO, ScenarioError
+from simulator.scenario.errors import ScenarioError
+from simulator.scenario.library import DEFAULT_SCENARIO
 
 __all__ = ["add_parser", "run"]
 
@@ -69,6 +69,8 @@ def _positive(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio  # here, not at the top: `smtpsim --help` needs no event loop
+
     from simulator.live.runtime import LiveMode, LiveOptions
     from simulator.scenario.library import open_scenario
 
@@ -105,6 +107,7 @@ def _keylog(path: Path | None) -> Path | None:
 
 def _replay(args: argparse.Namespace) -> int:
     """``--replay``: the scenario's messages through the real servers; outcome lines; exit."""
+    import asyncio
     import tempfile
 
     from simulator.live.replay import cannot_replay
@@ -177,6 +180,8 @@ def start_problem(mode: Any, exc: OSError) -> str:
 
 
 async def _serve(mode: Any, args: argparse.Namespace) -> int:
+    import asyncio
+
     await _start(mode)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

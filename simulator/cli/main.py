@@ -2,24 +2,42 @@
 
 Bad input (an unknown scenario, an invalid file, a bad option) prints one
 clear message and exits 2; never a traceback.
+
+Start-up is kept light: this module imports only argparse and a few small
+modules, and each command imports what it needs when it runs, so that
+``smtpsim --help`` loads no scenario, protocol, Rich or asyncio code
+(tests/cli/test_startup.py checks; bench/cli.py measures).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Mapping, Sequence
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 from simulator import __version__
-from simulator.cli import capture, compare, live, progress, quiz, talk
-from simulator.cli.argtypes import whole_number
-from simulator.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios
-from simulator.scenario.library import LEVELS, open_scenario
-from simulator.scenario.loader import load_scenario
-from simulator.scenario.toggles import available_toggles, describe_fault, with_toggles
+from simulator.cli import capture, progress
+from simulator.cli.argtypes import seed as _seed
+from simulator.scenario.errors import ScenarioError
+from simulator.scenario.library import DEFAULT_SCENARIO
+
+if TYPE_CHECKING:
+    from simulator.trace.events import TraceEvent
 
 EXIT_USAGE = 2
+
+# Subcommands with a module of their own, in --help order after the ones below. Each module has
+# ``add_parser(subparsers)`` and ``run(args) -> int`` and imports nothing heavy at module level
+# (its run() does), so building the parser costs little. A new subcommand is one line here.
+SUBCOMMANDS: dict[str, str] = {
+    "talk": "simulator.cli.talk",
+    "compare": "simulator.cli.compare",
+    "quiz": "simulator.cli.quiz",
+    "progress": "simulator.cli.progress",
+    "live": "simulator.cli.live",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,8 +47,6 @@ class _Parser(argparse.ArgumentParser):
         # One line that says what was wrong, and where to look; no usage dump.
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
-
-_seed = whole_number("--seed")
 
 
 def build_parser() -> _Parser:
@@ -65,11 +81,8 @@ def build_parser() -> _Parser:
     f = sub.add_parser("faults", help="the faults an instructor can switch on for a scenario")
     f.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
 
-    talk.add_parser(sub)
-    compare.add_parser(sub, _seed)
-    quiz.add_parser(sub, _seed)
-    progress.add_parser(sub)
-    live.add_parser(sub)
+    for module in SUBCOMMANDS.values():
+        import_module(module).add_parser(sub)
     parser.commands = sub.choices
     return parser
 
@@ -82,19 +95,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "list":
             return _list(args)
-        if args.command == "talk":
-            return talk.run(args)
-        if args.command == "compare":
-            return compare.run(args)
-        if args.command == "quiz":
-            return quiz.run(args)
-        if args.command == "progress":
-            return progress.run(args)
-        if args.command == "live":
-            return live.run(args)
+        if args.command in SUBCOMMANDS:
+            return int(import_module(SUBCOMMANDS[args.command]).run(args))
         if args.command == "faults":
             return _faults(args)
         if args.command == "validate":
+            from simulator.scenario.loader import load_scenario
+
             load_scenario(args.file)
             print(f"{args.file}: valid")
             return 0
@@ -122,8 +129,12 @@ def _default_command(parser: _Parser, argv: list[str]) -> list[str]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from simulator.run import run_scenario
-    from simulator.trace.jsonl import to_jsonl
+    import json
+
+    from simulator.run import run_scenario, stream_scenario
+    from simulator.scenario.library import open_scenario
+    from simulator.scenario.toggles import with_toggles
+    from simulator.trace.jsonl import to_jsonl, to_line
 
     scenario = with_toggles(open_scenario(args.scenario), args.fault)
     if args.outcomes:
@@ -138,6 +149,16 @@ def _run(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"smtpsim: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    if args.json and args.pcap is None:
+        # Nothing else needs the trace: each event is written as it happens and none is kept.
+        out = sys.stdout
+
+        def write(event: TraceEvent) -> None:
+            out.write(to_line(event) + "\n")
+
+        stream_scenario(scenario, write, args.seed)
+        sys.stdout.flush()
+        return 0
     trace = run_scenario(scenario, args.seed)
     problem = capture.write(args, trace)
     if problem is not None:
@@ -158,6 +179,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    import json
+
+    from simulator.scenario.library import LEVELS, list_scenarios
+
     scenarios = list_scenarios()
     if args.json:
         print(json.dumps([
@@ -184,6 +209,9 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _faults(args: argparse.Namespace) -> int:
+    from simulator.scenario.library import open_scenario
+    from simulator.scenario.toggles import available_toggles, describe_fault
+
     scenario = open_scenario(args.scenario)
     for fault in scenario.faults:  # on whatever the instructor switches; "#": not a name --fault takes
         print(f"# in the scenario file: {describe_fault(scenario, fault)}")
@@ -193,6 +221,9 @@ def _faults(args: argparse.Namespace) -> int:
 
 
 def _play(scenario: str, seed: int | None, faults: list[str] | None = None, profile: str | None = None) -> int:
+    from simulator.scenario.library import open_scenario
+    from simulator.scenario.toggles import with_toggles
+
     # Load before the UI starts, so a bad scenario or fault exits 2 with its message.
     loaded = open_scenario(scenario)
     names = list(faults or [])

@@ -14,9 +14,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from simulator.cli.argtypes import seed as seed_type
 from simulator.cli.argtypes import topic_name, whole_number
 from simulator.cli.progress import EXIT_UNREADABLE, add_profile_argument
-from simulator.quiz.model import Difficulty
+from simulator.quiz.difficulty import Difficulty
 
 if TYPE_CHECKING:
     from simulator.progress.model import QuizSessionInfo
@@ -30,7 +31,7 @@ DEFAULT_COUNT = 10
 EXIT_USAGE = 2
 
 
-def add_parser(sub: argparse._SubParsersAction, seed_type) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("quiz", help="exam-prep questions generated from the scenarios' traces")
     p.add_argument("--scenario", action="append", default=[], metavar="S", help="only this scenario (repeatable)")
     p.add_argument("--topic", action="append", default=[], type=topic_name, metavar="T",

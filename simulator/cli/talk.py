@@ -23,11 +23,10 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from simulator.protocols.common import ServerConnection, ShutdownReason, StartTLSRequested
-from simulator.protocols.tls import handshake
-from simulator.scenario import DEFAULT_SCENARIO
+from simulator.scenario.library import DEFAULT_SCENARIO
 
 if TYPE_CHECKING:
+    from simulator.protocols.common import ServerConnection, ShutdownReason
     from simulator.actors.world import World
     from simulator.scenario.model import Host, Scenario
 
@@ -103,6 +102,8 @@ class _Session:
         self.tls_version = self.host.tls if self.host.tls != "none" else "1.3"
 
     def run(self, lines: Iterator[bytes]) -> int:
+        from simulator.protocols.common import StartTLSRequested
+
         host, port = self.host, self.port
         self.screen.note(f"[{self.role} {host.hostname} port {port} ({_PORT_NAMES[port]}), scenario "
                          f"{self.scenario.name}; end with {_ENDING[self.role]} or end of input]")
@@ -139,6 +140,8 @@ class _Session:
             self.screen.wire(line)
 
     def _handshake(self, implicit: bool) -> None:
+        from simulator.protocols.tls import handshake
+
         shake = handshake(self.tls_version)
         trips = f"{shake.round_trips} round trip" + ("s" if shake.round_trips > 1 else "")
         if implicit:

@@ -14,16 +14,17 @@ from typing import Protocol
 
 from simulator.delivery.policies import InboundPolicy, SubmissionPolicy
 from simulator.delivery.site import Site
-from simulator.protocols import imap, pop3, smtp
+from simulator.protocols import smtp
 from simulator.protocols.common import ServerConnection, ShutdownReason
 from simulator.protocols.mailstore import MailStore
 from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Host, Role
 from simulator.trace.events import Kind
 from simulator.trace.narrate import Line
-from simulator.trace.narrate.imap import IMAPNarrator
-from simulator.trace.narrate.pop3 import POP3Narrator
 from simulator.trace.narrate.smtp import SMTPNarrator
+
+# IMAP and POP3 (machines and narrators) are imported when a server of theirs is first made: a
+# scenario without a mailbox reader, and `smtpsim run`'s start-up, do not pay for them.
 
 PROTOCOL_OF_PORT: dict[int, Kind] = {25: Kind.SMTP, 587: Kind.SMTP, 465: Kind.SMTP, 143: Kind.IMAP, 993: Kind.IMAP,
                                      110: Kind.POP3, 995: Kind.POP3}
@@ -62,9 +63,15 @@ def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequenc
     kind = PROTOCOL_OF_PORT[port]
     starttls = host.tls != "none"
     if kind is Kind.IMAP:
+        from simulator.protocols import imap
+        from simulator.trace.narrate.imap import IMAPNarrator
+
         config = imap.IMAPServerConfig(hostname=host.hostname, implicit_tls=port == 993, starttls_available=starttls)
         return ServerSide(imap.IMAPServer(config, site.mail_store(host)), IMAPNarrator(), kind)
     if kind is Kind.POP3:
+        from simulator.protocols import pop3
+        from simulator.trace.narrate.pop3 import POP3Narrator
+
         pconfig = pop3.POP3ServerConfig(hostname=host.hostname, implicit_tls=port == 995, starttls_available=starttls)
         return ServerSide(pop3.POP3Server(pconfig, site.mail_store(host)), POP3Narrator(), kind)
     faults = site.faults
@@ -93,8 +100,12 @@ def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequenc
 def refusing_server(kind: Kind, hostname: str) -> ServerConnection:
     """A bare machine of the protocol, only to say a refusal (over a connection cap) in its words."""
     if kind is Kind.IMAP:
+        from simulator.protocols import imap
+
         return imap.IMAPServer(imap.IMAPServerConfig(hostname=hostname), _NO_MAIL)
     if kind is Kind.POP3:
+        from simulator.protocols import pop3
+
         return pop3.POP3Server(pop3.POP3ServerConfig(hostname=hostname), _NO_MAIL)
     return smtp.SMTPServer(smtp.SMTPServerConfig(hostname=hostname, role=smtp.Role.MTA))
 

@@ -1,22 +1,26 @@
 """A small discrete-event core, modelled on SimPy's ``core.py``.
 
-Events wait in a heap of distinct times; each time has a bucket of two FIFO
-queues, urgent first, then normal. Events at one instant therefore run in the
-order they were scheduled (urgent ones before normal ones), which is exactly
-the order a heap of ``(time, priority, sequence)`` gives, and what makes a
-run deterministic. Sharing an instant is rare in real runs: the shipped
-scenarios have 1.0 events per instant and ``bench/scale.py``'s generated
-traffic 1.2 to 1.4, so nearly every push opens a new instant (a heap push of a
-float and a dict insert); the bucket pays off only when many actors wake on
-the same tick, as in ``bench/engine.py``'s first workload. What the run loop
-saves in every case is SimPy's event objects: a sleeping process is resumed
-inline. There is no wall clock: ``now`` only moves when the next time is taken.
+Normal events wait in a heap of ``(time, sequence, callback, value)``; urgent
+events, which are always for the current time, wait in a FIFO beside it and
+run first. That is the order of SimPy's ``(time, priority, sequence)`` heap
+with priority 0 for urgent and 1 for normal: events at one instant run in the
+order they were scheduled, urgent ones before normal ones, which makes a run
+deterministic (a hypothesis test compares the two orders). There is no wall
+clock: ``now`` only moves when the next event is taken.
 
 Processes are generators. A process yields a number to sleep that many
 simulated seconds, a :class:`Signal` to wait until someone fires it, or
 another :class:`Process` to wait for it to finish. The value sent back is
 ``None`` after a sleep and the signal's value (or the process's return value)
 otherwise.
+
+What it saves over SimPy is objects and calls, not queue work: a sleep is one
+heap entry and no event object, a process is the signal of its own end, and
+the run loop resumes a process inline. On ``bench/engine.py``'s workloads
+(process CPU time, same run) that is about 2x SimPy with float delays and
+request/reply through signals, which is what simulation runs look like (1.0
+to 1.4 events per instant), and about 1.8x with 100 processes waking at the
+same instants (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Generator
 from heapq import heappop, heappush
+from itertools import count
 from typing import Any
 
 ProcessGenerator = Generator[Any, Any, Any]
@@ -50,9 +55,14 @@ class Signal:
             raise RuntimeError("a Signal fires once")
         self.fired = True
         self.value = value
-        for waiter in self._waiters:
-            self._env.schedule_urgent(waiter, value)
-        self._waiters.clear()
+        waiters = self._waiters
+        if waiters:
+            urgent = self._env._urgent
+            if len(waiters) == 1:  # the usual case: one process waits for one answer
+                urgent.append((waiters[0], value))
+            else:
+                urgent.extend([(waiter, value) for waiter in waiters])
+            waiters.clear()
 
     def wait(self, callback: Callable[[Any], None]) -> None:
         """Call ``callback(value)`` once fired (at once, if it already has)."""
@@ -62,20 +72,32 @@ class Signal:
             self._waiters.append(callback)
 
 
-class Process:
+class Process(Signal):
     """Drives one generator; created by :meth:`Environment.process`.
 
+    A process is also the signal of its own end (``done``): it fires with the
+    generator's return value, so waiting on a process costs no second object.
     The process object itself waits in the queue (no bound method per event);
     the run loop recognises it and resumes it inline.
     """
 
-    __slots__ = ("_gen", "_env", "done", "result")
+    __slots__ = ("_gen", "result")
 
     def __init__(self, env: Environment, gen: ProcessGenerator) -> None:
         self._env = env
+        self._waiters = []
+        self.fired = False
+        self.value = None
         self._gen = gen
-        self.done = Signal(env)
         self.result: Any = None
+
+    @property
+    def done(self) -> Signal:
+        """Fired with the process's return value when its generator ends."""
+        return self
+
+    def fire(self, value: Any = None) -> None:
+        raise RuntimeError("a process fires by itself when its generator ends")
 
     def __call__(self, value: Any = None) -> None:
         try:
@@ -87,17 +109,15 @@ class Process:
 
     def _finish(self, result: Any) -> None:
         self.result = result
-        self.done.fire(result)
+        Signal.fire(self, result)
 
     def _dispatch(self, target: Any) -> None:
         if type(target) in _NUMBERS:
             if target < 0:
                 raise ValueError(f"a process yielded a negative delay: {target!r}")
             self._env.schedule(target, self, None)
-        elif isinstance(target, Signal):
+        elif isinstance(target, Signal):  # a Process too: it is the signal of its end
             target.wait(self)
-        elif isinstance(target, Process):
-            target.done.wait(self)
         else:
             raise TypeError(f"a process may yield a delay, a Signal or a Process, not {target!r}")
 
@@ -105,34 +125,31 @@ class Process:
 class Environment:
     """The simulated clock and its schedule."""
 
-    __slots__ = ("_now", "_times", "_buckets")
+    __slots__ = ("_now", "_queue", "_urgent", "_seq")
 
     def __init__(self, initial_time: float = 0.0) -> None:
         self._now = float(initial_time)
-        self._times: list[float] = []  # a heap of the distinct times that have events
-        # time -> (urgent queue, normal queue) of (callback, value) pairs
-        self._buckets: dict[float, tuple[deque, deque]] = {}
+        # Normal events: a heap of (time, sequence, callback, value); the sequence number breaks
+        # ties in scheduling order and the callback is never compared.
+        self._queue: list[tuple[float, int, Any, Any]] = []
+        # Urgent events are always for the current time and run before any normal one: a FIFO
+        # beside the heap, which orders them as priority 0 in a (time, priority, sequence) heap.
+        self._urgent: deque[tuple[Any, Any]] = deque()
+        self._seq = count()
 
     @property
     def now(self) -> float:
         return self._now
 
-    def _bucket(self, at: float) -> tuple[deque, deque]:
-        bucket = self._buckets.get(at)
-        if bucket is None:
-            bucket = self._buckets[at] = (deque(), deque())
-            heappush(self._times, at)
-        return bucket
-
     def schedule(self, delay: float, callback: Callable[[Any], None], value: Any = None) -> None:
         """Call ``callback(value)`` ``delay`` simulated seconds from now."""
         if delay < 0:
             raise ValueError(f"negative delay {delay!r}")
-        self._bucket(self._now + delay)[1].append((callback, value))
+        heappush(self._queue, (self._now + delay, next(self._seq), callback, value))
 
     def schedule_urgent(self, callback: Callable[[Any], None], value: Any = None) -> None:
         """Call ``callback(value)`` now, before normal events of this instant."""
-        self._bucket(self._now)[0].append((callback, value))
+        self._urgent.append((callback, value))
 
     def process(self, gen: ProcessGenerator, delay: float = 0.0) -> Process:
         """Start a generator as a process, ``delay`` seconds from now."""
@@ -145,37 +162,18 @@ class Environment:
 
     def peek(self) -> float:
         """The time of the next event, or infinity when the schedule is empty."""
-        times = self._times
-        if not times:
-            return float("inf")
-        urgent, normal = self._buckets[times[0]]
-        if urgent or normal:
-            return times[0]
-        # step() took the last event of this instant and leaves its empty bucket at the top of
-        # the heap until the next step (only the top can be empty): the next time is the smaller
-        # of the top's children. Nothing is removed here, so peek() is safe inside run() too.
-        rest = times[1:3]
-        return min(rest) if rest else float("inf")
-
-    def _next(self) -> tuple[Callable[[Any], None], Any] | None:
-        """Take the next event, advancing the clock; None when empty."""
-        times, buckets = self._times, self._buckets
-        while times:
-            at = times[0]
-            urgent, normal = buckets[at]
-            if urgent or normal:
-                self._now = at
-                return urgent.popleft() if urgent else normal.popleft()
-            heappop(times)
-            del buckets[at]
-        return None
+        if self._urgent:
+            return self._now
+        return self._queue[0][0] if self._queue else float("inf")
 
     def step(self) -> None:
         """Run exactly one event."""
-        item = self._next()
-        if item is None:
+        if self._urgent:
+            callback, value = self._urgent.popleft()
+        elif self._queue:
+            self._now, _, callback, value = heappop(self._queue)
+        else:
             raise EmptySchedule()
-        callback, value = item
         callback(value)
 
     def run(self, until: float | None = None) -> None:
@@ -186,44 +184,37 @@ class Environment:
         if until is not None and until < self._now:
             raise ValueError(f"until={until} lies in the past (now={self._now})")
         horizon = float("inf") if until is None else float(until)
-        times, buckets = self._times, self._buckets
-        process_type = Process
-        numbers = _NUMBERS
-        while times:
-            at = times[0]
-            if at > horizon:
+        queue, urgent, seq = self._queue, self._urgent, self._seq
+        process_type, signal_type = Process, Signal
+        at = self._now
+        while True:
+            if urgent:
+                target, value = urgent.popleft()
+            elif queue and queue[0][0] <= horizon:
+                at, _, target, value = heappop(queue)
+                self._now = at
+            else:
                 break
-            self._now = at
-            urgent, normal = buckets[at]
-            # Drain this instant. Events scheduled for it while it runs join
-            # the same queues, behind what is already there: FIFO, as a
-            # (time, sequence) heap would order them.
-            while True:
-                if urgent:
-                    target, value = urgent.popleft()
-                elif normal:
-                    target, value = normal.popleft()
-                else:
-                    break
-                if type(target) is process_type:
-                    # Inline resume: the common case of a process sleeping.
-                    try:
-                        delay = target._gen.send(value)
-                    except StopIteration as finished:
-                        target._finish(finished.value)
-                        continue
-                    if type(delay) in numbers and delay >= 0:
-                        when = at + delay
-                        bucket = buckets.get(when)
-                        if bucket is None:
-                            bucket = buckets[when] = (deque(), deque())
-                            heappush(times, when)
-                        bucket[1].append((target, None))
-                    else:
-                        target._dispatch(delay)
-                else:
-                    target(value)
-            heappop(times)
-            del buckets[at]
+            if type(target) is not process_type:
+                target(value)
+                continue
+            # Inline resume: what Process.__call__ and _dispatch do, without the calls. A process
+            # sleeps (a number), or waits on a signal or on another process's end.
+            try:
+                yielded = target._gen.send(value)
+            except StopIteration as finished:
+                target._finish(finished.value)
+                continue
+            kind = type(yielded)
+            if (kind is float or kind is int) and yielded >= 0:
+                heappush(queue, (at + yielded, next(seq), target, None))
+                continue
+            if kind is not signal_type and kind is not process_type:
+                target._dispatch(yielded)  # a negative delay or nonsense: its error
+                continue
+            if yielded.fired:
+                urgent.append((target, yielded.value))
+            else:
+                yielded._waiters.append(target)
         if until is not None:
             self._now = horizon

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from enum import Enum, IntEnum
+from enum import Enum
 from typing import Any
 
+from simulator.quiz.difficulty import Difficulty
 from simulator.scenario.topics import Topic
 
 
-class Difficulty(IntEnum):
-    EASY = 1
-    MEDIUM = 2
-    HARD = 3
+__all__ = ["Difficulty", "Question", "QuestionKind"]
 
 
 class QuestionKind(str, Enum):

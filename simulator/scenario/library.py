@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from simulator.paths import scenarios_dir
 from simulator.scenario.errors import ScenarioError
-from simulator.scenario.loader import load_scenario
-from simulator.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from simulator.scenario.model import Scenario
+
+# The loader (and through it dnspython and the dataclasses of the model) is imported by the
+# functions that load a scenario, not here: `smtpsim --help` reads DEFAULT_SCENARIO and LEVELS only.
 
 DEFAULT_SCENARIO = "submission-starttls"
 
@@ -48,6 +50,8 @@ def looks_like_scenario(word: str) -> bool:
 
 def _did_you_mean(name: str) -> str:
     """``; did you mean "retry-expired"?`` when shipped names are close to ``name``, else ""."""
+    import difflib
+
     names = scenario_names()
     wanted = name.lower()
     close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.6)
@@ -62,6 +66,8 @@ def _did_you_mean(name: str) -> str:
 
 
 def open_scenario(name_or_path: str) -> Scenario:
+    from simulator.scenario.loader import load_scenario
+
     return load_scenario(resolve_scenario(name_or_path))
 
 
@@ -73,12 +79,13 @@ def lesson_key(level: str, order: int, name: str) -> tuple[int, int, str]:
 
 def list_scenarios() -> list[Scenario]:
     """Every shipped scenario, in lesson order."""
+    from simulator.scenario.loader import load_scenario
+
     scenarios = [load_scenario(p) for p in sorted(scenarios_dir().glob("*.toml"))]
     return sorted(scenarios, key=lambda s: lesson_key(s.level, s.order, s.name))
 
 
-@dataclass(frozen=True)
-class Lesson:
+class Lesson(NamedTuple):
     """A scenario's place on the lesson path (read from its [scenario] table alone)."""
 
     name: str
@@ -93,6 +100,8 @@ def lesson_path() -> tuple[Lesson, ...]:
 
     A file that does not parse is left out here; opening it reports the error.
     """
+    import tomllib
+
     lessons = []
     for path in scenarios_dir().glob("*.toml"):
         try:

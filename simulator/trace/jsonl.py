@@ -8,9 +8,18 @@ from collections.abc import Iterable, Iterator
 from simulator.trace.events import TraceEvent
 
 
+# One encoder for every line: json.dumps with options would build a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+
+def to_line(event: TraceEvent) -> str:
+    """One event as one JSON line (without the newline)."""
+    return _ENCODER.encode(event.to_json())
+
+
 def to_jsonl(events: Iterable[TraceEvent]) -> Iterator[str]:
     for event in events:
-        yield json.dumps(event.to_json(), ensure_ascii=False, separators=(", ", ": "))
+        yield to_line(event)
 
 
 def from_jsonl(lines: Iterable[str]) -> list[TraceEvent]:

@@ -1,20 +1,42 @@
-"""Collects trace events as the engine runs."""
+"""Collects trace events as the engine runs.
+
+Two ways: keep every event (a player, a capture, a quiz need the whole trace),
+or hand each event to a sink as it happens and keep none (``smtpsim run
+--json`` writes it out and forgets it). A kept trace shares its repeated
+strings: a long run says the same explanation and the same few lines
+thousands of times, and each distinct one is stored once.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from simulator.trace.events import ConnectionInfo, Direction, Kind, TLSMode, TraceEvent
+
+EventSink = Callable[[TraceEvent], None]
 
 
 class TraceRecorder:
-    """Appends events with a running step number; the clock comes from the caller."""
+    """Appends events with a running step number; the clock comes from the caller.
 
-    __slots__ = ("events", "connections", "_clock", "_next_conn")
+    With a ``sink``, each event goes to it as it is made and ``events`` stays empty.
+    """
 
-    def __init__(self, clock) -> None:  # clock: a zero-argument callable returning simulated time
+    __slots__ = ("events", "connections", "_clock", "_next_conn", "_sink", "_steps", "_strings")
+
+    def __init__(self, clock: Callable[[], float], sink: EventSink | None = None) -> None:
         self.events: list[TraceEvent] = []
         self.connections: dict[int, ConnectionInfo] = {}
         self._clock = clock
         self._next_conn = 1
+        self._sink = sink
+        self._steps = 0  # events made so far (kept or not): the next step number
+        self._strings: dict[str, str] = {}  # one copy of each text and explanation of a kept trace
+
+    @property
+    def steps(self) -> int:
+        """How many events have been made (kept or handed to the sink)."""
+        return self._steps
 
     def new_connection(self, client: str, server: str, port: int, protocol: Kind, tls: TLSMode) -> int:
         conn_id = self._next_conn
@@ -42,8 +64,17 @@ class TraceRecorder:
         content: bool = False,
         wire: bytes | None = None,
     ) -> None:
-        events = self.events
-        # Positional: this runs for every event of a run (fields in TraceEvent's order).
-        # Microseconds are plenty for teaching and keep the JSON exact.
-        events.append(TraceEvent(len(events), round(self._clock(), 6), kind, src, dst, text, explain,
-                                 port, tls, dir, conn, rfc, content, wire))
+        step = self._steps
+        self._steps = step + 1
+        sink = self._sink
+        if sink is not None:
+            # Positional: this runs for every event of a run (fields in TraceEvent's order).
+            # Microseconds are plenty for teaching and keep the JSON exact.
+            sink(TraceEvent(step, round(self._clock(), 6), kind, src, dst, text, explain,
+                            port, tls, dir, conn, rfc, content, wire))
+            return
+        strings = self._strings
+        text = strings.setdefault(text, text)
+        explain = strings.setdefault(explain, explain)
+        self.events.append(TraceEvent(step, round(self._clock(), 6), kind, src, dst, text, explain,
+                                      port, tls, dir, conn, rfc, content, wire))

@@ -171,3 +171,26 @@ def test_peek_inside_run_sees_the_next_instant_and_changes_nothing():
     env.schedule(9.0, lambda _: None)
     env.run()
     assert seen == [4.0, 9.0] and env.now == 9.0
+
+
+def test_a_process_is_the_signal_of_its_own_end():
+    from simulator.engine import Signal
+
+    env = Environment()
+
+    def child():
+        yield 1.5
+        return "done"
+
+    def parent(proc):
+        got = yield proc.done  # the same as yielding proc itself
+        seen.append((env.now, got))
+
+    seen = []
+    proc = env.process(child())
+    env.process(parent(proc))
+    assert isinstance(proc.done, Signal)
+    with pytest.raises(RuntimeError):
+        proc.fire("early")  # nobody but the process itself ends it
+    env.run()
+    assert seen == [(1.5, "done")] and proc.result == "done" and proc.done.fired

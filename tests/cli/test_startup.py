@@ -1,0 +1,91 @@
+"""What ``smtpsim`` loads before it does anything: behaviour, not time (bench/cli.py measures time).
+
+Each check runs a fresh interpreter and reads ``sys.modules`` after the
+command, so an import added at the top of a CLI module shows up here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# Nothing of these is needed to print the help or to parse the command line.
+HEAVY_FOR_HELP = (
+    "asyncio", "rich", "textual", "dns", "ssl", "cryptography", "sqlite3", "email", "tomllib", "dataclasses",
+    "simulator.scenario.loader", "simulator.scenario.model", "simulator.protocols", "simulator.trace",
+    "simulator.run", "simulator.actors", "simulator.engine", "simulator.quiz.model",
+)
+
+_PROBE = """
+import json, sys
+from simulator.cli.main import main
+try:
+    main({argv!r})
+except SystemExit:
+    pass
+sys.stdout.flush()
+sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)) + "\\n")
+"""
+
+
+def _loaded(argv: list[str]) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", _PROBE.format(argv=argv)], capture_output=True, text=True,
+                          timeout=60, check=True)
+    line = next(li for li in done.stderr.splitlines() if li.startswith("MODULES "))
+    return set(json.loads(line.removeprefix("MODULES ")))
+
+
+def _heavy(loaded: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in loaded if any(m == n or m.startswith(n + ".") for n in names))
+
+
+def test_help_loads_no_simulation_protocol_or_ui_code():
+    assert _heavy(_loaded(["--help"]), HEAVY_FOR_HELP) == []
+
+
+@pytest.mark.parametrize("command", ["talk", "compare", "quiz", "progress", "live", "run", "play", "list"])
+def test_a_subcommands_help_loads_none_of_it_either(command):
+    assert _heavy(_loaded([command, "--help"]), HEAVY_FOR_HELP) == []
+
+
+def test_run_json_loads_no_ui_rich_asyncio_capture_or_pop3():
+    # submission-starttls reads its mail with IMAP: POP3 and its narrator stay out, as do the
+    # packet-capture code (no --pcap), Rich (no table is printed) and the live mode's event loop.
+    loaded = _loaded(["run", "submission-starttls", "--json"])
+    assert "simulator.protocols.smtp" in loaded  # it did run
+    assert _heavy(loaded, ("textual", "rich", "asyncio", "simulator.capture", "simulator.protocols.pop3",
+                           "simulator.trace.narrate.pop3", "simulator.live", "simulator.ui", "cryptography")) == []
+
+
+def test_a_pop3_scenario_still_reads_its_mail():
+    # The lazy import of the reading protocol: a POP3 reader gets POP3 (and the trace shows RETR).
+    from simulator.run import run_scenario
+    from simulator.scenario.library import list_scenarios
+
+    pop3 = [s for s in list_scenarios() if any(h.read_protocol == "pop3" for h in s.hosts)]
+    if not pop3:
+        pytest.skip("no shipped scenario reads with POP3")
+    trace = run_scenario(pop3[0])
+    assert any(e.kind.value == "pop3" and "RETR" in e.text for e in trace.events)
+
+
+def _modules_after(code: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", code + "\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
+                          capture_output=True, text=True, timeout=60, check=True)
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+@pytest.mark.parametrize("code, absent", [
+    # The player's trace model explains reply codes: the catalogue alone, not the SMTP machines.
+    ("from simulator.protocols.smtp.replies import describe",
+     ("simulator.protocols.smtp.server", "simulator.protocols.smtp.client", "simulator.protocols.smtp._events")),
+    # A front end may import the run entry point and the trace cache before it knows whether to run.
+    ("import simulator.run, simulator.trace.cache",
+     ("simulator.actors", "simulator.engine", "simulator.protocols", "simulator.delivery", "dns")),
+    ("from simulator.scenario import ScenarioError, DEFAULT_SCENARIO", ("simulator.scenario.loader", "dns")),
+])
+def test_light_imports_stay_light(code, absent):
+    assert _heavy(_modules_after(code), absent) == []
