@@ -293,3 +293,30 @@ def find_line(events: Sequence[TraceEvent], prefix: str, src: str | None = None,
             if seen == nth:
                 return i
     return None
+
+
+class StartError(ValueError):
+    """``--at`` / ``--step`` names a step this trace does not have; the message says why, in one line."""
+
+
+AT_WORDS = ("failure", "key")
+
+
+def start_step(outline: Outline, at: str | int) -> int:
+    """The index to open on for ``--at failure|key|N`` (N counts from 1, as the status bar does)."""
+    total = len(outline.trace.events)
+    if isinstance(at, int) or at.isdigit():
+        n = int(at)
+        if not 1 <= n <= total:
+            raise StartError(f"step {n} does not exist: {outline.trace.scenario} has steps 1 to {total}")
+        return n - 1
+    if at == "failure":
+        if outline.first_failure is None:
+            raise StartError(f"--at failure: nothing fails in {outline.trace.scenario} (try --at key or a step number)")
+        return outline.first_failure
+    if at == "key":
+        if outline.key_step is None:
+            raise StartError(f"--at key: {outline.trace.scenario} names no key moment and nothing fails in it "
+                             "(try a step number)")
+        return outline.key_step
+    raise StartError(f"--at expects failure, key or a step number, found {at!r}")
