@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from simulator import __version__
-from simulator.cli import capture, compare, live, progress, quiz, talk
+from simulator.cli import capture, compare, handout, live, progress, quiz, talk
 from simulator.cli.argtypes import whole_number
 from simulator.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios
 from simulator.scenario.library import LEVELS, open_scenario
@@ -85,6 +85,7 @@ def build_parser() -> _Parser:
     quiz.add_parser(sub, _seed)
     progress.add_parser(sub)
     live.add_parser(sub)
+    handout.add_parser(sub)
     parser.commands = sub.choices
     return parser
 
@@ -107,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return progress.run(args)
         if args.command == "live":
             return live.run(args)
+        if args.command == "handout":
+            return handout.run(args)
         if args.command == "faults":
             return _faults(args)
         if args.command == "validate":

@@ -177,7 +177,7 @@ def _opens(event: TraceEvent, seen_conns: set[int]) -> tuple[ChapterKind, str] |
         seen_conns.add(event.conn)
         return ChapterKind.CONNECTION, f"{event.src} → {event.dst}"
     if event.kind is Kind.DNS and event.dir is Direction.CLIENT:
-        return ChapterKind.DNS, f"{event.src} asks {event.dst}: {_dns_question(event.text)}"
+        return ChapterKind.DNS, f"DNS {_dns_question(event.text)}: {event.src} → {event.dst}"
     if event.kind is Kind.QUEUE:
         deferred = _DEFERRED.search(event.text)
         if deferred is not None:
@@ -191,7 +191,7 @@ def _opens(event: TraceEvent, seen_conns: set[int]) -> tuple[ChapterKind, str] |
     if event.kind is Kind.BOUNCE:
         if event.text.startswith("delay warning"):
             return ChapterKind.WARNING, f"{event.src}: {event.text}"
-        return ChapterKind.BOUNCE, f"{event.src}: NDR {event.text}"
+        return ChapterKind.BOUNCE, f"NDR sent by {event.src}: {event.text}"
     return None
 
 
