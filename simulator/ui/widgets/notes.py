@@ -15,11 +15,14 @@ class NotesPanel(Static):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", id=id, classes=classes)
         self.display = False
+        self.text = ""  # what it shows, as plain text (for tests)
 
     def show(self, outline: Outline, index: int) -> None:
         if not self.display:
             return
-        self.update(notes_text(outline, index))
+        body = notes_text(outline, index)
+        self.text = "\n".join(line.plain for line in body.renderables if isinstance(line, Text))
+        self.update(body)
 
 
 def notes_text(outline: Outline, index: int) -> Group:
