@@ -48,12 +48,15 @@ class StatusBar(CachedStyles, Widget):
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(" smtpsim ", "bold reverse")
         line.append(" ")
+        room = max(0, width - right.cell_len - 1)
         if self.chapter:  # where we are comes before the lesson's name, which gives way first
             line.append(self.chapter, self.span("statusbar--chapter"))
-            line.append("  ·  ")
-        line.append(self.title, self.span("statusbar--title"))
+            if room - line.cell_len >= 5 + 12:  # the title only if a useful part of it fits
+                line.append("  ·  ")
+                line.append(self.title, self.span("statusbar--title"))
+        else:
+            line.append(self.title, self.span("statusbar--title"))
         # The title gives way: cut it so the step, clock and state always show.
-        room = max(0, width - right.cell_len - 1)
         line.truncate(room, overflow="ellipsis", pad=True)
         line.append(" ")
         line.append_text(right)
