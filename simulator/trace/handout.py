@@ -74,9 +74,8 @@ def render_handout(trace: Trace) -> str:
     if trace.events:
         k = key_step(outline)
         event = trace.events[k]
-        moment = outline.moment_at(k)
-        heading = moment.title if moment is not None else (
-            outline.failure_at(k).title if outline.failure_at(k) is not None else "A step to stop at")
+        moment, failure = outline.moment_at(k), outline.failure_at(k)
+        heading = moment.title if moment is not None else failure.title if failure is not None else "A step to stop at"
         chapter = outline.chapter_at(k)
         out += [f"## The key exchange: {heading}", "",
                 f"Step {k + 1} of {len(trace.events)}" + (f", in chapter “{chapter.title}”" if chapter else "")
