@@ -36,7 +36,22 @@ def simulate(scenario: Scenario, seed: int | None = None, sink: EventSink | None
 
 def run_scenario(scenario: Scenario, seed: int | None = None) -> Trace:
     """Run to completion; the same scenario and seed give the same trace."""
-    return simulate(scenario, seed).trace()
+    return with_moments(simulate(scenario, seed).trace(), scenario)
+
+
+def with_moments(trace: Trace, scenario: Scenario) -> Trace:
+    """``trace`` with the scenario's key moments found in it; one whose line is not in this run is left out."""
+    from dataclasses import replace
+
+    from simulator.trace.chapters import find_line
+    from simulator.trace.events import KeyMoment
+
+    found = []
+    for moment in scenario.moments:
+        index = find_line(trace.events, moment.line, moment.host, moment.nth)
+        if index is not None:
+            found.append(KeyMoment(index, moment.title, moment.notes))
+    return replace(trace, moments=tuple(found)) if found else trace
 
 
 def cached_run(scenario: Scenario, seed: int | None = None, directory: Path | None = None) -> Trace:
@@ -50,9 +65,10 @@ def cached_run(scenario: Scenario, seed: int | None = None, directory: Path | No
     key = cache.trace_key(scenario, seed)
     trace = cache.load(key, directory)
     if trace is None:
-        trace = run_scenario(scenario, seed)
+        trace = simulate(scenario, seed).trace()
         cache.store(key, trace, directory)
-    return trace
+    # Moments are found on every load, so a cached trace never disagrees with the lesson's file.
+    return with_moments(trace, scenario)
 
 
 def stream_scenario(scenario: Scenario, sink: EventSink, seed: int | None = None) -> int:

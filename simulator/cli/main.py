@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from simulator import __version__
 from simulator.cli import capture, progress
 from simulator.cli.argtypes import seed as _seed
+from simulator.cli.argtypes import whole_number
 from simulator.scenario.errors import ScenarioError
 from simulator.scenario.library import DEFAULT_SCENARIO
 
@@ -37,6 +38,7 @@ SUBCOMMANDS: dict[str, str] = {
     "quiz": "simulator.cli.quiz",
     "progress": "simulator.cli.progress",
     "live": "simulator.cli.live",
+    "handout": "simulator.cli.handout",
 }
 
 
@@ -49,6 +51,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 
+def _at(text: str) -> str:
+    """``--at``: failure, key or a whole number from 1 (checked against the trace once it has run)."""
+    value = text.strip().lower()
+    if value in ("failure", "key") or (value.isdigit() and int(value) >= 1):
+        return value
+    raise argparse.ArgumentTypeError(f"--at expects failure, key or a step number from 1, found {text!r}")
+
+
 def build_parser() -> _Parser:
     parser = _Parser(prog="smtpsim", description="Watch an email travel: real SMTP, DNS, IMAP and POP3, step by step.")
     parser.add_argument("--version", action="version", version=f"smtpsim {__version__}")
@@ -59,6 +69,13 @@ def build_parser() -> _Parser:
     p.add_argument("--seed", type=_seed, default=None)
     p.add_argument("--fault", action="append", default=[], metavar="NAME",
                    help="start with this fault on (repeatable; see 'smtpsim faults SCENARIO')")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--at", type=_at, default=None, metavar="failure|key|N",
+                       help="open on the first failure, the lesson's key moment, or step N")
+    where.add_argument("--step", type=whole_number("--step", minimum=1), default=None, metavar="N",
+                       help="open on step N (the status bar's numbering, from 1)")
+    p.add_argument("--presenter", action="store_true",
+                   help="the presenter layout, for a projector: exchange and explanation large, no event list")
     progress.add_profile_argument(p)
 
     r = sub.add_parser("run", help="run a scenario and print its trace")
@@ -105,8 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             load_scenario(args.file)
             print(f"{args.file}: valid")
             return 0
+        at = getattr(args, "at", None) or getattr(args, "step", None)
         return _play(getattr(args, "scenario", DEFAULT_SCENARIO), getattr(args, "seed", None),
-                     getattr(args, "fault", []), getattr(args, "profile", None))
+                     getattr(args, "fault", []), getattr(args, "profile", None), at=at,
+                     presenter=getattr(args, "presenter", False))
     except ScenarioError as exc:
         print(f"smtpsim: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -220,7 +239,8 @@ def _faults(args: argparse.Namespace) -> int:
     return 0
 
 
-def _play(scenario: str, seed: int | None, faults: list[str] | None = None, profile: str | None = None) -> int:
+def _play(scenario: str, seed: int | None, faults: list[str] | None = None, profile: str | None = None, *,
+          at: str | int | None = None, presenter: bool = False) -> int:
     from simulator.scenario.library import open_scenario
     from simulator.scenario.toggles import with_toggles
 
@@ -230,7 +250,7 @@ def _play(scenario: str, seed: int | None, faults: list[str] | None = None, prof
     with_toggles(loaded, names)  # only to check the names: an unknown one exits 2 here
     from simulator.ui.app import run_app  # imported here: the other commands need no Textual
     # The base scenario and the names: the player's fault panel shows them on and can switch them off.
-    return run_app(loaded, seed, faults=names, profile=profile)
+    return run_app(loaded, seed, faults=names, profile=profile, at=at, presenter=presenter)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,10 @@ from typing import Any
 from simulator.scenario.topics import Topic, parse_topic
 from simulator.scenario.errors import ScenarioError
 from simulator.scenario.faults import KINDS, Fault, FaultKind, QueuePolicy, Target, fault_param_keys, parse_param
-from simulator.scenario.model import DEFAULT_PORTS, Account, AuthoredQuestion, Host, Message, Role, Scenario
+from simulator.scenario.model import DEFAULT_PORTS, Account, AuthoredQuestion, Host, Message, Moment, Role, Scenario
 from simulator.scenario.zonetext import _with_defaults, parse_zones  # noqa: F401 (tests import _with_defaults here)
 
-_TOP_KEYS = {"scenario", "network", "hosts", "accounts", "dns", "messages", "faults", "queue", "quiz"}
+_TOP_KEYS = {"scenario", "network", "hosts", "accounts", "dns", "messages", "faults", "queue", "quiz", "moments"}
 _SCENARIO_KEYS = {"title", "summary", "seed", "goals", "debrief", "level", "order", "topics", "glossary"}
 _HOST_KEYS = {
     "role", "hostname", "ip", "ports", "label", "tls", "domains", "store", "account",
@@ -192,7 +192,33 @@ def parse_scenario(text: str, *, source: str = "<scenario>", name: str = "scenar
     )
     _cross_check(r, scenario)
     faults = parse_faults(r.source, data.get("faults", []), scenario)
-    return replace(scenario, faults=faults)
+    return replace(scenario, faults=faults, moments=_parse_moments(r, data.get("moments", []), host_ids))
+
+
+_MOMENT_KEYS = {"title", "line", "host", "nth", "notes"}
+
+
+def _parse_moments(r: _Reader, items: Any, host_ids: set[str]) -> tuple[Moment, ...]:
+    """``[[moments]]``: the lesson's key moments, each a line of the trace, with instructor notes."""
+    if not isinstance(items, list):
+        raise r.fail("moments", "a list of [[moments]] tables", items)
+    out = []
+    for i, spec in enumerate(items):
+        path = f"moments[{i}]"
+        if not isinstance(spec, dict):
+            raise r.fail(path, "a table", spec)
+        r.unknown_keys(spec, _MOMENT_KEYS, path)
+        host = None
+        if "host" in spec:
+            host = r.string(spec, "host", f"{path}.host")
+            if host not in host_ids:
+                raise r.dangling(f"{path}.host", "the id of a host in [hosts]", host, "no such host")
+        nth = r.integer(spec, "nth", f"{path}.nth", 1)
+        if nth < 1:
+            raise r.fail(f"{path}.nth", "a whole number >= 1", nth)
+        out.append(Moment(title=r.string(spec, "title", f"{path}.title"), line=r.string(spec, "line", f"{path}.line"),
+                          host=host, nth=nth, notes=r.strings(spec, "notes", f"{path}.notes")))
+    return tuple(out)
 
 
 def _parse_quiz(r: _Reader, items: Any) -> tuple[AuthoredQuestion, ...]:

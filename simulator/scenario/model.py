@@ -83,6 +83,21 @@ class AuthoredQuestion:
 
 
 @dataclass(frozen=True)
+class Moment:
+    """A key moment of the lesson (``[[moments]]``): the step whose line starts with ``line``.
+
+    ``host`` (a host id) narrows it to lines that host says, ``nth`` picks a
+    later one (1: the first); ``notes`` are the instructor's questions there.
+    """
+
+    title: str
+    line: str
+    host: str | None = None
+    nth: int = 1
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     source: str
@@ -104,6 +119,7 @@ class Scenario:
     queue: QueuePolicy = field(default_factory=QueuePolicy)
     faults: tuple[Fault, ...] = ()
     quiz: tuple[AuthoredQuestion, ...] = ()
+    moments: tuple[Moment, ...] = ()
 
     def host(self, host_id: str) -> Host:
         for host in self.hosts:

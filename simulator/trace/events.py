@@ -128,6 +128,19 @@ class ConnectionInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyMoment:
+    """A step the lesson names as one that matters (``[[moments]]`` in its scenario file).
+
+    ``index`` is into ``Trace.events`` (the step shown is ``index + 1``);
+    ``notes`` are the instructor's: questions to ask the class there.
+    """
+
+    index: int
+    title: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Trace:
     scenario: str
     title: str
@@ -139,6 +152,7 @@ class Trace:
     goals: tuple[str, ...] = ()
     debrief: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    moments: tuple[KeyMoment, ...] = ()
 
     def actor(self, actor_id: str) -> ActorInfo:
         for actor in self.actors:

@@ -45,11 +45,13 @@ class SmtpsimApp(ProgressRecording, App[int]):
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, trace: Trace, loader: Loader | None = open_trace, *, scenario: "Scenario | None" = None,
-                 faults: tuple[str, ...] = (), seed: int | None = None) -> None:
+                 faults: tuple[str, ...] = (), seed: int | None = None, start: int = 0,
+                 presenter: bool = False) -> None:
         super().__init__()
         self._trace = trace
         self._loader = loader
-        self._start: dict[str, Any] = {"scenario": scenario, "faults": tuple(faults), "seed": seed}
+        self._start: dict[str, Any] = {"scenario": scenario, "faults": tuple(faults), "seed": seed, "start": start,
+                                       "presenter": presenter}
         self.theme = "textual-dark"
 
     def on_mount(self) -> None:
@@ -77,27 +79,35 @@ class SmtpsimApp(ProgressRecording, App[int]):
                 yield SystemCommand(title, help_text, getattr(screen, f"action_{action}"))
 
 
-def build_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = ()) -> SmtpsimApp:
-    """The app on ``scenario`` run once with the named fault toggles on (ScenarioError if one does not fit)."""
+def build_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = (), *,
+              at: str | int | None = None, presenter: bool = False) -> SmtpsimApp:
+    """The app on ``scenario`` run once with the named fault toggles on (ScenarioError if one does not fit).
+
+    ``at`` is ``play --at``: "failure", "key" or a step number from 1 (StartError if the trace has none such).
+    """
     from simulator.run import run_scenario
     from simulator.scenario.toggles import with_toggles
+    from simulator.trace.chapters import Outline, start_step
 
     names = tuple(faults)
     trace = run_scenario(with_toggles(scenario, list(names)), seed)
-    return SmtpsimApp(trace, scenario=scenario, faults=names, seed=seed)
+    start = start_step(Outline(trace), at) if at is not None else 0
+    return SmtpsimApp(trace, scenario=scenario, faults=names, seed=seed, start=start, presenter=presenter)
 
 
-def run_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = (), profile: str | None = None) -> int:
+def run_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = (), profile: str | None = None, *,
+            at: str | int | None = None, presenter: bool = False) -> int:
     """Run the engine once on ``scenario`` with ``faults`` on, then play its trace. Exit code for the CLI.
 
     Lessons finished and predictions are recorded in ``profile``'s progress record.
     """
     from simulator.progress.recorder import Recorder
     from simulator.scenario import ScenarioError
+    from simulator.trace.chapters import StartError
 
     try:
-        app = build_app(scenario, seed, faults)
-    except ScenarioError as exc:
+        app = build_app(scenario, seed, faults, at=at, presenter=presenter)
+    except (ScenarioError, StartError) as exc:
         print(f"smtpsim: {exc}", file=sys.stderr)
         return 2
     app.recorder = Recorder(profile=profile)  # opened on the first thing to record

@@ -66,6 +66,9 @@ class Hop:
     port: int | None
     protection: Protection
     server: str | None = None  # the end the port belongs to (None: dst)
+    bounce: bool = False  # the step carries or makes a bounce (an NDR: a DSN sent with MAIL FROM:<>)
+    attacker: str | None = None  # an on-path attacker sits on this connection's link
+    link: tuple[str, str] | None = None  # the connection's two ends (client, server), when it is one
 
     @property
     def local(self) -> bool:
@@ -87,6 +90,8 @@ class TraceModel:
         self.actors: dict[str, ActorInfo] = {a.id: a for a in trace.actors}
         self.connections = {c.id: c for c in trace.connections}
         self.hops: list[Hop] = _hops(trace, self.connections)
+        self.down: list[frozenset[tuple[str, str]]] = _down_hosts(trace)
+        self._bounce_conns = {e.conn for e, h in zip(self.events, self.hops) if h.bounce and e.conn is not None}
 
     def __len__(self) -> int:
         return len(self.events)
@@ -148,7 +153,8 @@ class TraceModel:
         conn = self.connections.get(event.conn) if event.conn is not None else None
         if conn is not None:
             # The hostname last: it is what a narrow transcript cuts off.
-            return (f"{conn.client} → {conn.server}:{conn.port}  {conn.protocol.value.upper()}  "
+            ndr = f"  {NDR_MARK}" if event.conn in self._bounce_conns else ""
+            return (f"{conn.client} → {conn.server}:{conn.port}  {conn.protocol.value.upper()}{ndr}  "
                     f"{CONNECTION_BADGES[conn.tls]}  ({self.hostname(conn.server)})")
         if event.kind is Kind.DNS:
             asker, resolver = (event.src, event.dst) if event.dir is Direction.CLIENT else (event.dst, event.src)
@@ -169,6 +175,68 @@ class TraceModel:
             if actor_id in (event.src, event.dst):
                 return i
         return None
+
+
+NDR_MARK = "↩ NDR"  # a bounce: its own glyph and word, never colour alone
+DOWN_WORDS = {"down": "✗ down", "refuses": "✗ refuses"}
+
+
+def _bounce_steps(trace: Trace) -> set[int]:
+    """Steps that carry a bounce: the DSN being made, the sessions that send it with MAIL FROM:<>, its delivery."""
+    steps: set[int] = set()
+    null_sender: set[int] = set()
+    for i, e in enumerate(trace.events):
+        if e.conn is not None and e.kind is Kind.SMTP and e.dir is Direction.CLIENT and e.text.startswith("MAIL FROM:<>"):
+            null_sender.add(e.conn)
+    pending: set[str] = set()  # MXs that took a bounce and have not yet stored it
+    for i, e in enumerate(trace.events):
+        if e.kind is Kind.BOUNCE:
+            steps.add(i)
+        elif e.conn is not None and e.conn in null_sender:
+            steps.add(i)
+            if e.kind is Kind.SMTP and e.dir is Direction.SERVER and e.text.startswith("250 ") and "queued" in e.text:
+                pending.add(e.src)
+        elif e.kind is Kind.DELIVER and e.src in pending:
+            pending.discard(e.src)
+            steps.add(i)
+    return steps
+
+
+def _intercepted(trace: Trace) -> dict[int, str]:
+    """Connection id -> the attacker who tampers with it (from the attacker's own notes)."""
+    attackers = {a.id for a in trace.actors if a.role == "attacker"}
+    return {e.conn: e.src for e in trace.events if e.conn is not None and e.src in attackers}
+
+
+def _down_hosts(trace: Trace) -> list[frozenset[tuple[str, str]]]:
+    """Per step: the hosts known not to answer, as (host, "down" or "refuses").
+
+    A host is marked from the first step of a connection to it that times
+    out (no SYN-ACK) or is reset, until a later connection to it opens.
+    """
+    fate: dict[int, str] = {}
+    for e in trace.events:
+        if e.conn is not None and e.kind is Kind.TCP:
+            if "timed out" in e.text:
+                fate[e.conn] = "down"
+            elif e.text == "RST":
+                fate[e.conn] = "refuses"
+    servers = {c.id: c.server for c in trace.connections}
+    current: dict[str, str] = {}
+    state: frozenset[tuple[str, str]] = frozenset()
+    seen: set[int] = set()
+    out = []
+    for e in trace.events:
+        if e.conn is not None and e.conn not in seen and e.conn in servers:
+            seen.add(e.conn)
+            server = servers[e.conn]
+            if e.conn in fate:
+                current[server] = fate[e.conn]
+            else:
+                current.pop(server, None)
+            state = frozenset(current.items())
+        out.append(state)
+    return out
 
 
 def _hops(trace: Trace, connections: dict) -> list[Hop]:
@@ -198,6 +266,8 @@ def _hops(trace: Trace, connections: dict) -> list[Hop]:
             if trace.events[i].tls is not TLSMode.NONE:
                 break
 
+    bounces = _bounce_steps(trace)
+    intercepted = _intercepted(trace)
     hops = []
     for i, event in enumerate(trace.events):
         conn = connections.get(event.conn) if event.conn is not None else None
@@ -220,7 +290,9 @@ def _hops(trace: Trace, connections: dict) -> list[Hop]:
             server = event.src if event.dir is Direction.SERVER else event.dst
         else:
             server = None
-        hops.append(Hop(event.src, event.dst, port, protection, server))
+        link = (conn.client, conn.server) if conn is not None else None
+        hops.append(Hop(event.src, event.dst, port, protection, server, i in bounces,
+                        intercepted.get(event.conn) if event.conn is not None else None, link))
     return hops
 
 

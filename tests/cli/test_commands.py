@@ -123,6 +123,7 @@ MISSPELT = {
     "compare": ["compare", "retry-expird", "user-unknown"],
     "quiz": ["quiz", "--scenario", "retry-expird"],
     "live": ["live", "retry-expird"],
+    "handout": ["handout", "retry-expird"],
 }
 
 

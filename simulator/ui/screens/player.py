@@ -14,17 +14,20 @@ from textual.events import Resize
 from textual.reactive import var
 from textual.screen import ActiveBinding, Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
+from simulator.trace.chapters import Outline
 from simulator.trace.events import Trace
 from simulator.ui.messages import ActorClicked, JumpTo, LessonFinished
 from simulator.ui.player import Player
+from simulator.ui.screens.classroom import ClassroomTools
 from simulator.ui.screens.teaching import TeachingTools
 from simulator.ui.tracemodel import TraceModel
 from simulator.ui.widgets.banner import FaultBanner
 from simulator.ui.widgets.eventlist import EventList
 from simulator.ui.widgets.explanation import Explanation
 from simulator.ui.widgets.lesson import LessonCard
+from simulator.ui.widgets.notes import NotesPanel
 from simulator.ui.widgets.statusbar import StatusBar
 from simulator.ui.widgets.topology import Topology
 from simulator.ui.widgets.transcript import Transcript
@@ -40,7 +43,11 @@ COMPACT_HEIGHT = 30
 FOOTER_ROOMY = 130  # the footer spaces its keys out from this width
 FOOTER_WITH_PALETTE = 96  # ... and shows the command palette key from this one
 FOOTER_EVERY_KEY = 112  # below this the footer leaves out these keys (help and the palette keep them)
-FOOTER_SPARE = frozenset({"first", "last", "faster", "slower", "toggle_content", "toggle_theme"})
+FOOTER_SPARE = frozenset({"first", "last", "faster", "slower", "toggle_content", "toggle_theme", "next_chapter",
+                          "next_failure"})
+# Below this the player cannot show a step readably: it says so, and what it needs.
+MIN_WIDTH = 60
+MIN_HEIGHT = 16
 
 Loader = Callable[[str], Trace]
 _STEP = Binding.Group("step", compact=True)
@@ -70,7 +77,7 @@ def _settle_garbage() -> None:
 GC_QUIET = 0.5  # seconds without a step before the cycle collector runs again
 
 
-class PlayerScreen(TeachingTools, Screen[None]):
+class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
     """Plays a finished trace: stepping moves an index, it never re-runs the engine."""
 
     # Short words; below FOOTER_EVERY_KEY columns the footer leaves out the FOOTER_SPARE keys so
@@ -83,6 +90,25 @@ class PlayerScreen(TeachingTools, Screen[None]):
         Binding("end", "last", "last", key_display="⇲", group=_ENDS, tooltip="Last step (end)"),
         Binding("minus", "slower", "slower", key_display="-", group=_SPEED, tooltip="Play slower"),
         Binding("plus,equals_sign", "faster", "faster", key_display="+", group=_SPEED, tooltip="Play faster"),
+        Binding("right_square_bracket", "next_chapter", "chapter", key_display="]",
+                tooltip="Next chapter: the next connection, DNS lookup, queue decision or delivery (])"),
+        Binding("left_square_bracket", "previous_chapter", "previous chapter", key_display="[", show=False,
+                tooltip="Back to the start of this chapter, or the one before ([)"),
+        Binding("exclamation_mark", "next_failure", "failure", key_display="!",
+                tooltip="Next failure: a 4xx/5xx reply, DNS error, TLS failure, timeout, refusal or bounce (!)"),
+        Binding("at", "previous_failure", "previous failure", key_display="@", show=False,
+                tooltip="Previous failure (@)"),
+        Binding("k", "key_moment", "key moment", show=False, tooltip="The lesson's key moment (k)"),
+        Binding("greater_than_sign", "skip_prelude", "skip submission", key_display=">", show=False,
+                tooltip="Skip the submission every lesson starts with (>)"),
+        Binding("l", "chapters", "chapters", show=False, tooltip="The list of chapters, to pick one (l)"),
+        Binding("P", "toggle_presenter", "presenter", key_display="P", show=False,
+                tooltip="Presenter layout for a projector: exchange and explanation large, no event list (P)"),
+        Binding("i", "toggle_notes", "notes", show=False, tooltip="Instructor notes for the key moment (i)"),
+        Binding("pagedown,shift+down", "explain_down", "scroll explanation", show=False,
+                tooltip="Scroll the explanation down (page down, shift+down)"),
+        Binding("pageup,shift+up", "explain_up", "scroll explanation up", show=False,
+                tooltip="Scroll the explanation up (page up, shift+up)"),
         Binding("s", "scenarios", "scenarios", tooltip="Open another scenario"),
         Binding("f", "faults", "faults", tooltip="Instructor: switch faults on and off (the run starts again)"),
         Binding("v", "compare", "versus", tooltip="Compare this run with another, hop by hop"),
@@ -104,6 +130,16 @@ class PlayerScreen(TeachingTools, Screen[None]):
         ("Last step", "Go to the last step (end)", "last"),
         ("Faster", "Play faster, up to x8 (+)", "faster"),
         ("Slower", "Play slower, down to x0.25 (-)", "slower"),
+        ("Next chapter", "The next connection, DNS lookup, queue decision, delivery or bounce (])", "next_chapter"),
+        ("Previous chapter", "The start of this chapter, or the one before ([)", "previous_chapter"),
+        ("Next failure", "The next 4xx/5xx reply, DNS error, TLS failure, timeout, refusal or bounce (!)",
+         "next_failure"),
+        ("Previous failure", "The failure before this step (@)", "previous_failure"),
+        ("Key moment", "The step the lesson is about (k)", "key_moment"),
+        ("Skip the submission", "Past the submission every lesson starts with (>)", "skip_prelude"),
+        ("Chapters", "The list of chapters, to pick one (l)", "chapters"),
+        ("Presenter layout", "For a projector: exchange and explanation large, no event list (P)", "toggle_presenter"),
+        ("Instructor notes", "The key moment's questions for the class (i)", "toggle_notes"),
         ("Fold / unfold content", "Show or hide the message content in the transcript (c)", "toggle_content"),
         ("Scenarios", "Open another scenario (s)", "scenarios"),
         ("Faults (instructor)", "Switch faults on and off; the run starts again at the same moment (f)", "faults"),
@@ -123,10 +159,14 @@ class PlayerScreen(TeachingTools, Screen[None]):
     predicting: var[bool] = var(False, init=False)
 
     def __init__(self, trace: Trace, loader: Loader | None = None, *, scenario: Scenario | None = None,
-                 faults: tuple[str, ...] = (), seed: int | None = None) -> None:
+                 faults: tuple[str, ...] = (), seed: int | None = None, start: int = 0,
+                 presenter: bool = False) -> None:
         super().__init__()
         self.trace = trace
         self.model = TraceModel(trace)
+        self.outline = Outline(trace)
+        self._start_at = start  # the step to open on (``play --at``)
+        self._presenter_at_start = presenter
         self.player = Player(len(trace.events))
         self.loader = loader
         self.scenario = scenario  # the base scenario, without faults (None: looked up by name when needed)
@@ -140,6 +180,7 @@ class PlayerScreen(TeachingTools, Screen[None]):
         # Sized from the start, so the first frame is not laid out twice.
         width, height = self.app.size
         self.set_class(width < COMPACT_WIDTH or height < COMPACT_HEIGHT, "-compact")
+        self.set_class(self._presenter_at_start, "-presenter")
         self._every_key = width >= FOOTER_EVERY_KEY
         yield StatusBar(id="status")
         yield FaultBanner(id="banner")
@@ -147,9 +188,12 @@ class PlayerScreen(TeachingTools, Screen[None]):
         with Horizontal(id="middle"):
             yield Transcript(id="transcript")
             yield Explanation(id="explanation")
+            yield NotesPanel(id="notes")
             yield LessonCard(id="lesson")
         yield EventList(id="events")
         yield Footer(compact=width < FOOTER_ROOMY, show_command_palette=width >= FOOTER_WITH_PALETTE)
+        yield Static(too_small_text(width, height), id="too-small")
+        self.set_class(too_small(width, height), "-too-small")
 
     def on_mount(self) -> None:
         # Looked up once: a step must not search the DOM six times.
@@ -160,15 +204,22 @@ class PlayerScreen(TeachingTools, Screen[None]):
         self.event_list = self.query_one(EventList)
         self.banner = self.query_one(FaultBanner)
         self.lesson = self.query_one(LessonCard)
+        self.notes = self.query_one(NotesPanel)
+        self.notes.border_title = "Instructor notes (i hides)"
         self.transcript.border_title = "Transcript"
         self.explanation.border_title = "What's happening"
         # Stepping pauses the cycle collector (a pass can take longer than a frame);
         # it runs again once the player has been still for a moment. Reference
         # counting frees almost everything a step throws away in the meantime.
         self._gc_timer = self.set_interval(GC_QUIET, self._resume_gc, pause=True, name="resume gc")
+        self.player.jump(self._start_at)
+        self.set_reactive(PlayerScreen.index, self.player.index)
         self._load_widgets()
         self._show_faults()
-        self.event_list.focus()
+        if self._presenter_at_start:
+            self.set_presenter(True)
+        else:
+            self.event_list.focus()
 
     def _pause_gc(self) -> None:
         gc.disable()
@@ -185,6 +236,9 @@ class PlayerScreen(TeachingTools, Screen[None]):
     def on_resize(self, event: Resize) -> None:
         width, height = event.size
         self.set_class(width < COMPACT_WIDTH or height < COMPACT_HEIGHT, "-compact")
+        if too_small(width, height) or self.has_class("-too-small"):
+            self.query_one("#too-small", Static).update(too_small_text(width, height))
+            self.set_class(too_small(width, height), "-too-small")
         footer = self.query_one(Footer)
         if footer.compact != (width < FOOTER_ROOMY):
             footer.compact = width < FOOTER_ROOMY
@@ -211,6 +265,7 @@ class PlayerScreen(TeachingTools, Screen[None]):
         """Swap in another trace (from the picker, or a re-run with faults) and stand at ``index``."""
         self.trace = trace
         self.model = TraceModel(trace)
+        self.outline = Outline(trace)
         self.player.load(len(trace.events))
         self.player.jump(index)
         self.set_reactive(PlayerScreen.index, self.player.index)
@@ -252,7 +307,8 @@ class PlayerScreen(TeachingTools, Screen[None]):
         self.lesson.follow(self.trace, index, self.faults, next_title=after.title if after else "",
                            can_pick=self.loader is not None)
         self.event_list.border_title = f"Events  {index + 1}/{len(self.trace.events)}"
-        self.status.update_state(step=index + 1, t=self.trace.events[index].t)
+        self.notes.show(self.outline, index)
+        self.status.update_state(step=index + 1, t=self.trace.events[index].t, chapter=self.chapter_label(index))
 
     # -- reactive state mirrors the player --------------------------------------------------
     def _sync(self) -> None:
@@ -386,3 +442,13 @@ class PlayerScreen(TeachingTools, Screen[None]):
         step = self.model.next_step_of(message.actor_id, self.player.index)
         if step is not None:
             self.jump(step)
+
+
+def too_small(width: int, height: int) -> bool:
+    return width < MIN_WIDTH or height < MIN_HEIGHT
+
+
+def too_small_text(width: int, height: int) -> str:
+    return (f"This terminal is {width}x{height}: the player needs at least {MIN_WIDTH}x{MIN_HEIGHT}.\n\n"
+            "Make the window larger or the font smaller (80x24 is best for a projector: P, presenter layout).\n\n"
+            "q quits.")

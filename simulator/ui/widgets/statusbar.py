@@ -1,4 +1,4 @@
-"""The top line: scenario title, the predict score, step n/N, simulated clock, playing or paused."""
+"""The top line: the chapter, scenario title, the predict score, step n/N, simulated clock, playing or paused."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from simulator.ui.widgets.styles import CachedStyles
 class StatusBar(CachedStyles, Widget):
     """One line; the title gives way first when space is short."""
 
-    COMPONENT_CLASSES = {"statusbar--title", "statusbar--playing", "statusbar--paused"}
+    COMPONENT_CLASSES = {"statusbar--title", "statusbar--chapter", "statusbar--playing", "statusbar--paused"}
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -24,12 +24,13 @@ class StatusBar(CachedStyles, Widget):
         self.playing = False
         self.speed = 1.0
         self.score = ""  # "3/5" while predicting, else ""
+        self.chapter = ""  # "§3/8 msa → mx-net:25 SMTP": where the step is
 
     def update_state(self, *, title: str | None = None, step: int | None = None, total: int | None = None,
                      t: float | None = None, playing: bool | None = None, speed: float | None = None,
-                     score: str | None = None) -> None:
+                     score: str | None = None, chapter: str | None = None) -> None:
         for name, value in (("title", title), ("step", step), ("total", total), ("t", t), ("playing", playing),
-                            ("speed", speed), ("score", score)):
+                            ("speed", speed), ("score", score), ("chapter", chapter)):
             if value is not None:
                 setattr(self, name, value)
         self.refresh()
@@ -47,9 +48,15 @@ class StatusBar(CachedStyles, Widget):
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(" smtpsim ", "bold reverse")
         line.append(" ")
-        line.append(self.title, self.span("statusbar--title"))
-        # The title gives way: cut it so the step, clock and state always show.
         room = max(0, width - right.cell_len - 1)
+        if self.chapter:  # where we are comes before the lesson's name, which gives way first
+            line.append(self.chapter, self.span("statusbar--chapter"))
+            if room - line.cell_len >= 5 + 12:  # the title only if a useful part of it fits
+                line.append("  ·  ")
+                line.append(self.title, self.span("statusbar--title"))
+        else:
+            line.append(self.title, self.span("statusbar--title"))
+        # The title gives way: cut it so the step, clock and state always show.
         line.truncate(room, overflow="ellipsis", pad=True)
         line.append(" ")
         line.append_text(right)

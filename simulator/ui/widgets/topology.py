@@ -2,7 +2,10 @@
 
 The lit link shows its port and protection as a glyph and a word ("[ ] plain",
 "[~] upgrading", "[#] STARTTLS", "[#] implicit TLS"), never by colour alone.
-An envelope runs along it when a step crosses it. When the boxes do not fit
+An envelope runs along it when a step crosses it; a bounce runs as "↩" and
+its label says "NDR". A host that did not answer (or refused) says so in its
+box ("✗ down"); an on-path attacker has no box of its own but sits on the
+link it intercepts ("☠ mallory"). When the boxes do not fit
 (or the CSS gives fewer than seven rows) it becomes a strip of names.
 
 Drawn with the Line API: the rows of boxes only change when another pair of
@@ -19,10 +22,13 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from simulator.ui.messages import ActorClicked
-from simulator.ui.tracemodel import BADGES, PORT_NAMES, SHORT_BADGES, Hop, Protection, TraceModel
+from simulator.trace.events import ActorInfo
+from simulator.ui.tracemodel import BADGES, DOWN_WORDS, NDR_MARK, PORT_NAMES, SHORT_BADGES, Hop, Protection, TraceModel
 from simulator.ui.widgets.styles import CachedStyles
 
 ENVELOPE = "✉"
+BOUNCE = "↩"
+ATTACKER = "☠"
 _RAIL = {
     Protection.PLAIN: "─", Protection.UPGRADING: "┄", Protection.HANDSHAKE: "┄",
     Protection.STARTTLS: "═", Protection.IMPLICIT: "═", Protection.LOCAL: "┈",
@@ -42,7 +48,8 @@ class Topology(CachedStyles, Widget):
 
     COMPONENT_CLASSES = {
         "topology--box", "topology--active", "topology--plain", "topology--upgrading",
-        "topology--secure", "topology--local", "topology--envelope",
+        "topology--secure", "topology--local", "topology--envelope", "topology--down", "topology--bounce",
+        "topology--attacker",
     }
     DEFAULT_CSS = """
     Topology { height: auto; }
@@ -54,6 +61,7 @@ class Topology(CachedStyles, Widget):
         super().__init__(id=id, classes=classes)
         self._model: TraceModel | None = None
         self._hop: Hop | None = None
+        self._down: frozenset[tuple[str, str]] = frozenset()
         self._hits: list[tuple[int, int, str]] = []  # (first column, last column, actor id)
         self._centers: dict[str, int] = {}
         self._actors_key: tuple[object, ...] | None = None
@@ -64,6 +72,7 @@ class Topology(CachedStyles, Widget):
     def set_trace(self, model: TraceModel) -> None:
         self._model = model
         self._hop = None
+        self._down = frozenset()
         self._forget()
         self.envelope = 1.0
         self.refresh(layout=True)
@@ -74,6 +83,10 @@ class Topology(CachedStyles, Widget):
             return
         before = self._hop
         self._hop = self._model.hops[index]
+        down = self._model.down[index]
+        if down != self._down:
+            self._down = down
+            before = None  # a box changes: redraw them all
         if animate and not self._hop.local and self.app.animation_level != "none":
             self.set_reactive(Topology.envelope, 0.0)
             self.animate("envelope", 1.0, duration=0.35, easing="out_cubic", level="basic")
@@ -122,9 +135,15 @@ class Topology(CachedStyles, Widget):
         self._forget()
 
     # -- size -------------------------------------------------------------------------
+    def _actors(self) -> list[ActorInfo]:
+        """The boxes: every actor but an on-path attacker, who is drawn on the link it attacks."""
+        if self._model is None:
+            return []
+        return [a for a in self._model.trace.actors if a.role != "attacker"]
+
     def _box_width(self, width: int) -> int:
         """The width of each box, or 0 when boxes do not fit and names must do."""
-        n = len(self._model.trace.actors) if self._model is not None else 0
+        n = len(self._actors())
         box = min(MAX_BOX, (width - 2 * (n - 1)) // n) if n else 0
         return box if box >= MIN_BOX else 0
 
@@ -144,7 +163,7 @@ class Topology(CachedStyles, Widget):
         hop = self._hop
         lit = (hop.src, hop.dst) if hop is not None else ()
         box = self._box_width(width) if height >= FULL_HEIGHT else 0
-        actors_key = (width, box, lit)
+        actors_key = (width, box, lit, self._down)
         if actors_key != self._actors_key:
             self._actors_key = actors_key
             rows = self._boxes(width, box, set(lit)) if box else [self._names(width, set(lit))]
@@ -174,8 +193,8 @@ class Topology(CachedStyles, Widget):
         return str(self.span(name))
 
     def _boxes(self, width: int, box: int, lit: set[str]) -> list[Text]:
-        assert self._model is not None
-        actors = self._model.trace.actors
+        actors = self._actors()
+        down = dict(self._down)
         n = len(actors)
         gap = max(2, min(6, (width - n * box) // max(1, n - 1))) if n > 1 else 0
         left = max(0, (width - (n * box + (n - 1) * gap)) // 2)
@@ -193,6 +212,8 @@ class Topology(CachedStyles, Widget):
             ports = " ".join(f":{p}" for p in actor.ports) or actor.label or actor.role
             if len(ports) > inner and actor.ports:
                 ports = " ".join(str(p) for p in actor.ports)
+            if actor.id in down:
+                ports = DOWN_WORDS[down[actor.id]]
             tee = "┬" if actor.id in lit else "─"
             lines = [
                 f"╭ {name} " + "─" * (inner - len(name) - 2) + "╮",
@@ -204,18 +225,23 @@ class Topology(CachedStyles, Widget):
             for r, line in enumerate(lines):
                 _put(rows[r], x, line, style)
             rows[0].stylize("bold", x + 2, x + 2 + len(name))
+            if actor.id in down:
+                rows[3].stylize(self._style("topology--down"), x + 1, x + 1 + len(ports))
         return rows
 
     def _names(self, width: int, lit: set[str]) -> Text:
-        assert self._model is not None
         names = Text(" ", no_wrap=True, overflow="ellipsis")
         self._centers, self._hits = {}, []
+        down = dict(self._down)
         x = 1
-        for actor in self._model.trace.actors:
+        for actor in self._actors():
             names.append(actor.id, self._style("topology--active" if actor.id in lit else "topology--box"))
             self._centers[actor.id] = x + len(actor.id) // 2
             self._hits.append((x, x + len(actor.id) - 1, actor.id))
             x += len(actor.id) + 2
+            if actor.id in down:  # the glyph right after the name: "mx-net✗"
+                names.append("✗", self._style("topology--down"))
+                x += 1
             names.append("  ")
         return names
 
@@ -223,16 +249,17 @@ class Topology(CachedStyles, Widget):
         """The rail from sender to receiver with the envelope, and the label (beside it when ``inline``)."""
         rail = Text(" " * width, no_wrap=True, overflow="crop")
         below = Text(" " * width, no_wrap=True, overflow="crop")
-        a, b = self._centers.get(hop.src), self._centers.get(hop.dst)
+        a, b = _ends(self._centers, hop)
         if a is None or b is None:
             return [rail] if inline else [rail, below]
         label = _label(hop, badges)
         style = self._style(_RAIL_STYLE[hop.protection])
         if hop.local:
+            glyph = BOUNCE if hop.bounce else "▲"
             if inline:
-                _put(rail, a, "▲ " + label, style)
+                _put(rail, a, f"{glyph} " + label, style)
                 return [rail]
-            _put(rail, a, "▲", style)
+            _put(rail, a, glyph, style)
             _put(below, _clamp(a - len(label) // 2, len(label), width), label, style)
             return [rail, below]
         lo, hi = min(a, b), max(a, b)
@@ -246,7 +273,15 @@ class Topology(CachedStyles, Widget):
             step = round(self.envelope * track)
             x = (a + 1 + step) if b > a else (a - 1 - step)
             if lo < x < hi:
-                _put(rail, x, ENVELOPE, self._style("topology--envelope"))
+                if hop.bounce:
+                    _put(rail, x, BOUNCE, self._style("topology--bounce"))
+                else:
+                    _put(rail, x, ENVELOPE, self._style("topology--envelope"))
+        if hop.attacker is not None and hop.link is not None:
+            mid = _middle(self._centers, hop.link)
+            if mid is not None:
+                _put(rail, mid, ATTACKER, self._style("topology--attacker"))
+                label = f"{ATTACKER} {hop.attacker} on this link  " + label
         if inline:
             if hi + 2 + len(label) <= width:
                 _put(rail, hi + 2, label, style)
@@ -257,15 +292,37 @@ class Topology(CachedStyles, Widget):
         return [rail, below]
 
 
+def _middle(centers: dict[str, int], link: tuple[str, str]) -> int | None:
+    a, b = centers.get(link[0]), centers.get(link[1])
+    return (a + b) // 2 if a is not None and b is not None else None
+
+
+def _ends(centers: dict[str, int], hop: Hop) -> tuple[int | None, int | None]:
+    """Where the hop's rail starts and ends; an attacker (no box) speaks from the middle of the link it sits on."""
+    a, b = centers.get(hop.src), centers.get(hop.dst)
+    if hop.link is not None and (a is None or b is None):
+        mid = _middle(centers, hop.link)
+        a, b = (mid if a is None else a), (mid if b is None else b)
+    return a, b
+
+
 def _track(centers: dict[str, int], hop: Hop) -> int:
     """How many cells the envelope travels between the corners and the arrow head."""
-    a, b = centers.get(hop.src), centers.get(hop.dst)
+    a, b = _ends(centers, hop)
     if a is None or b is None or hop.local:
         return 0
     return max(0, abs(b - a) - 4)
 
 
 def _label(hop: Hop, badges: dict[Protection, str]) -> str:
+    if hop.bounce and hop.local:
+        return f"{NDR_MARK}: {hop.src} writes a bounce (DSN)"
+    if hop.bounce:
+        return f"{NDR_MARK} " + _plain_label(hop, badges)
+    return _plain_label(hop, badges)
+
+
+def _plain_label(hop: Hop, badges: dict[Protection, str]) -> str:
     if hop.local:
         return f"at {hop.src}, no network"
     if hop.protection is Protection.LOCAL:
