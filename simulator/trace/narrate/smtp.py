@@ -6,6 +6,7 @@ import re
 from collections import deque
 
 from simulator.trace.narrate import Line
+from simulator.trace.narrate.checks import reply_meaning
 
 _CAPABILITIES: dict[str, tuple[str, str]] = {
     "STARTTLS": (
@@ -268,6 +269,9 @@ def _reply_meaning(code: int, enhanced: str | None, command: str, *, multiline: 
         )
     if command == "QUIT" and code == 221:
         return ("The server says goodbye and closes the connection.", "RFC 5321 §4.1.1.10")
+    checked = reply_meaning(code, detail, command)  # reverse DNS, blocklists, relaying
+    if checked is not None:
+        return checked
     if command == "RCPT" and code == 550:
         return ("The server refuses this recipient, permanently: the sender must not retry it, and reports the "
                 "failure back to whoever sent the message.", "RFC 5321 §4.2.3")
