@@ -273,12 +273,3 @@ def _owns(line: str, owner: str, origin: str) -> bool:
     relative = owner.rstrip(".")[: -len(origin) - 1] if owner.rstrip(".") != origin else "@"
     return name in (owner, owner.rstrip("."), relative)
 
-
-def blocklist_zone_text(zone: str) -> str:
-    """A minimal blocklist zone, for a toggle that makes an MX ask a list the scenario lacks."""
-    return (f"$ORIGIN {zone}.\n$TTL 300\n"
-            f"@ IN SOA ns1.{zone}. hostmaster.{zone}. 2026120301 3600 600 604800 300\n"
-            f"@ IN NS ns1.{zone}.\n"
-            f"; a list answers for 127.0.0.2, so that clients can test it\n"
-            f"2.0.0.127 IN A {LISTED}\n"
-            f'2.0.0.127 IN TXT "test entry"\n')
