@@ -163,9 +163,15 @@ def test_a_zone_file_error_names_the_zone_file_and_its_line(tmp_path):
     assert f"org.zone:{_line_of(zone, 'mx IN A 192.0.2')}: " in msg and '(in "mx IN A 192.0.2")' in msg
 
 
-def test_submit_port_must_be_a_submission_port():
+def test_submit_port_must_be_a_submission_port_or_25():
+    msg = error_of(MINIMAL.replace('account = "alice@example.org"', 'account = "alice@example.org"\nsubmit_port = 2525'))
+    assert msg == ("lab.toml: hosts.alice.submit_port: expected 587 (STARTTLS), 465 (implicit TLS) or 25 "
+                   "(straight to an MX), found 2525")
+
+
+def test_a_client_sending_on_25_must_name_the_mx_it_sends_to():
     msg = error_of(MINIMAL.replace('account = "alice@example.org"', 'account = "alice@example.org"\nsubmit_port = 25'))
-    assert msg == "lab.toml: hosts.alice.submit_port: expected 587 (STARTTLS) or 465 (implicit TLS), found 25"
+    assert msg == "lab.toml: hosts.alice.msa: expected the id of the MX this client sends to on port 25, found nothing"
 
 
 def test_unknown_scenario_name_lists_known_ones():
