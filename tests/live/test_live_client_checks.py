@@ -93,3 +93,12 @@ def test_live_dns_server_publishes_the_ptr_missing_fault(live) -> None:
         assert b"Status: 5.7.25" in dsn
     finally:
         thread.stop()
+
+
+def test_live_outside_client_is_checked_at_its_real_address(live) -> None:
+    mode = live("reverse-dns")
+    code, text = _mx_session(mode, BOB)
+    assert code == 550 and text.split()[0] == b"5.7.25"  # RFC 7372 §3.3
+    assert b"127.0.0.1" in text
+    queries = [e.text for e in mode.trace.events if e.kind.value == "dns" and e.src == "mx-net"]
+    assert queries[0].startswith(";1.0.0.127.in-addr.arpa.") and queries[0].endswith("PTR")  # RFC 1035 §3.5
