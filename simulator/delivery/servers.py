@@ -91,7 +91,10 @@ def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequenc
     if host.role is Role.MTA and faults and faults.hit(FaultKind.SERVICE_UNAVAILABLE, host.id):
         refusal = ShutdownReason.SERVICE_UNAVAILABLE
     check = policy.client_check if isinstance(policy, InboundPolicy) else None
-    return ServerSide(smtp.SMTPServer(sconfig, policy), SMTPNarrator(submission=port != 25), kind, refusal, check)
+    # A scenario's mail client set up to send on 25 (not live mode's outsiders, drawn as a sending server).
+    mua = any(h.id == peer.id and h.role is Role.MUA for h in site.scenario.hosts)
+    narrator = SMTPNarrator(submission=port != 25, client_is_mua=port != 25 or mua)
+    return ServerSide(smtp.SMTPServer(sconfig, policy), narrator, kind, refusal, check)
 
 
 def refusing_server(kind: Kind, hostname: str) -> ServerConnection:
