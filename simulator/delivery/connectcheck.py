@@ -184,8 +184,9 @@ class ClientCheck:
             "(conventionally 127.0.0.2) means listed, NXDOMAIN means not listed.", "RFC 5782 §2.1", zone_fault)
         if answer is None or answer.rcode not in ("NOERROR", "NXDOMAIN"):
             yield Say(f"{zone}: no answer: treated as not listed",
-                      "The blocklist did not answer. Receivers then accept the client rather than refuse mail "
-                      "because a list is down.", "RFC 5782 §2.1")
+                      "The blocklist did not answer, so it says nothing about the client: this MX goes on as if the "
+                      "address were not listed, rather than refuse all mail while a list is down (local policy).",
+                      "RFC 5782 §2.1")
             return
         codes = [data for _o, _t, rdtype, data in answer.records if rdtype == "A"]
         if not codes:
