@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+from simulator.delivery.connectcheck import Ask, ClientCheck
 from simulator.delivery.dns import DNSExchange
 from simulator.dns import DNSAnswer
 from simulator.scenario.model import Role
@@ -15,18 +16,23 @@ if TYPE_CHECKING:
     from simulator.actors.world import World
 
 
-def lookup(world: World, asker: str, qname: str, rdtype: str) -> Generator[float, Any, DNSAnswer | None]:
+def lookup(world: World, asker: str, qname: str, rdtype: str, *,
+           ask: Ask | None = None) -> Generator[float, Any, DNSAnswer | None]:
     """Query over UDP port 53 and parse the answer; both legs traced as dig shows them.
 
     None when the resolver never answered (a timeout: a temporary failure).
+    ``ask``: an MX's check of its client (``simulator.delivery.connectcheck``),
+    with its own explanation and the zones as its fault rewrites them.
     """
     resolver_host = world.scenario.hosts_with_role(Role.DNS)[0]
     latency = world.scenario.link_latency(asker, resolver_host.id)
-    exchange = DNSExchange(world.resolvers, world.faults, qname, rdtype, world.dns_id)
+    zones = world.resolvers.for_fault(*ask.zone_fault) if ask is not None and ask.zone_fault else None
+    exchange = DNSExchange(world.resolvers, world.faults, qname, rdtype, world.dns_id, resolver=zones)
     wait = world.scenario.queue.dns_timeout
     for attempt in range(1, exchange.tries + 1):
-        world.recorder.emit(Kind.DNS, asker, resolver_host.id, exchange.query_line, exchange.query_explain(attempt),
-                            port=53, dir=Direction.CLIENT, rfc=exchange.query_rfc, wire=exchange.query)
+        explain, rfc = (ask.explain, ask.rfc) if ask is not None else (exchange.query_explain(attempt), exchange.query_rfc)
+        world.recorder.emit(Kind.DNS, asker, resolver_host.id, exchange.query_line, explain,
+                            port=53, dir=Direction.CLIENT, rfc=rfc, wire=exchange.query)
         if not exchange.timeout:
             break
         yield wait
@@ -45,3 +51,19 @@ def lookup(world: World, asker: str, qname: str, rdtype: str) -> Generator[float
     yield latency
     return answer
 
+
+
+def client_check(world: World, mx: str, check: ClientCheck) -> Generator[float, Any, None]:
+    """Run an MX's checks of a connecting client (before its greeting): each question through ``lookup``."""
+    steps = check.steps()
+    answer: DNSAnswer | None = None
+    while True:
+        try:
+            step = steps.send(answer)
+        except StopIteration:
+            return
+        if isinstance(step, Ask):
+            answer = yield from lookup(world, mx, step.name, step.rdtype, ask=step)
+        else:
+            world.note(mx, mx, step.text, step.explain, step.rfc)
+            answer = None

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.actors.sessions import SessionResult, session
 from simulator.delivery.outcomes import submission_of
-from simulator.delivery.site import typed_password
+from simulator.delivery.site import submitting_client, typed_password
 from simulator.mail.compose import compose
-from simulator.protocols.smtp.client import OutgoingMessage, SMTPClient, SMTPClientConfig, TLSPolicy
+from simulator.protocols.smtp.client import OutgoingMessage, SMTPClient
 from simulator.scenario.model import Host, Message, Role
 
 if TYPE_CHECKING:
@@ -38,14 +38,8 @@ class MUA:
                           body=message.body, t=self.world.env.now, extra_headers=message.headers)
         port = self.host.submit_port
         password = typed_password(self.world.faults, self.host, self.account.password)
-        client = SMTPClient(
-            SMTPClientConfig(
-                helo_name=self.host.hostname,
-                tls=TLSPolicy.IMPLICIT if port == 465 else TLSPolicy.REQUIRE_STARTTLS,
-                username=self.account.username, password=password,
-            ),
-            [OutgoingMessage(message.sender, message.recipients, content)],
-        )
+        client = SMTPClient(submitting_client(self.host, self.account.username, password),
+                            [OutgoingMessage(message.sender, message.recipients, content)])
         outcome = yield from session(self.world, self.host, msa, port, client)
         self.world.submissions[index] = submission_of(message.recipients, client)
         self._report_submission(outcome, client)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Generator
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from simulator.actors.dnsclient import client_check
 from simulator.actors.network import Connection, drive_session
 from simulator.delivery.servers import IMPLICIT_TLS_PORTS, PROTOCOL_OF_PORT, SYN_TIMEOUT, server_for
 from simulator.protocols.common import ClientConnection
@@ -69,6 +70,8 @@ def session(
             yield from conn.close(client_host.id)
             return SessionResult.TLS
     side = server_for(world, server_host, port, client_host)
+    if side.check is not None:  # the MX asks DNS about the client before it greets it
+        yield from client_check(world, server_host.id, side.check)
     side.machine.start(side.refusal)
     tamper = None
     stripper = faults.on_link(FaultKind.STARTTLS_STRIPPED, client_host.id, server_host.id) if faults else None

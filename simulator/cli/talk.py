@@ -180,9 +180,32 @@ def _build(world: World, role: str, port: int) -> tuple[Host, ServerConnection, 
     # The very factory the simulation and live mode build their servers with.
     side = server_for(world, host, port, _student())
     if role in ("msa", "mta"):
-        return host, side.machine, _smtp_notes(scenario, host, role), side.refusal
+        checks = _client_checks(world, side.check) if side.check is not None else []
+        return host, side.machine, _smtp_notes(scenario, host, role) + checks, side.refusal
     accounts = [a for a in scenario.accounts if a.address.split("@", 1)[1] in host.domains]
     return host, side.machine, [_accounts_note(accounts)], side.refusal
+
+
+def _client_checks(world: World, check: Any) -> list[str]:
+    """An MX that checks its clients asks DNS about the student's address first: one note per step."""
+    from simulator.delivery.connectcheck import Ask, Say, drive
+    from simulator.delivery.dns import DNSExchange
+    from simulator.dns import DNSAnswer
+
+    notes: list[str] = []
+
+    def ask(step: Ask) -> DNSAnswer | None:
+        exchange = DNSExchange(world.resolvers, world.faults, step.name, step.rdtype, world.dns_id)
+        answer, _lines = exchange.answer()
+        got = ", ".join(data for _o, _t, rdtype, data in answer.records if rdtype == step.rdtype) or answer.rcode
+        notes.append(f"[the MX asks DNS: {step.name} {step.rdtype} -> {got}]")
+        return answer
+
+    def say(step: Say) -> None:
+        notes.append(f"[{step.text}]")
+
+    drive(check, ask, say)
+    return notes
 
 
 def _pick_store(world: World, hosts: tuple[Host, ...]) -> Host:

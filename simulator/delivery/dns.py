@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from simulator.delivery.connectcheck import CHECK_FAULTS, blocklist_name, reverse_name, rewrite_for_check
 from simulator.delivery.faults import ZONE_FAULTS, FaultBook, dns_faults
 from simulator.dns import DNSAnswer, ZoneResolver, build_zones, dig_lines, make_query
 from simulator.scenario.faults import FaultKind
@@ -35,13 +36,31 @@ class Resolvers:
             (f.kind, f.subject): ZoneResolver(build_zones(rewrite_zone(scenario.zones, f.kind, f.subject)))
             for f in scenario.faults if f.kind in ZONE_FAULTS
         }
+        # The receiving MX's checks (a PTR removed, an address listed): keyed by the host's id.
+        self._published: dict[str, ZoneResolver] = {d: r for (_k, d), r in self.rewritten.items()}
+        for f in scenario.faults:
+            if f.kind not in CHECK_FAULTS or (f.kind, f.subject) in self.rewritten:
+                continue
+            resolver = ZoneResolver(build_zones(rewrite_for_check(scenario, scenario.zones, f.kind, f.subject)))
+            self.rewritten[(f.kind, f.subject)] = resolver
+            for name in _names_of(scenario, f.kind, f.subject):
+                self._published[name] = resolver
 
     def for_fault(self, kind: FaultKind | None, domain: str) -> ZoneResolver:
         return self.rewritten[(kind, domain)] if kind is not None else self.base
 
     def by_domain(self) -> dict[str, ZoneResolver]:
-        """Domain -> the rewritten zones, for a DNS server that publishes the faults."""
-        return {domain: r for (_kind, domain), r in self.rewritten.items()}
+        """Query name -> the rewritten zones, for a DNS server that publishes the faults."""
+        return dict(self._published)
+
+
+def _names_of(scenario: Scenario, kind: FaultKind, host_id: str) -> list[str]:
+    """The names whose answers a check fault changes (a PTR owner, blocklist entries)."""
+    ip = scenario.host(host_id).ip
+    if kind is FaultKind.PTR_MISSING:
+        return [reverse_name(ip)]
+    names = (blocklist_name(ip, origin) for origin, _text in scenario.zones)
+    return [n for n in names if n is not None]
 
 
 def rewrite_zone(zones: tuple[tuple[str, str], ...], kind: FaultKind, domain: str) -> list[tuple[str, str]]:
@@ -71,14 +90,14 @@ class DNSExchange:
     """
 
     def __init__(self, resolvers: Resolvers, faults: FaultBook, qname: str, rdtype: str,
-                 query_id: Callable[[], int]) -> None:
+                 query_id: Callable[[], int], *, resolver: ZoneResolver | None = None) -> None:
         self.qname = qname
         self.rdtype = rdtype
         self.name = qname.rstrip(".").lower()
         applied = dns_faults(faults, self.name, rdtype)
         self.timeout = applied.timeout
         self._rcode = applied.rcode
-        self._resolver = resolvers.for_fault(applied.zone_fault, self.name)
+        self._resolver = resolver or resolvers.for_fault(applied.zone_fault, self.name)
         self._parser = resolvers.base
         self.query = make_query(qname, rdtype, query_id())
         self.query_line = dig_lines(self.query)[2]

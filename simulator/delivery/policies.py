@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from simulator.delivery.connectcheck import ClientCheck
 from simulator.delivery.site import Site, mailbox_of, store_behind
 from simulator.mail.headers import complete_submission, prepend_header, received_header
 from simulator.protocols.smtp import replies as R
@@ -65,12 +66,13 @@ class InboundPolicy(ServerPolicy):
     """
 
     def __init__(self, site: Site, identity: Host, peer: Host, *, serves: Sequence[Host] = (),
-                 dedup: str | None = None) -> None:
+                 dedup: str | None = None, client_check: ClientCheck | None = None) -> None:
         self.site = site
         self.identity = identity
         self.peer = peer
         self.serves = tuple(serves) or (identity,)
         self.dedup = dedup
+        self.client_check = client_check  # the checks of the client's address, run before the greeting
 
     def mx_for(self, address: str) -> Host:
         if "@" not in address:
@@ -85,6 +87,8 @@ class InboundPolicy(ServerPolicy):
         return None
 
     def check_recipient(self, envelope: Envelope, address: str) -> Reply | None:
+        if self.client_check is not None and self.client_check.refusal is not None:
+            return self.client_check.refusal  # reverse DNS or a blocklist refused the client (connectcheck)
         address = address.lower()
         if address == "postmaster":
             return None

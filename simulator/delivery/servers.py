@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from simulator.delivery.connectcheck import ClientCheck, checks_client, scenario_address
 from simulator.delivery.policies import InboundPolicy, SubmissionPolicy
 from simulator.delivery.site import Site
 from simulator.protocols import smtp
@@ -50,6 +51,7 @@ class ServerSide:
     narrator: Narrator
     kind: Kind
     refusal: ShutdownReason | None = None  # greet with a refusal instead (a scenario fault)
+    check: ClientCheck | None = None  # an MX's checks of the client's address: run them before the greeting
 
 
 def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequence[Host] = (),
@@ -90,11 +92,16 @@ def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequenc
             starttls_available=starttls,
             max_message_size=too_large.limit if too_large else smtp.SMTPServerConfig.max_message_size,
         )
-        policy = InboundPolicy(site, host, peer, serves=hosts, dedup=dedup)
+        check = ClientCheck(faults, host, peer, scenario_address(site.scenario, peer)) if checks_client(host) else None
+        policy = InboundPolicy(site, host, peer, serves=hosts, dedup=dedup, client_check=check)
     refusal = None
     if host.role is Role.MTA and faults and faults.hit(FaultKind.SERVICE_UNAVAILABLE, host.id):
         refusal = ShutdownReason.SERVICE_UNAVAILABLE
-    return ServerSide(smtp.SMTPServer(sconfig, policy), SMTPNarrator(submission=port != 25), kind, refusal)
+    check = policy.client_check if isinstance(policy, InboundPolicy) else None
+    # A scenario's mail client set up to send on 25 (not live mode's outsiders, drawn as a sending server).
+    mua = any(h.id == peer.id and h.role is Role.MUA for h in site.scenario.hosts)
+    narrator = SMTPNarrator(submission=port != 25, client_is_mua=port != 25 or mua)
+    return ServerSide(smtp.SMTPServer(sconfig, policy), narrator, kind, refusal, check)
 
 
 def refusing_server(kind: Kind, hostname: str) -> ServerConnection:

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from simulator.delivery.faults import FaultBook
 from simulator.protocols.mailstore import MailStore
+from simulator.protocols.smtp.client import SMTPClientConfig, TLSPolicy
 from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Account, Host, Role, Scenario
 from simulator.trace.events import ActorInfo
@@ -97,6 +98,16 @@ def typed_password(faults: FaultBook, mua: Host, password: str) -> str:
     if faults and faults.hit(FaultKind.BAD_PASSWORD, mua.id):
         return password[::-1] + "?"  # not the password the server knows
     return password
+
+
+def submitting_client(mua: Host, username: str, password: str) -> SMTPClientConfig:
+    """How a mail client sends: 587 STARTTLS or 465 implicit TLS with AUTH; or, set up to send straight
+    to an MX on port 25, opportunistic STARTTLS and no login (an MX takes no AUTH from strangers)."""
+    if mua.submit_port == 25:
+        return SMTPClientConfig(helo_name=mua.hostname, tls=TLSPolicy.OPPORTUNISTIC)
+    return SMTPClientConfig(helo_name=mua.hostname,
+                            tls=TLSPolicy.IMPLICIT if mua.submit_port == 465 else TLSPolicy.REQUIRE_STARTTLS,
+                            username=username, password=password)
 
 
 def mua_for(scenario: Scenario, account: Account | None) -> Host | None:

@@ -21,7 +21,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from simulator.delivery.outcomes import outcome_lines, submission_of
-from simulator.delivery.site import typed_password
+from simulator.delivery.site import submitting_client, typed_password
 from simulator.live.certs import client_context
 from simulator.live.relay import drive_client
 from simulator.mail.compose import compose
@@ -102,15 +102,17 @@ async def _send(mode: LiveMode, index: int, message: Message) -> None:
     password = account.password if account else ""
     if mua is not None:
         password = typed_password(world.faults, mua, password)
-    client = SMTPClient(
-        SMTPClientConfig(helo_name=mua.hostname if mua else "client.example",
-                         tls=TLSPolicy.IMPLICIT if implicit else TLSPolicy.REQUIRE_STARTTLS,
-                         username=username, password=password),
-        [OutgoingMessage(message.sender, message.recipients, content)],
-    )
+        config = submitting_client(mua, username, password)
+    else:
+        config = SMTPClientConfig(helo_name="client.example", tls=TLSPolicy.REQUIRE_STARTTLS,
+                                  username=username, password=password)
+    client = SMTPClient(config, [OutgoingMessage(message.sender, message.recipients, content)])
     assert mode.certs is not None
-    address = (mode.connect_host, mode.ports["msa-implicit" if implicit else "msa-starttls"])
-    await drive_client(address, client, tls_context=client_context(mode.certs), server_name=world.msa.hostname,
+    # A client set up to send straight to an MX (port 25) meets the live MX listener, as an outside client.
+    service = "mta" if port == 25 else "msa-implicit" if implicit else "msa-starttls"
+    server = world.mtas[0].hostname if port == 25 else world.msa.hostname
+    address = (mode.connect_host, mode.ports[service])
+    await drive_client(address, client, tls_context=client_context(mode.certs), server_name=server,
                        implicit=implicit)
     world.submissions[index] = submission_of(message.recipients, client)
 

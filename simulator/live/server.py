@@ -53,6 +53,7 @@ class Opened:
     tls_context: ssl.SSLContext
     refusal: ShutdownReason | None = None  # refuse at the greeting (a scenario fault)
     on_login: Callable[[str], tuple[str | None, str | None]] | None = None  # user -> (client, server) actors
+    before_greeting: Callable[[], None] | None = None  # an MX's checks of the client's address (DNS lookups)
 
 
 @dataclass
@@ -185,6 +186,8 @@ class Session(asyncio.Protocol):
 
     def _greet(self) -> None:
         assert self.opened is not None and self.machine is not None
+        if self.opened.before_greeting is not None:
+            self.opened.before_greeting()
         self._started = True
         self._after(self.machine.start(self.opened.refusal))
 

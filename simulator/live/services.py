@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from simulator.delivery.servers import refusing_server, server_for
 from simulator.protocols.common import ServerConnection
+from simulator.live.checks import run_client_check
 from simulator.live.hub import ConnectionCap, Hub
 from simulator.live.server import Opened, Service
 from simulator.scenario.model import Host
@@ -98,7 +99,10 @@ def _mx_opener(world: LiveWorld, hub: Hub, tls_for: Callable[[Host], ssl.SSLCont
             identity = world.mtas[0]
             side = server_for(world, identity, 25, world.peer_host(None, peer[0]), serves=world.mtas)
             client = world.msa.id
-        return Opened(side.machine, side.narrator, client, identity.id, tls_for(identity), side.refusal)
+        check = side.check
+        before = (lambda: run_client_check(world, identity.id, check)) if check is not None else None
+        return Opened(side.machine, side.narrator, client, identity.id, tls_for(identity), side.refusal,
+                      before_greeting=before)
 
     return open_
 

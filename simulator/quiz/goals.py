@@ -24,6 +24,21 @@ class Asks:
 
 
 GOAL_MAP: dict[str, tuple[tuple[Asks, ...], ...]] = {
+    "reverse-dns": (
+        (Asks(K.RECORD_PURPOSE, "PTR"), Asks(K.AUTHORED, "in-addr.arpa")),
+        (Asks(K.RECORD_PURPOSE, "A or AAAA"), Asks(K.AUTHORED, "forward-confirmed")),
+        (Asks(K.CLIENT_CHECK, "550 5.7.25"), Asks(K.ENHANCED_CODE, "5.7.25"), Asks(K.NDR, "550 5.7.25")),
+    ),
+    "dnsbl-listed": (
+        (Asks(K.AUTHORED, "against the blocklist"),),
+        (Asks(K.CLIENT_CHECK, "127.0.0.2"), Asks(K.AUTHORED, "127.0.0.2")),
+        (Asks(K.CLIENT_CHECK, "554 5.7.1"), Asks(K.NDR, "554 5.7.1")),
+    ),
+    "open-relay-denied": (
+        (Asks(K.CLIENT_CHECK, "had not logged in"), Asks(K.AUTHORED, "has not logged in")),
+        (Asks(K.CLIENT_CHECK, "550 5.7.1"), Asks(K.ENHANCED_CODE, "5.7.1")),
+        (Asks(K.CLIENT_CHECK, "hand new mail over"), Asks(K.AUTHORED, "port 587 or 465")),
+    ),
     "submission-starttls": (
         (Asks(K.ROLE, "MSA"), Asks(K.ROLE, "MDA")),  # every hop: who plays which part
         (Asks(K.TLS_MODE, "port 587"), Asks(K.NEXT_COMMAND, "STARTTLS")),

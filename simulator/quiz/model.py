@@ -32,6 +32,8 @@ class QuestionKind(str, Enum):
     NULL_SENDER = "null-sender"
     RETRY = "retry"
     TLS_ATTACK = "tls-attack"
+    CLIENT_CHECK = "client-check"  # an MX's checks of its client: reverse DNS, blocklists, relaying
+    RECORD_PURPOSE = "record-purpose"  # what a DNS record type is for (PTR, A/AAAA to confirm)
     AUTHORED = "authored"
 
     @property
@@ -56,6 +58,8 @@ _KIND_TOPICS: dict[QuestionKind, tuple[Topic, ...]] = {
     QuestionKind.NULL_SENDER: (Topic.DELIVERY,),
     QuestionKind.RETRY: (Topic.RETRIES, Topic.TEMPORARY_PERMANENT),
     QuestionKind.TLS_ATTACK: (Topic.ATTACKS, Topic.TLS_MODES),
+    QuestionKind.CLIENT_CHECK: (Topic.ATTACKS, Topic.DNS_RECORDS),
+    QuestionKind.RECORD_PURPOSE: (Topic.DNS_RECORDS,),
     QuestionKind.AUTHORED: (),
 }
 

@@ -42,6 +42,8 @@ class FaultKind(StrEnum):
     STARTTLS_STRIPPED = "starttls-stripped"
     LATENCY = "latency"
     LOSS = "loss"
+    PTR_MISSING = "ptr-missing"
+    DNSBL_LISTED = "dnsbl-listed"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,10 @@ KINDS: dict[FaultKind, FaultSpec] = {k.name: k for k in (
     FaultSpec(FaultKind.STARTTLS_STRIPPED, Target.LINK, (), "a man in the middle removes STARTTLS from the EHLO reply"),
     FaultSpec(FaultKind.LATENCY, Target.LINK, (), "extra one-way latency on a link", ("seconds",)),
     FaultSpec(FaultKind.LOSS, Target.LINK, (), "packet loss on a link: lost segments are retransmitted", ("rate",)),
+    FaultSpec(FaultKind.PTR_MISSING, Target.HOST, ("msa", "mta"),
+              "the host's address has no PTR record: an MX that checks reverse DNS refuses it with 550 5.7.25"),
+    FaultSpec(FaultKind.DNSBL_LISTED, Target.HOST, ("msa", "mta"),
+              "the host's address is on the DNS blocklists the MXs ask (127.0.0.2): refused with 554 5.7.1"),
 )}
 
 _COMMON = {"kind", "host", "domain", "mailbox", "link", "from", "until", "attempts"}

@@ -23,6 +23,7 @@ _SCENARIO_KEYS = {"title", "summary", "seed", "goals", "debrief", "level", "orde
 _HOST_KEYS = {
     "role", "hostname", "ip", "ports", "label", "tls", "domains", "store", "account",
     "submit_port", "msa", "read_protocol", "read_port", "read_delay", "relay_tls", "idle", "after_reading",
+    "reverse_dns", "dnsbl",
 }
 _MESSAGE_KEYS = {"from", "to", "subject", "body", "at", "headers"}
 _READ_PORTS = {"imap": (993, 143), "pop3": (995, 110)}
@@ -375,8 +376,16 @@ def _parse_hosts(r: _Reader, table: dict[str, Any]) -> tuple[Host, ...]:
             key = "idle" if idle else "after_reading"
             raise r.fail(f"{path}.{key}", 'read_protocol = "imap" (IDLE and Trash are IMAP\'s)', read_protocol)
         submit_port = r.port(spec.get("submit_port", 587), f"{path}.submit_port")
-        if submit_port not in (587, 465):
-            raise r.fail(f"{path}.submit_port", "587 (STARTTLS) or 465 (implicit TLS)", submit_port)
+        if submit_port not in (587, 465, 25):
+            raise r.fail(f"{path}.submit_port", "587 (STARTTLS), 465 (implicit TLS) or 25 (straight to an MX)",
+                         submit_port)
+        reverse_dns = spec.get("reverse_dns", False)
+        if not isinstance(reverse_dns, bool):
+            raise r.fail(f"{path}.reverse_dns", "true or false", reverse_dns)
+        dnsbl = tuple(z.lower().rstrip(".") for z in r.strings(spec, "dnsbl", f"{path}.dnsbl"))
+        if (reverse_dns or dnsbl) and role is not Role.MTA:
+            key = "reverse_dns" if reverse_dns else "dnsbl"
+            raise r.fail(f"{path}.{key}", 'role = "mta" (only an MX checks its clients)', role.value)
         hosts.append(
             Host(
                 id=host_id,
@@ -397,6 +406,8 @@ def _parse_hosts(r: _Reader, table: dict[str, Any]) -> tuple[Host, ...]:
                 relay_tls=_choice(r, spec, "relay_tls", f"{path}.relay_tls", ("may", "verify"), "may"),
                 idle=idle,
                 after_reading=after_reading,
+                reverse_dns=reverse_dns,
+                dnsbl=dnsbl,
             )
         )
     if not hosts:
@@ -495,8 +506,14 @@ def _cross_check(r: _Reader, s: Scenario) -> None:
                 raise r.fail(f"{path}.account", "the address whose client this is", None, missing=True)
             if s.account(h.account) is None:
                 raise r.fail(f"{path}.account", "an address listed under [accounts]", h.account)
-            if h.msa is not None and (h.msa not in ids or s.host(h.msa).role is not Role.MSA):
-                raise r.fail(f"{path}.msa", "the id of a host with role \"msa\"", h.msa)
+            want = Role.MTA if h.submit_port == 25 else Role.MSA
+            if h.msa is not None and (h.msa not in ids or s.host(h.msa).role is not want):
+                raise r.fail(f"{path}.msa", f"the id of a host with role \"{want.value}\"", h.msa)
+            if h.submit_port == 25 and h.msa is None:
+                raise r.fail(f"{path}.msa", "the id of the MX this client sends to on port 25", None, missing=True)
+        for zone in h.dnsbl:
+            if zone not in {origin for origin, _ in s.zones}:
+                raise r.dangling(f"{path}.dnsbl", "a blocklist zone under [dns.zones]", zone, "no such zone")
     if s.messages and not s.hosts_with_role(Role.MSA):
         raise r.fail("hosts", "a host with role \"msa\" to submit the messages to", None, missing=True)
     if s.messages and not s.hosts_with_role(Role.DNS):

@@ -50,6 +50,9 @@ class Host:
     relay_tls: str = "may"  # MSA: "may" (opportunistic, RFC 7435) or "verify" the MX's certificate
     idle: bool = False  # MUA (IMAP): stays connected in IDLE and is told of new mail at once (RFC 2177)
     after_reading: str = "keep"  # MUA (IMAP): "keep", or "trash": moves what it read to Trash (RFC 6851)
+    # MTA: checks of a connecting client's address (simulator/delivery/connectcheck.py), off unless set.
+    reverse_dns: bool = False  # look up the client's PTR and confirm it forward (FCrDNS)
+    dnsbl: tuple[str, ...] = ()  # DNS blocklist zones to ask about the client (RFC 5782 §2.1)
 
 
 @dataclass(frozen=True)

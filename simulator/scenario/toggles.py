@@ -29,6 +29,8 @@ class Toggle:
     summary: str  # what happens because of it
     faults: tuple[Fault, ...]
     extra_hosts: tuple[Host, ...] = ()
+    changed_hosts: tuple[Host, ...] = ()  # hosts replaced by id (an MX that starts checking its clients)
+    extra_zones: tuple[tuple[str, str], ...] = ()  # zones added when the scenario lacks them (a blocklist)
 
 
 _ATTACKER = Host(id="mallory", role=Role.ATTACKER, hostname="mallory.example", ip="198.18.0.66", ports=(),
@@ -60,7 +62,15 @@ _EFFECTS = {
                            "so the client will not send its password in the clear",
     "bad-password": f"AUTH fails with {_code(replies.AUTH_CREDENTIALS_INVALID)} and the message is not sent",
     "bad-certificate": "the client's certificate check fails (a bad_certificate alert) and it sends nothing",
+    "ptr-missing": f"the MX's PTR lookup finds nothing and it refuses RCPT TO with "
+                   f"{_code(replies.REVERSE_DNS_FAILED)}, so the sender gets a Non-Delivery Report",
+    "dnsbl-listed": f"the MX's blocklist query answers 127.0.0.2 and it refuses RCPT TO with "
+                    f"{_code(replies.BLOCKLISTED)} naming the list, so the sender gets a Non-Delivery Report",
 }
+_BLOCKLIST = "dnsbl.example"  # the fictional list the dnsbl-listed toggle makes the MX ask
+_BLOCKLIST_ZONE = (f"$ORIGIN {_BLOCKLIST}.\n$TTL 300\n"
+                   f"@ IN SOA ns1.{_BLOCKLIST}. hostmaster.{_BLOCKLIST}. 2026120301 3600 600 604800 300\n"
+                   f"@ IN NS ns1.{_BLOCKLIST}.\n2.0.0.127 IN A 127.0.0.2\n2.0.0.127 IN TXT \"test entry\"\n")
 
 
 def _same(a: Fault, b: Fault) -> bool:
@@ -87,13 +97,13 @@ def available_toggles(scenario: Scenario) -> list[Toggle]:
     out: list[Toggle] = []
 
     def add(name: str, label: str, kind_name: str, subject: str, link: tuple[str, str] | None = None,
-            **params: Any) -> None:
+            changed: tuple[Host, ...] = (), zones: tuple[tuple[str, str], ...] = (), **params: Any) -> None:
         kind = FaultKind(kind_name)  # a misspelt kind fails here, not silently
         fault = Fault(kind=kind, target=KINDS[kind].target, subject=subject, link=link, **params)
         if any(_same(fault, written) for written in scenario.faults):
             return  # already in the scenario: switching it "on" would change nothing
         extra = (_ATTACKER,) if kind == "starttls-stripped" and not scenario.hosts_with_role(Role.ATTACKER) else ()
-        out.append(Toggle(name, label, _EFFECTS[name], (fault,), extra))
+        out.append(Toggle(name, label, _EFFECTS[name], (fault,), extra, changed, zones))
 
     if mxs:
         add("mx-down", f"{mxs[0].hostname} down for 2 hours", "host-down", mxs[0].id, until=7200.0)
@@ -115,6 +125,15 @@ def available_toggles(scenario: Scenario) -> list[Toggle]:
         add("bad-password", f"{sender.id} types the wrong password", "bad-password", sender.id)
     add("bad-certificate", f"{msa.hostname}'s certificate names another host", "bad-certificate", msa.id,
         problem="name-mismatch")
+    if mxs:
+        # The relay's address fails the MX's checks; the MX is switched to making them if it did not.
+        mx = mxs[0]
+        add("ptr-missing", f"{msa.hostname}'s address {msa.ip} has no PTR ({mx.hostname} checks)", "ptr-missing",
+            msa.id, changed=(replace(mx, reverse_dns=True),))
+        lists = mx.dnsbl or (_BLOCKLIST,)
+        extra_zones = () if _BLOCKLIST in zones or mx.dnsbl else ((_BLOCKLIST, _BLOCKLIST_ZONE),)
+        add("dnsbl-listed", f"{msa.hostname}'s address {msa.ip} is on {lists[0]} ({mx.hostname} asks)",
+            "dnsbl-listed", msa.id, changed=(replace(mx, dnsbl=lists),), zones=extra_zones)
     return out
 
 
@@ -125,6 +144,7 @@ def with_toggles(scenario: Scenario, names: list[str] | tuple[str, ...]) -> Scen
     toggles = {t.name: t for t in available_toggles(scenario)}
     faults = list(scenario.faults)
     hosts = list(scenario.hosts)
+    zones = list(scenario.zones)
     for name in names:
         toggle = toggles.get(name)
         if toggle is None:
@@ -133,7 +153,12 @@ def with_toggles(scenario: Scenario, names: list[str] | tuple[str, ...]) -> Scen
                                 f"expected one of the faults that fit this scenario ({known}), found \"{name}\"")
         faults.extend(toggle.faults)
         hosts.extend(h for h in toggle.extra_hosts if h.id not in {x.id for x in hosts})
-    return replace(scenario, faults=tuple(faults), hosts=tuple(hosts))
+        for new in toggle.changed_hosts:  # merge with what an earlier toggle changed on the same host
+            i = next(i for i, h in enumerate(hosts) if h.id == new.id)
+            hosts[i] = replace(hosts[i], reverse_dns=hosts[i].reverse_dns or new.reverse_dns,
+                               dnsbl=hosts[i].dnsbl or new.dnsbl)
+        zones.extend(z for z in toggle.extra_zones if z[0] not in {o for o, _ in zones})
+    return replace(scenario, faults=tuple(faults), hosts=tuple(hosts), zones=tuple(zones))
 
 
 # -- a fault from a scenario file, in words (the "FAULTS ON" banner) --------------------------------
@@ -157,6 +182,8 @@ _WORDS = {
     "bad-password": "{mua} types the wrong password",
     "starttls-stripped": "STARTTLS stripped between {a} and {b}",
     "latency": "{a}-{b} {seconds:g} s slower",
+    "ptr-missing": "{host}'s address has no PTR record",
+    "dnsbl-listed": "{host}'s address is on the blocklist",
     "loss": "{rate:.0%} packet loss between {a} and {b}",
 }
 _PROBLEMS = {"name-mismatch": "names another host", "expired": "has expired"}

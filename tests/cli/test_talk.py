@@ -233,3 +233,15 @@ def test_talk_bad_port_through_the_real_command() -> None:
     assert result.stderr.decode().splitlines() == [
         "smtpsim talk: port 587 does not fit role mta: use 25 (SMTP relay)"
     ]
+
+
+def test_talk_to_an_mx_that_checks_reverse_dns(monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # The student's terminal (192.0.2.99) has no PTR in reverse-dns's zones: RFC 7372 §3.3 at RCPT.
+    script = "EHLO me.example\nMAIL FROM:<a@example.org>\nRCPT TO:<bob@example.net>\nQUIT\n"
+    code, lines, _ = run_talk(monkeypatch, capsys, script, "mta", "--scenario", "reverse-dns")
+    assert code == 0
+    assert "[the MX asks DNS: 99.2.0.192.in-addr.arpa PTR -> NXDOMAIN]" in lines  # RFC 1035 §3.5
+    rcpt = [ln for ln in wire(lines) if ln.startswith("550 ")]
+    assert rcpt and rcpt[0].split()[1] == "5.7.25"
+    assert codes(lines) == ["220", "250", "250", "550", "221"]

@@ -70,6 +70,12 @@ EXPECTED: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     "partial-delivery": [("bob@example.net", "delivered", "2.0.0", None),
                          ("bbo@example.net", "bounced", "5.1.1", ALICE),
                          ("carol@example.net", "bounced", "5.2.2", ALICE)],
+    # RFC 7372 §3.3: X.7.25 reverse DNS validation failed, basic code 550; permanent, so a DSN.
+    "reverse-dns": [("bob@example.net", "bounced", "5.7.25", ALICE)],
+    # RFC 5782 §2.1 listed; RFC 3463 X.7.1 delivery not authorized; permanent, so a DSN.
+    "dnsbl-listed": [("bob@example.net", "bounced", "5.7.1", ALICE)],
+    # RFC 5321 §3.6.2: no relaying for a stranger; refused at RCPT, in the client's own session: no DSN.
+    "open-relay-denied": [("carol@example.com", "refused", "5.7.1", None)],
 }
 
 REPLAYABLE = [s.name for s in list_scenarios() if cannot_replay(open_scenario(s.name)) is None]

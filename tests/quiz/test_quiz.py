@@ -24,6 +24,7 @@ RFC3463_WORDS = {
     "X.2.2": "mailbox full", "X.3.4": "too big", "X.4.7": "expired", "X.7.1": "not authorized",
     "X.7.8": "credentials", "X.5.1": "invalid command", "X.7.0": "security", "X.4.4": "route",
     "X.4.1": "no answer", "X.4.2": "bad connection", "X.4.3": "directory",
+    "X.7.25": "reverse DNS",  # RFC 7372 §3.3
 }
 # The registered ports (RFC 5321 §4.5.4.2, RFC 6409 §3.1, RFC 8314 §3.1-3.3, RFC 3501 §2.1, RFC 1939 §3).
 PORTS = {("relay", "any"): 25, ("submission", "upgrade"): 587, ("submission", "implicit"): 465,
@@ -156,7 +157,55 @@ def rederive(q: Question, trace) -> str:
             return next(c for c in q.choices if c.startswith("It aborts the handshake"))
         assert "accepted unchecked" in at.text and any(e.text == "DATA" for e in later)
         return next(c for c in q.choices if c.startswith("It carries on and delivers"))
+    if q.kind is K.CLIENT_CHECK:
+        return _rederive_client_check(q, trace, at)
+    if q.kind is K.RECORD_PURPOSE:
+        assert at.kind is Kind.DNS and at.dir is Direction.CLIENT
+        rdtype = at.text.split("\t")[-1]
+        if rdtype == "PTR":
+            assert at.text.lstrip(";").split("\t")[0].endswith(".in-addr.arpa.")  # RFC 1035 §3.5
+            return "PTR"
+        # RFC 8601 §3: the name the PTR gave is looked up for its addresses.
+        ptr_names = [e.text.split("\t")[4] for e in ev[: at.step] if e.kind is Kind.DNS and e.text.count("\t") == 4
+                     and e.text.split("\t")[3] == "PTR"]
+        assert at.text.lstrip(";").split("\t")[0] in ptr_names and rdtype in ("A", "AAAA")
+        return "A or AAAA"
     raise AssertionError(f"no re-derivation for {q.kind}")
+
+
+def _mx_dns(trace, at) -> list:
+    """The DNS lines the refusing server exchanged on this client's connection, before the refusal."""
+    opened = next(e.step for e in trace.events if e.conn == at.conn)
+    return [e for e in trace.events[opened: at.step] if e.kind is Kind.DNS and at.src in (e.src, e.dst)]
+
+
+def _rederive_client_check(q: Question, trace, at) -> str:
+    ev = trace.events
+    if at.kind is Kind.DNS:  # a blocklist's answer: any A record there means listed (RFC 5782 §2.1)
+        assert at.text.split("\t")[3] == "A" and at.text.split("\t")[4].startswith("127.")
+        return next(c for c in q.choices if c.startswith("It is on that list"))
+    assert at.kind is Kind.SMTP and at.dir is Direction.SERVER and at.text[0] == "5"
+    if "hand new mail over" in q.question:  # RFC 6409 §4.3, RFC 8314 §3.3
+        return next(c for c in q.choices if "587 or 465" in c and "AUTH" in c)
+    dns = _mx_dns(trace, at)
+    client_ip = trace.actor(trace.connection(at.conn).client).ip
+    records = [e.text.split("\t") for e in dns if e.text.count("\t") == 4]
+    ptr = [r[4].rstrip(".") for r in records if r[3] == "PTR"]
+    forward = [r[4] for r in records if r[3] in ("A", "AAAA") and r[0].rstrip(".") in ptr]
+    listed = [r for r in records if r[3] == "A" and r[4].startswith("127.") and not r[0].endswith(".arpa.")]
+    asked_ptr = any(e.dir is Direction.CLIENT and e.text.endswith("\tPTR") for e in dns)
+    if asked_ptr and client_ip not in forward:  # RFC 8601 §3: I not in L
+        assert at.text.startswith("550 5.7.25")  # RFC 7372 §3.3
+        return next(c for c in q.choices if c.startswith("Reverse DNS"))
+    if listed:
+        assert at.text.startswith("554 5.7.1")
+        return next(c for c in q.choices if "blocklist" in c)
+    rcpt = [e for e in ev[: at.step] if e.conn == at.conn and e.dir is Direction.CLIENT][-1].text
+    logged_in = any(e.conn == at.conn and e.text.startswith("235") for e in ev[: at.step])
+    server_domain = trace.actor(at.src).hostname.split(".", 1)[1]
+    assert not dns and not logged_in and not rcpt.lower().endswith(f"@{server_domain}>")  # RFC 5321 §3.6.2
+    assert at.text.startswith("550 5.7.1")
+    return next(c for c in q.choices if c.startswith("Relay policy"))
 
 
 def _rederive_retry(q: Question, trace, at) -> str:
@@ -221,6 +270,17 @@ def from_stem(q: Question) -> str | None:
     if q.kind is K.MX_ORDER:
         records = sorted((int(p), h.rstrip(".")) for p, h in re.findall(r"IN MX (\d+) (\S+)", stem))
         return " first, then ".join(h for _, h in records)
+    if q.kind is K.RECORD_PURPOSE:
+        return "PTR" if "maps an IP address back" in stem else "A or AAAA"  # RFC 1035 §3.5, RFC 8601 §3
+    if q.kind is K.CLIENT_CHECK:
+        if "hand new mail over" in stem:
+            return next(c for c in q.choices if "587 or 465" in c)
+        if re.search(r"IN A 127\.0\.0\.\d+", stem) and "in-addr.arpa" not in stem:
+            return next(c for c in q.choices if "blocklist" in c or c.startswith("It is on that list"))
+        if "IN PTR" in stem:  # the PTR's name, looked up, did not give the address back
+            return next(c for c in q.choices if c.startswith("Reverse DNS"))
+        assert "had not logged in" in stem
+        return next(c for c in q.choices if c.startswith("Relay policy"))
     if q.kind is K.READ_PROTOCOL:
         port = int(re.search(r"port (\d+)", stem).group(1))
         name, how = {993: ("IMAP", "implicit"), 143: ("IMAP", "STARTTLS"), 995: ("POP3", "implicit"),

@@ -163,9 +163,15 @@ def test_a_zone_file_error_names_the_zone_file_and_its_line(tmp_path):
     assert f"org.zone:{_line_of(zone, 'mx IN A 192.0.2')}: " in msg and '(in "mx IN A 192.0.2")' in msg
 
 
-def test_submit_port_must_be_a_submission_port():
+def test_submit_port_must_be_a_submission_port_or_25():
+    msg = error_of(MINIMAL.replace('account = "alice@example.org"', 'account = "alice@example.org"\nsubmit_port = 2525'))
+    assert msg == ("lab.toml: hosts.alice.submit_port: expected 587 (STARTTLS), 465 (implicit TLS) or 25 "
+                   "(straight to an MX), found 2525")
+
+
+def test_a_client_sending_on_25_must_name_the_mx_it_sends_to():
     msg = error_of(MINIMAL.replace('account = "alice@example.org"', 'account = "alice@example.org"\nsubmit_port = 25'))
-    assert msg == "lab.toml: hosts.alice.submit_port: expected 587 (STARTTLS) or 465 (implicit TLS), found 25"
+    assert msg == "lab.toml: hosts.alice.msa: expected the id of the MX this client sends to on port 25, found nothing"
 
 
 def test_unknown_scenario_name_lists_known_ones():
@@ -197,3 +203,33 @@ def test_zone_from_a_file_in_assets():
 def test_zone_file_that_does_not_exist():
     msg = error_of(MINIMAL + '\n[dns.zones]\n"example.org" = { file = "nope.zone" }\n')
     assert msg == 'lab.toml: dns.zones."example.org".file: expected a zone file in assets/zones or beside the scenario, found "nope.zone"'
+
+
+# -- an MX's checks of its clients (reverse_dns, dnsbl) ----------------------------------------------
+_MX = ('\n[hosts.mx]\nrole = "mta"\nhostname = "mx.example.net"\nip = "203.0.113.25"\ndomains = ["example.net"]\n'
+       'store = "st"\n{extra}\n[hosts.st]\nrole = "store"\nhostname = "imap.example.net"\nip = "203.0.113.143"\n'
+       'domains = ["example.net"]\n')
+
+
+def test_client_checks_are_off_unless_set_and_read_when_set():
+    s = parse_scenario(MINIMAL + _MX.format(extra=""), source="lab.toml")
+    assert not s.host("mx").reverse_dns and s.host("mx").dnsbl == ()
+    text = MINIMAL + _MX.format(extra='reverse_dns = true\ndnsbl = ["DNSBL.example."]') + \
+        '\n[dns.zones]\n"dnsbl.example" = "2.0.0.127 IN A 127.0.0.2"\n'
+    s = parse_scenario(text, source="lab.toml")
+    assert s.host("mx").reverse_dns and s.host("mx").dnsbl == ("dnsbl.example",)
+
+
+def test_only_an_mx_checks_its_clients():
+    msg = error_of(MINIMAL.replace('role = "msa"', 'role = "msa"\nreverse_dns = true'))
+    assert msg == 'lab.toml: hosts.msa.reverse_dns: expected role = "mta" (only an MX checks its clients), found "msa"'
+
+
+def test_reverse_dns_is_true_or_false():
+    msg = error_of(MINIMAL + _MX.format(extra='reverse_dns = "yes"'))
+    assert msg == 'lab.toml: hosts.mx.reverse_dns: expected true or false, found "yes"'
+
+
+def test_a_blocklist_must_be_a_zone_of_the_scenario():
+    msg = error_of(MINIMAL + _MX.format(extra='dnsbl = ["bl.example"]'))
+    assert msg.startswith('lab.toml: hosts.mx.dnsbl: expected a blocklist zone under [dns.zones], found "bl.example"')

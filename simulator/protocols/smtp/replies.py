@@ -222,6 +222,25 @@ PARAM_NOT_RECOGNIZED = Reply(  # RFC 5321 §4.1.1.11
 )
 GREYLISTED = Reply(451, "4.7.1", "Recipient address rejected: Greylisted, please try again later")  # RFC 6647
 
+# --- the MX's checks of the client's address (simulator/delivery/connectcheck.py) -------------
+# RFC 7372 §3.3: X.7.25 "Reverse DNS validation failed", basic code 550 (FCrDNS: RFC 8601 §3).
+REVERSE_DNS_FAILED = Reply(550, "5.7.25", "Reverse DNS validation failed")
+REVERSE_DNS_TEMP = Reply(450, "4.7.25", "Reverse DNS validation failed temporarily")  # the lookup failed
+# A client on a DNS blocklist (RFC 5782 §2.1): Postfix's reject_rbl_client answers 554 5.7.1.
+BLOCKLISTED = Reply(554, "5.7.1", "Service unavailable; client host blocked")
+
+
+def reverse_dns_failed(ip: str, why: str, *, temporary: bool = False) -> Reply:
+    """550 5.7.25 (or 450 4.7.25 when DNS did not answer), saying what the check found."""
+    return (REVERSE_DNS_TEMP if temporary else REVERSE_DNS_FAILED).with_text(
+        f"Reverse DNS validation failed: client [{ip}] {why}")
+
+
+def blocklisted(ip: str, zone: str, reason: str) -> Reply:
+    """554 5.7.1 naming the list and its reason, as Postfix words it."""
+    text = f"Service unavailable; client host [{ip}] blocked using {zone}"
+    return BLOCKLISTED.with_text(f"{text}; {reason}" if reason else text)
+
 # --- SMTP smuggling defence (Postfix smtpd_forbid_bare_newline=reject, chasquid) ----------
 # RFC 5321 §2.3.8: only CRLF ends a line. Postfix's reject mode answers 550 (its
 # smtpd_forbid_bare_newline_reject_code default) "Error: bare <LF> received"; we use the
@@ -396,6 +415,9 @@ _ENHANCED: dict[str, tuple[str, str]] = {
         "encryption required for authentication mechanism",
         "Encryption required for requested authentication mechanism (RFC 4954).",
     ),
+    "X.7.25": ("reverse DNS validation failed",
+               "Reverse DNS validation failed: the client's address has no PTR, or its name does not lead back "
+               "to it (RFC 7372)."),
     "X.7.27": ("sender address has null MX", "Sender address has null MX: replies could never be delivered (RFC 7505)."),
 }
 

@@ -9,6 +9,7 @@ substring of the line.
 from __future__ import annotations
 
 from simulator.dns import DNSAnswer
+from simulator.trace.narrate.checks import record_meaning
 
 _SECTIONS = {
     ";; ANSWER SECTION:": "ANSWER",
@@ -68,6 +69,9 @@ def answer_explain(text: str, answer: DNSAnswer, qname: str) -> str:
     if fields is None:
         return "A line of the DNS answer."
     owner, ttl, rdtype, data = fields[0].rstrip(".") or ".", int(fields[1]), fields[3], fields[4]
+    checked = record_meaning(owner, rdtype, data)  # PTR records, blocklist answers
+    if checked is not None:
+        return checked[0]
     if rdtype == "MX":
         pref, _, host = data.partition(" ")
         if host == "." and pref == "0":
@@ -95,6 +99,9 @@ def answer_rfc(text: str, answer: DNSAnswer) -> str:
     """The section that rules one line of a dig-style answer."""
     fields = _record(text)
     if fields is not None:
+        checked = record_meaning(fields[0].rstrip("."), fields[3], fields[4])
+        if checked is not None:
+            return checked[1]
         if fields[3] == "MX":
             return "RFC 7505 §3" if fields[4] == "0 ." else "RFC 5321 §5.1"
         if fields[3] == "SOA" and _negative(answer):

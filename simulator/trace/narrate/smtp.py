@@ -6,6 +6,7 @@ import re
 from collections import deque
 
 from simulator.trace.narrate import Line
+from simulator.trace.narrate.checks import reply_meaning
 
 _CAPABILITIES: dict[str, tuple[str, str]] = {
     "STARTTLS": (
@@ -86,8 +87,10 @@ _END_OF_DATA = Line(
 class SMTPNarrator:
     """Cuts one SMTP connection's bytes into lines, in both directions."""
 
-    def __init__(self, *, submission: bool) -> None:
+    def __init__(self, *, submission: bool, client_is_mua: bool | None = None) -> None:
         self._submission = submission
+        # A mail client on port 25 (set up to send straight to an MX): not a relaying MTA.
+        self._client_is_mua = submission if client_is_mua is None else client_is_mua
         self._pending: deque[str] = deque()  # commands awaiting replies, in order (pipelining)
         self._in_data = False
         self._auth_step = False
@@ -158,8 +161,13 @@ class SMTPNarrator:
             return Line(text, explain, "RFC 4954 §4" if mech != "PLAIN" else "RFC 4616 §2")
         explain, rfc = _COMMANDS.get(verb, ("A command this server does not know.", "RFC 5321 §4.2.4"))
         if verb == "EHLO":
-            explain += (" Here the client is the MUA, the user's mail program, talking to its MSA." if self._submission
-                        else " Here one mail server is the client of another: the sending MTA relays to the receiving MTA.")
+            if self._submission:
+                explain += " Here the client is the MUA, the user's mail program, talking to its MSA."
+            elif self._client_is_mua:
+                explain += (" Here a mail client (an MUA) talks straight to an MX on port 25, as a sending server "
+                            "would: without a login, the MX takes only mail for its own domains.")
+            else:
+                explain += " Here one mail server is the client of another: the sending MTA relays to the receiving MTA."
         return Line(text, explain, rfc)
 
     # server -> client
@@ -268,6 +276,9 @@ def _reply_meaning(code: int, enhanced: str | None, command: str, *, multiline: 
         )
     if command == "QUIT" and code == 221:
         return ("The server says goodbye and closes the connection.", "RFC 5321 §4.1.1.10")
+    checked = reply_meaning(code, detail, command)  # reverse DNS, blocklists, relaying
+    if checked is not None:
+        return checked
     if command == "RCPT" and code == 550:
         return ("The server refuses this recipient, permanently: the sender must not retry it, and reports the "
                 "failure back to whoever sent the message.", "RFC 5321 §4.2.3")
