@@ -59,8 +59,9 @@ def run(args: argparse.Namespace) -> int:
     if not is_loopback(args.host):
         print(f"smtpsim serve: warning: listening on {args.host}, which other machines can reach: anyone who can "
               "connect opens a player (a process each), with no login; see docs/serve.md", file=sys.stderr)
-    public = (args.public_url or local_url(args.host, port)).rstrip("/")
-    server = _server(tab_command(args), args.host, port, public)
+    local = local_url(args.host, port)
+    public = (args.public_url or local).rstrip("/")
+    server = _server(tab_command(args), args.host, port, public, local)
     try:
         server.serve()
     except OSError as exc:  # taken between the check and now
@@ -150,13 +151,14 @@ def listen_problem(host: str, port: int, exc: OSError) -> str:
     return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
 
 
-def _server(command: str, host: str, port: int, public_url: str) -> Any:
+def _server(command: str, host: str, port: int, public_url: str, local: str) -> Any:
+    """textual-serve's server for ``command``; it prints where it listens and the URL to open, then serves."""
     from textual_serve.server import Server
 
     class SmtpsimServer(Server):
         async def on_startup(self, app: Any) -> None:
-            # One line with the URL to open (textual-serve's banner would show the command instead).
-            print(f"smtpsim serve: open {self.public_url}/ in a browser; each tab gets its own player. "
-                  "Ctrl+C stops.", flush=True)
+            # One line (textual-serve's banner would show the command, not what to open).
+            print(f"smtpsim serve: listening on {local}/ - open {self.public_url}/ in a browser; "
+                  "each tab gets its own player. Ctrl+C stops.", flush=True)
 
     return SmtpsimServer(command, host=host, port=port, title="smtpsim", public_url=public_url)

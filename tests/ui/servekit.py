@@ -29,7 +29,7 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"  # Debian's packages: nothing is downloaded
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT = 45.0  # seconds for a page or a step to show (a loaded machine); pytest-timeout is the real bound
-URL_LINE = re.compile(r"open (http://\S+?)/? in a browser")
+URL_LINE = re.compile(r"listening on (http://\S+?)/? - open (https?://\S+?)/? in a browser")
 
 HOOK = r"""
 Object.defineProperty(Object.prototype, '_terminal', {
@@ -72,7 +72,14 @@ def need_browser() -> None:
 
 @contextmanager
 def served(*args: str) -> Iterator[str]:
-    """``smtpsim serve --port 0 ARGS`` running; yields the URL it prints; stopped as Ctrl+C stops it."""
+    """``smtpsim serve --port 0 ARGS`` running; yields where it listens; stopped as Ctrl+C stops it."""
+    with serving(*args) as (local, _):
+        yield local
+
+
+@contextmanager
+def serving(*args: str) -> Iterator[tuple[str, str]]:
+    """``smtpsim serve --port 0 ARGS`` running; yields the two URLs it prints: where it listens, what to open."""
     proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--port", "0", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -83,7 +90,7 @@ def served(*args: str) -> Iterator[str]:
             proc.kill()
             _, err = proc.communicate(timeout=10)
             raise AssertionError(f"serve printed {line!r}, stderr {err!r}")
-        yield found.group(1)
+        yield found.group(1), found.group(2)
     finally:
         proc.send_signal(signal.SIGINT)
         try:
