@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -207,3 +208,74 @@ def png_pixels(data: bytes) -> tuple[int, int, list[list[bytes]]]:
         rows.append([bytes(line[x:x + 3]) for x in range(0, stride, size)])
         previous = line
     return width, height, rows
+
+
+@contextmanager
+def prefix_proxy(prefix: str) -> Iterator[tuple[str, Callable[[str], None], list[str]]]:
+    """A reverse proxy on 127.0.0.1, port 0, that passes ``PREFIX/X`` on as ``/X``, WebSockets too.
+
+    It does what docs/serve.md's nginx block does. Yields its public URL (``http://127.0.0.1:P/PREFIX``),
+    known before the server behind it starts; ``start(upstream)``, which starts forwarding; and the
+    paths it has forwarded, in order.
+    """
+    import asyncio
+    import threading
+
+    from aiohttp import ClientSession, WSMsgType, web
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    public = f"http://127.0.0.1:{listener.getsockname()[1]}{prefix}"
+    loop = asyncio.new_event_loop()
+    runner: list[web.AppRunner] = []
+    forwarded: list[str] = []
+
+    async def forward(request: web.Request, upstream: str, client: ClientSession) -> web.StreamResponse:
+        forwarded.append("/" + request.match_info["tail"])
+        target = upstream + "/" + request.match_info["tail"] + (f"?{request.query_string}" if request.query_string else "")
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            browser = web.WebSocketResponse()
+            await browser.prepare(request)
+            async with client.ws_connect("ws" + target.removeprefix("http")) as server:
+                async def pump(source: Any, sink: Any) -> None:
+                    async for message in source:
+                        if message.type == WSMsgType.TEXT:
+                            await sink.send_str(message.data)
+                        elif message.type == WSMsgType.BINARY:
+                            await sink.send_bytes(message.data)
+                    await sink.close()
+
+                await asyncio.gather(pump(browser, server), pump(server, browser), return_exceptions=True)
+            return browser
+        async with client.get(target) as reply:
+            return web.Response(body=await reply.read(), status=reply.status,
+                                headers={"Content-Type": reply.headers.get("Content-Type", "text/plain")})
+
+    async def begin(upstream: str) -> None:
+        client = ClientSession()
+
+        async def handle(request: web.Request) -> web.StreamResponse:
+            return await forward(request, upstream, client)
+
+        app = web.Application()
+        app.router.add_route("GET", prefix + "/{tail:.*}", handle)
+        app.on_cleanup.append(lambda _: client.close())
+        runner.append(web.AppRunner(app, access_log=None))
+        await runner[0].setup()
+        await web.SockSite(runner[0], listener).start()
+
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    def start(upstream: str) -> None:
+        asyncio.run_coroutine_threadsafe(begin(upstream), loop).result(timeout=20)
+
+    try:
+        yield public, start, forwarded
+    finally:
+        if runner:
+            asyncio.run_coroutine_threadsafe(runner[0].cleanup(), loop).result(timeout=20)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=20)
+        loop.close()
+        listener.close()

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from simulator.scenario.library import resolve_scenario
-from tests.ui.servekit import (chromium, need_browser, open_tab, png_pixels, press, served, step_counter,
+from tests.ui.servekit import (chromium, need_browser, open_tab, png_pixels, prefix_proxy, press, served, step_counter,
                               wait_for_screen)
 
 pytestmark = [pytest.mark.ui, pytest.mark.timeout(90)]
@@ -109,3 +109,17 @@ def test_a_screenshot_of_the_player_is_the_player(tmp_path) -> None:
     # The status bar along the top and the footer along the bottom: text in them, not a plain bar.
     for band in (rows[2:16], rows[-16:-2]):
         assert len({pixel for row in band for pixel in row}) > 20
+
+
+def test_behind_a_proxy_that_strips_a_prefix_the_page_still_plays() -> None:
+    # docs/serve.md's set-up: the proxy passes /smtpsim/X on as /X and --public-url names the proxy.
+    total = steps_of("user-unknown")
+    with prefix_proxy("/smtpsim") as (public, start, forwarded):
+        with served("--lesson", "user-unknown", "--public-url", public) as local, chromium() as browser:
+            start(local)
+            browser.get(public + "/")
+            wait_for_screen(browser, lambda s: step_counter(s) == (1, total), "the player through the proxy")
+            press(browser, "n")
+            wait_for_screen(browser, lambda s: step_counter(s) == (2, total), "step 2 through the proxy")
+    # Through it, not around it: the page's script and its WebSocket came by the proxy.
+    assert {"/", "/static/js/textual.js", "/ws"} <= set(forwarded)
