@@ -52,21 +52,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"smtpsim serve: {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        port = _listenable(args.host, args.port)
+        listener = listen(args.host, args.port)
     except OSError as exc:
         print(f"smtpsim serve: {listen_problem(args.host, args.port, exc)}", file=sys.stderr)
         return EXIT_USAGE
     if not is_loopback(args.host):
         print(f"smtpsim serve: warning: listening on {args.host}, which other machines can reach: anyone who can "
               "connect opens a player (a process each), with no login; see docs/serve.md", file=sys.stderr)
-    local = local_url(args.host, port)
+    local = local_url(args.host, int(listener.getsockname()[1]))
     public = (args.public_url or local).rstrip("/")
-    server = _server(tab_command(args), args.host, port, public, local)
-    try:
-        server.serve()
-    except OSError as exc:  # taken between the check and now
-        print(f"smtpsim serve: {listen_problem(args.host, port, exc)}", file=sys.stderr)
-        return EXIT_USAGE
+    with listener:
+        _server(tab_command(args), listener, public, local).serve()
     return 0
 
 
@@ -127,18 +123,23 @@ def local_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def _listenable(host: str, port: int) -> int:
-    """``port`` (0: a free one, picked here) after binding it once: a port in use is a message, not a traceback.
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host``, ``port`` (0: a free one), for the server to accept on.
 
-    The socket is closed again for aiohttp to bind; a port that another program takes in between is
-    caught when the server starts.
+    Bound here, not by aiohttp: a port in use is a message, not a traceback, and with port 0 the
+    port is known before the line that names it is printed.
     """
     family, kind, proto, _, address = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
                                                          flags=socket.AI_PASSIVE)[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds it
-        probe.bind(address)
-        return int(probe.getsockname()[1])
+    listener = socket.socket(family, kind, proto)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart need not wait for TIME_WAIT
+        listener.bind(address)
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
+    return listener
 
 
 def listen_problem(host: str, port: int, exc: OSError) -> str:
@@ -151,14 +152,26 @@ def listen_problem(host: str, port: int, exc: OSError) -> str:
     return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
 
 
-def _server(command: str, host: str, port: int, public_url: str, local: str) -> Any:
-    """textual-serve's server for ``command``; it prints where it listens and the URL to open, then serves."""
+def _server(command: str, listener: socket.socket, public_url: str, local: str) -> Any:
+    """textual-serve's server for ``command``, serving on ``listener``; ``serve()`` runs it until Ctrl+C."""
+    from aiohttp import web
     from textual_serve.server import Server
 
+    host, port = listener.getsockname()[:2]
+
     class SmtpsimServer(Server):
-        async def on_startup(self, app: Any) -> None:
-            # One line (textual-serve's banner would show the command, not what to open).
-            print(f"smtpsim serve: listening on {local}/ - open {self.public_url}/ in a browser; "
-                  "each tab gets its own player. Ctrl+C stops.", flush=True)
+        async def on_startup(self, app: web.Application) -> None:
+            pass  # textual-serve's banner names the command; the line below says what to open
+
+        def serve(self, debug: bool = False) -> None:
+            # textual-serve's own serve() binds by host and port; this one serves the socket bound
+            # already. The URL line is printed once it accepts connections (aiohttp's ``print``).
+            self.debug = debug
+            self.initialize_logging()
+            web.run_app(self._make_app(), sock=listener, handle_signals=True, print=announce)
+
+    def announce(*_: object) -> None:
+        print(f"smtpsim serve: listening on {local}/ - open {public_url}/ in a browser; "
+              "each tab gets its own player. Ctrl+C stops.", flush=True)
 
     return SmtpsimServer(command, host=host, port=port, title="smtpsim", public_url=public_url)

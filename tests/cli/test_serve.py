@@ -42,7 +42,7 @@ def test_bad_input_is_one_line_and_exit_2_before_anything_listens(capsys, monkey
     def never(*_: object) -> None:
         raise AssertionError("it went on to serve")
 
-    monkeypatch.setattr(serve, "_listenable", never)
+    monkeypatch.setattr(serve, "listen", never)
     code = _exit(["serve", *argv])
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
@@ -104,12 +104,36 @@ def test_which_hosts_only_this_machine_reaches(host, loopback):
 
 
 class _FakeServer:
-    def __init__(self, *args: object) -> None:
-        self.args = args
+    def __init__(self, command: str, listener: object, public: str, local: str) -> None:
+        self.public, self.local = public, local
         self.served = False
 
     def serve(self) -> None:
         self.served = True
+
+
+class _FakeListener:
+    """Stands for the listening socket: nothing binds a public address in these tests."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.address = (host, port or 8123)
+
+    def getsockname(self) -> tuple[str, int]:
+        return self.address
+
+    def __enter__(self) -> _FakeListener:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        pass
+
+
+@pytest.fixture
+def fake_servers(monkeypatch) -> list[_FakeServer]:
+    made: list[_FakeServer] = []
+    monkeypatch.setattr(serve, "listen", _FakeListener)
+    monkeypatch.setattr(serve, "_server", lambda *a: made.append(_FakeServer(*a)) or made[-1])
+    return made
 
 
 @pytest.mark.parametrize(("argv", "warned"), [
@@ -117,28 +141,22 @@ class _FakeServer:
     (["--host", "192.0.2.10"], True),
     (["--host", "0.0.0.0", "--public-url", "http://lab.example.edu:8000"], True),
 ])
-def test_a_host_other_machines_reach_gets_a_warning_line(capsys, monkeypatch, argv, warned):
-    made: list[_FakeServer] = []
-    monkeypatch.setattr(serve, "_listenable", lambda host, port: 8000)  # nothing binds a public address here
-    monkeypatch.setattr(serve, "_server", lambda *a: made.append(_FakeServer(*a)) or made[-1])
+def test_a_host_other_machines_reach_gets_a_warning_line(capsys, fake_servers, argv, warned):
     assert main(["serve", *argv]) == 0
     err = capsys.readouterr().err
-    assert made[0].served
+    assert fake_servers[0].served
     if warned:
         assert len(err.strip().splitlines()) == 1 and "warning" in err and "no login" in err
     else:
         assert err == ""
 
 
-def test_the_page_names_the_server_by_its_public_url_default_host_and_port(monkeypatch):
-    made: list[_FakeServer] = []
-    monkeypatch.setattr(serve, "_listenable", lambda host, port: 8123)
-    monkeypatch.setattr(serve, "_server", lambda *a: made.append(_FakeServer(*a)) or made[-1])
-    main(["serve", "--host", "::1"])
-    main(["serve", "--public-url", "https://lab.example.edu/smtpsim/"])
-    (_, host, port, public, _), (_, _, _, proxied, local) = made[0].args, made[1].args
-    assert (host, port, public) == ("::1", 8123, "http://[::1]:8123")
-    assert (proxied, local) == ("https://lab.example.edu/smtpsim", "http://127.0.0.1:8123")
+def test_the_page_names_the_server_by_its_public_url_default_host_and_port(fake_servers):
+    main(["serve", "--host", "::1", "--port", "8123"])
+    main(["serve", "--public-url", "https://lab.example.edu/smtpsim/", "--port", "8123"])
+    first, proxied = fake_servers
+    assert (first.public, first.local) == ("http://[::1]:8123", "http://[::1]:8123")
+    assert (proxied.public, proxied.local) == ("https://lab.example.edu/smtpsim", "http://127.0.0.1:8123")
 
 
 class _Page(HTMLParser):
@@ -165,8 +183,9 @@ def _get(url: str) -> tuple[int, bytes]:
 def test_behind_a_proxy_the_page_points_browsers_at_the_public_url():
     # A proxy at https://lab.example.edu/smtpsim/ passes /smtpsim/X on as /X: the page's WebSocket
     # and scripts must be the public addresses (wss: for https:), the server's own paths without the prefix.
-    with serving("--lesson", "user-unknown", "--public-url", "https://lab.example.edu/smtpsim/") as (local, public):
-        assert public == "https://lab.example.edu/smtpsim"
+    with serving("--lesson", "user-unknown", "--public-url", "https://lab.example.edu/smtpsim/") as server:
+        local = server.local
+        assert server.public == "https://lab.example.edu/smtpsim"
         status, body = _get(local + "/")
         page = _Page()
         page.feed(body.decode("utf-8"))
@@ -180,11 +199,13 @@ def test_behind_a_proxy_the_page_points_browsers_at_the_public_url():
 @pytest.mark.socket
 @pytest.mark.timeout(60)
 def test_port_0_listens_on_a_free_port_and_prints_it():
-    with serving("--lesson", "user-unknown") as (local, public):
-        assert local == public and local.startswith("http://127.0.0.1:")
+    with serving("--lesson", "user-unknown") as server:
+        local = server.local
+        assert local == server.public and local.startswith("http://127.0.0.1:")
         port = int(local.rsplit(":", 1)[1])
         assert 0 < port < 65536
         status, body = _get(local + "/")
         page = _Page()
         page.feed(body.decode("utf-8"))
         assert status == 200 and page.websocket == f"ws://127.0.0.1:{port}/ws"
+    assert server.stop() == 0  # Ctrl+C is the ordinary way to stop it

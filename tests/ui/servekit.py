@@ -18,10 +18,12 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -71,34 +73,76 @@ def need_browser() -> None:
                     "CI runs this test")
 
 
+@dataclass
+class Served:
+    """A running ``smtpsim serve``: where it listens, the URL it says to open, what it has printed."""
+
+    proc: subprocess.Popen[str]
+    local: str = ""
+    public: str = ""
+    output: list[str] = field(default_factory=list)
+
+    def stop(self) -> int:
+        """Ctrl+C, as an instructor stops it; its exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
 @contextmanager
 def served(*args: str) -> Iterator[str]:
     """``smtpsim serve --port 0 ARGS`` running; yields where it listens; stopped as Ctrl+C stops it."""
-    with serving(*args) as (local, _):
-        yield local
+    with serving(*args) as server:
+        yield server.local
 
 
 @contextmanager
-def serving(*args: str) -> Iterator[tuple[str, str]]:
-    """``smtpsim serve --port 0 ARGS`` running; yields the two URLs it prints: where it listens, what to open."""
+def serving(*args: str) -> Iterator[Served]:
+    """``smtpsim serve --port 0 ARGS`` running, once it prints where it listens; stopped at the end."""
     proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--port", "0", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = Served(proc)
+    assert proc.stdout is not None
     try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()  # the first thing it prints, once it listens
-        found = URL_LINE.search(line)
-        if found is None:
-            proc.kill()
-            _, err = proc.communicate(timeout=10)
-            raise AssertionError(f"serve printed {line!r}, stderr {err!r}")
-        yield found.group(1), found.group(2)
+        for line in proc.stdout:  # a warning may come first; the URL line once it listens
+            server.output.append(line)
+            found = URL_LINE.search(line)
+            if found:
+                server.local, server.public = found.groups()
+                break
+        else:
+            raise AssertionError(f"serve stopped without listening: {''.join(server.output)!r}")
+        # Read on, so the request log never fills the pipe and stops the server.
+        threading.Thread(target=lambda: server.output.extend(proc.stdout or ()), daemon=True).start()
+        yield server
     finally:
-        proc.send_signal(signal.SIGINT)
+        server.stop()
+
+
+def players(marker: str) -> list[int]:
+    """The pids of ``smtpsim play`` processes whose command line has ``marker`` (a profile name, say)."""
+    found = []
+    for entry in Path("/proc").iterdir():
         try:
-            proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+            words = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # not a process, or one that has just ended
+            continue
+        if b"simulator" in words and b"play" in words and marker.encode() in words:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_until(check: Callable[[], Any], what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never: {what}")
+        time.sleep(0.2)
 
 
 @contextmanager
@@ -219,7 +263,6 @@ def prefix_proxy(prefix: str) -> Iterator[tuple[str, Callable[[str], None], list
     paths it has forwarded, in order.
     """
     import asyncio
-    import threading
 
     from aiohttp import ClientSession, WSMsgType, web
 

@@ -7,6 +7,7 @@ the scenario file's, read with tomllib.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -15,8 +16,8 @@ from collections import Counter
 import pytest
 
 from simulator.scenario.library import resolve_scenario
-from tests.ui.servekit import (chromium, need_browser, open_tab, png_pixels, prefix_proxy, press, served, step_counter,
-                              wait_for_screen)
+from tests.ui.servekit import (chromium, need_browser, open_tab, players, png_pixels, prefix_proxy, press, served,
+                              serving, step_counter, wait_for_screen, wait_until)
 
 pytestmark = [pytest.mark.ui, pytest.mark.timeout(90)]
 
@@ -123,3 +124,19 @@ def test_behind_a_proxy_that_strips_a_prefix_the_page_still_plays() -> None:
             wait_for_screen(browser, lambda s: step_counter(s) == (2, total), "step 2 through the proxy")
     # Through it, not around it: the page's script and its WebSocket came by the proxy.
     assert {"/", "/static/js/textual.js", "/ws"} <= set(forwarded)
+
+
+def test_a_closed_tab_ends_its_player_and_ctrl_c_ends_the_rest() -> None:
+    marker = f"serve-test-{os.getpid()}"  # a profile name: it marks this test's players in the process table
+    with serving("--lesson", "user-unknown", "--profile", marker) as server, chromium() as browser:
+        browser.get(server.local + "/")
+        wait_for_screen(browser, lambda s: step_counter(s) is not None, "the first tab's player")
+        first = browser.current_window_handle
+        open_tab(browser, server.local + "/")
+        wait_for_screen(browser, lambda s: step_counter(s) is not None, "the second tab's player")
+        wait_until(lambda: len(players(marker)) == 2, "a player process for each of two tabs")
+        browser.close()
+        browser.switch_to.window(first)
+        wait_until(lambda: len(players(marker)) == 1, "the closed tab's player ending")
+        assert server.stop() == 0
+        wait_until(lambda: players(marker) == [], "Ctrl+C ending the other tab's player")
