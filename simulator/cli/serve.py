@@ -165,7 +165,8 @@ def _server(command: str, listener: socket.socket, public_url: str, local: str) 
 
         def serve(self, debug: bool = False) -> None:
             # textual-serve's own serve() binds by host and port; this one serves the socket bound
-            # already. The URL line is printed once it accepts connections (aiohttp's ``print``).
+            # already, with textual-serve's routes and page (its _make_app: why pyproject pins the
+            # version). The URL line is printed once it accepts connections (aiohttp's ``print``).
             self.debug = debug
             self.initialize_logging()
             web.run_app(self._make_app(), sock=listener, handle_signals=True, print=announce)
