@@ -548,3 +548,10 @@ def test_start_twice_and_receive_before_start_raise() -> None:
 def test_require_auth_defaults_by_role() -> None:
     assert SMTPServerConfig(HOST, Role.MSA).require_auth is True
     assert SMTPServerConfig(HOST, Role.MTA).require_auth is False
+
+
+def test_text_line_of_1000_characters_plus_crlf_is_line_too_long_not_bare_cr() -> None:
+    # 1002 octets with CRLF: too long (RFC 5321 §4.5.3.1.6); its CR belongs to the CRLF, so it is no bare CR.
+    s = in_data()
+    s.receive_data(b"x" * 1000 + b"\r\n.\r\n")
+    assert s.data_to_send().startswith(b"500 5.5.2 Line too long")
