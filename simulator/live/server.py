@@ -39,7 +39,6 @@ from simulator.protocols.common import LoginSucceeded, ServerConnection, Shutdow
 from simulator.trace.events import Direction, Kind, TLSMode
 
 DATA_PROGRESS = 65536  # bytes received that count as progress (a message in DATA)
-CONTENT_SHOWN = 65536  # characters of a message body kept in one trace event
 
 
 @dataclass
@@ -169,6 +168,7 @@ class Session(asyncio.Protocol):
             self._lost()
         if self.conn:
             self._emit(Kind.TCP, self._server, "connection closed", "The TCP connection is closed.", "RFC 9293 §3.6")
+            self.trace.end_connection(self.conn)
             self.conn = 0
 
     def pause_writing(self) -> None:
@@ -363,9 +363,6 @@ class Session(asyncio.Protocol):
 
     def _emit(self, kind: Kind, src: str, text: str, explain: str, rfc: str | None,
               direction: Direction | None = None, content: bool = False) -> None:
-        if content and len(text) > CONTENT_SHOWN:
-            # The trace keeps the start of a big message: enough to read, not megabytes per event.
-            text = f"{text[:CONTENT_SHOWN]}\r\n[... {len(text) - CONTENT_SHOWN} more characters not shown]"
         client, server = self._client, self._server
         dst = server if src == client else client
         self.trace.emit(kind, src, dst, text, explain, port=self.service.port, tls=self.tls, dir=direction,
