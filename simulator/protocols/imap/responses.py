@@ -124,3 +124,4 @@ class Texts:
     BYE_STOPPING = "Server shutting down"
     BYE_TOO_MANY = "Too many connections, try again later"
     BYE_UNAVAILABLE = "Service not available, try again later"
+    BYE_TOO_MANY_BAD = "Too many invalid IMAP commands."  # Dovecot's words, after 20 BADs in a row
