@@ -84,6 +84,7 @@ class ShutdownReason(Enum):
     IDLE_TIMEOUT = "idle timeout"  # no complete command within the timeout
     SERVER_STOPPING = "server stopping"  # the server is shutting down
     TOO_MANY_CONNECTIONS = "too many connections"  # instead of the greeting, over a connection cap
+    TOO_MANY_FROM_ADDRESS = "too many from address"  # instead of the greeting, over the per-address cap
     SERVICE_UNAVAILABLE = "service unavailable"  # instead of the greeting: the service refuses (a fault)
 
 

@@ -65,6 +65,7 @@ _GOODBYES = {
     ShutdownReason.IDLE_TIMEOUT: Texts.BYE_IDLE,
     ShutdownReason.SERVER_STOPPING: Texts.BYE_STOPPING,
     ShutdownReason.TOO_MANY_CONNECTIONS: Texts.BYE_TOO_MANY,
+    ShutdownReason.TOO_MANY_FROM_ADDRESS: Texts.BYE_TOO_MANY_FROM_ADDRESS,
     ShutdownReason.SERVICE_UNAVAILABLE: Texts.BYE_UNAVAILABLE,
 }
 Handler = Callable[[Session, str, list[Token], list[Event]], None]

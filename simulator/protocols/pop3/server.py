@@ -79,6 +79,7 @@ class Texts:
     BYE_IDLE = "Disconnected for inactivity"
     BYE_STOPPING = "Server shutting down"
     BYE_TOO_MANY = "[SYS/TEMP] Too many connections, try again later"
+    BYE_TOO_MANY_FROM_ADDRESS = "[SYS/TEMP] Too many connections from your address, try again later"
     BYE_UNAVAILABLE = "[SYS/TEMP] Service not available, try again later"
 
 
@@ -86,6 +87,7 @@ _GOODBYES = {
     ShutdownReason.IDLE_TIMEOUT: Texts.BYE_IDLE,
     ShutdownReason.SERVER_STOPPING: Texts.BYE_STOPPING,
     ShutdownReason.TOO_MANY_CONNECTIONS: Texts.BYE_TOO_MANY,
+    ShutdownReason.TOO_MANY_FROM_ADDRESS: Texts.BYE_TOO_MANY_FROM_ADDRESS,
     ShutdownReason.SERVICE_UNAVAILABLE: Texts.BYE_UNAVAILABLE,
 }
 
