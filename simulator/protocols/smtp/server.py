@@ -165,7 +165,7 @@ class SMTPServer:
                 self._auth_line(line)
             else:
                 self._command_line(line)
-            if self.errors >= self.config.hard_error_limit and self.state is not ServerState.CLOSED:
+            if self.errors >= self.config.hard_error_limit and not self.closed:
                 self._reply(self._with_domain(R.TOO_MANY_ERRORS), "")  # Postfix: 421, and close
                 self._close()
         if self.state in (ServerState.CLOSED, ServerState.STARTTLS):
