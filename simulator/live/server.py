@@ -148,22 +148,25 @@ class Session(asyncio.Protocol):
     def _work(self) -> None:
         """Handle the backlog, one turn at a time; between turns the other clients are served."""
         self._turn = None
+        budget = TURN
         while self._backlog and self.machine is not None and not (self._closing or self._upgrading):
             if getattr(self.machine, "slowed", False) and not self._slept:
                 self._later(self.hub.error_sleep)  # past the soft error limit: wait, then one line
                 self._slept = True
                 return
-            size = TURN
-            if self._slept:
-                self._slept = False
-                end = self._backlog.find(b"\n", 0, TURN)
-                size = end + 1 if end >= 0 else TURN
-            piece = bytes(self._backlog[:size])
-            del self._backlog[:size]
-            self._take(piece)
-            if self._backlog and not getattr(self.machine, "slowed", False):
+            if budget <= 0:
                 self._later(0.0)
                 return
+            size = min(TURN, budget)
+            if self._slept or getattr(self.machine, "reading_commands", False):
+                # Commands go in one line at a time, so that each reply can be held back when slowed.
+                self._slept = False
+                end = self._backlog.find(b"\n", 0, size)
+                size = end + 1 if end >= 0 else size
+            piece = bytes(self._backlog[:size])
+            del self._backlog[:size]
+            budget -= len(piece)
+            self._take(piece)
         if self._closing or self._upgrading:
             self._backlog.clear()  # after QUIT, or plaintext pipelined after STARTTLS: never read
         if not (self._paused_writing or self._upgrading or self._closing) and self.transport is not None:

@@ -82,3 +82,82 @@ def test_an_ended_connection_leaves_the_table_once_its_events_are_gone() -> None
     kept = {e.conn for e in trace.events}
     assert kept <= set(trace.connections)  # every kept event still finds its connection
     assert not trace._shown  # no per-connection bookkeeping is left for ended connections
+
+
+def _until_closed(sock: socket.socket, timeout: float = TIMEOUT) -> bytes:
+    """Everything the server sends until it closes (the socket's timeout fails the test if it never does)."""
+    sock.settimeout(timeout)
+    data = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            return data
+        if not chunk:
+            return data
+        data += chunk
+
+
+def _send_ignoring_close(sock: socket.socket, data: bytes) -> None:
+    try:
+        sock.sendall(data)
+    except OSError:  # the server may close before it has read everything: that is the point
+        pass
+
+
+def test_long_command_lines_are_kept_short_in_the_trace(live) -> None:
+    mode = live()
+    sock, greeting = _connect(mode.ports["mta"])
+    with sock:
+        assert greeting.startswith(b"220 ")
+        for _ in range(8):
+            sock.sendall(b"EHLO " + b"x" * MiB + b"\r\n")  # 8 MiB in eight lines
+            assert _line(sock).startswith(b"500 5.5.2 Line too long")
+        sock.sendall(b"NOOP\r\n")
+        assert _line(sock).startswith(b"250 ")
+    conn = max(c for c in mode.trace.connections if mode.trace.connections[c].port == 25)
+    assert _kept(mode.trace, conn) < 64 * 1024  # a prefix of each line, not the megabytes
+    assert any("more octets not shown" in e.text for e in mode.trace.events if e.conn == conn)
+
+
+# --- item 2: error limits end a junk flood; the buffers stay bounded meanwhile -------------------------
+
+
+@pytest.mark.parametrize("service, junk, expected", [
+    ("mta", b"NOOP\n", (b"500 5.5.2 Error: bare <LF> received", 20, b"421 4.7.0 ")),
+    ("imap", b"\r\n", (b"* BAD ", 20, b"* BYE Too many invalid IMAP commands.")),
+    ("pop3", b"NOOP \r\n", (b"-ERR ", 20, b"-ERR Too many bad commands.")),
+])
+def test_a_flood_of_bad_lines_ends_after_20_errors(live, service: str, junk: bytes,
+                                                   expected: tuple[bytes, int, bytes]) -> None:
+    mode = live(error_sleep=0.01)  # SMTP holds replies back past 10 errors: briefly here
+    sock, greeting = _connect(mode.ports[service])
+    with sock:
+        _send_ignoring_close(sock, junk * (MiB // len(junk)))  # a MiB of bad lines
+        lines = _until_closed(sock).splitlines()
+    error, count, last = expected
+    assert sum(line.startswith(error) for line in lines[:-1]) == count
+    assert lines[-1].startswith(last)
+
+
+def test_past_10_errors_each_smtp_reply_waits(live) -> None:
+    # Postfix: past smtpd_soft_error_limit (10) every reply waits smtpd_error_sleep_time. Here the wait is
+    # made 30 s long, so "not within 1 s" is certain however loaded the machine is.
+    mode = live(error_sleep=30.0)
+    sock, greeting = _connect(mode.ports["mta"])
+    with sock:
+        sock.sendall(b"BOGUS\r\n" * 11 + b"NOOP\r\n")
+        for _ in range(11):
+            assert _line(sock).startswith(b"500 ")
+        sock.settimeout(1.0)
+        with pytest.raises(TimeoutError):
+            sock.recv(100)  # the NOOP's 250 is held back
+
+
+def test_below_the_soft_limit_replies_are_not_held_back(live) -> None:
+    mode = live(error_sleep=30.0)
+    sock, greeting = _connect(mode.ports["mta"])
+    with sock:
+        sock.sendall(b"BOGUS\r\n" * 10 + b"NOOP\r\n")
+        replies = [_line(sock) for _ in range(11)]
+    assert [r[:3] for r in replies] == [b"500"] * 10 + [b"250"]

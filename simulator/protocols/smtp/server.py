@@ -181,7 +181,13 @@ class SMTPServer:
     @property
     def slowed(self) -> bool:
         """Past the soft error limit: a driver delays each reply (Postfix's smtpd_error_sleep_time)."""
-        return self.errors > self.config.soft_error_limit
+        return self.errors > self.config.soft_error_limit and self.state is not ServerState.DATA
+
+    @property
+    def reading_commands(self) -> bool:
+        """Whether the next line is a command (not message text): a driver that may hold replies back
+        feeds commands one line at a time, so that it can."""
+        return self.state is not ServerState.DATA
 
     def tls_established(self) -> None:
         """The handshake after our 220 finished: forget everything (RFC 3207 §4.2)."""
