@@ -48,7 +48,7 @@ from simulator.protocols.common import LoginSucceeded, ServerConnection, Shutdow
 from simulator.trace.events import Direction, Kind, TLSMode
 
 DATA_PROGRESS = 65536  # bytes received that count as progress (a message in DATA)
-TURN = 16384  # bytes of one client handled before the event loop serves the others
+TURN = 4096  # bytes of one client handled before the event loop serves the others
 
 
 @dataclass

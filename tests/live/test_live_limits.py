@@ -4,11 +4,13 @@ per-address limits, handshake timeouts (issue 16; the limits table in docs/live.
 from __future__ import annotations
 
 import socket
+import threading
+import time
 import tracemalloc
 
 import pytest
 
-from livekit import TIMEOUT
+from livekit import TIMEOUT, wait_for
 from simulator.live import trace as live_trace
 from simulator.live.trace import LiveTrace
 from simulator.trace.events import Direction, Kind, Trace
@@ -161,3 +163,108 @@ def test_below_the_soft_limit_replies_are_not_held_back(live) -> None:
         sock.sendall(b"BOGUS\r\n" * 10 + b"NOOP\r\n")
         replies = [_line(sock) for _ in range(11)]
     assert [r[:3] for r in replies] == [b"500"] * 10 + [b"250"]
+
+
+# --- item 3: one client's flood does not stall the others ------------------------------------------
+
+
+def test_a_flood_on_one_port_leaves_another_clients_noop_quick(live) -> None:
+    # Valid commands, so no error limit ends the flood: 8 MiB of IMAP NOOPs (a million commands), read
+    # by the flooder so that nothing pauses it. Meanwhile an SMTP client on the MX port times NOOPs.
+    # The issue asks for 100 ms; on a shared test machine we allow 1 s per NOOP (about 20 ms measured),
+    # far below the 2 to 6 s each NOOP waited before (each reply line re-sliced the narrator's buffer).
+    mode = live()
+    flooder, greeting = _connect(mode.ports["imap"])
+    stop = threading.Event()
+
+    def flood() -> None:
+        chunk = b"a NOOP\r\n" * 8192  # 64 KiB
+        try:
+            for _ in range(128):
+                if stop.is_set():
+                    return
+                flooder.sendall(chunk)
+        except OSError:
+            pass
+
+    def drain() -> None:
+        flooder.settimeout(TIMEOUT)
+        try:
+            while flooder.recv(1 << 20) and not stop.is_set():
+                pass
+        except OSError:
+            pass
+
+    threads = [threading.Thread(target=flood, daemon=True), threading.Thread(target=drain, daemon=True)]
+    for thread in threads:
+        thread.start()
+    try:
+        sock, greeting = _connect(mode.ports["mta"])
+        with sock:
+            assert greeting.startswith(b"220 ")
+            waits = []
+            for _ in range(10):
+                start = time.perf_counter()
+                sock.sendall(b"NOOP\r\n")
+                assert _line(sock).startswith(b"250 ")
+                waits.append(time.perf_counter() - start)
+                time.sleep(0.05)
+        assert threads[0].is_alive() or threads[1].is_alive(), "the flood ended before the NOOPs: not a test"
+        assert max(waits) < 1.0, waits
+    finally:
+        stop.set()
+        flooder.close()
+        for thread in threads:
+            thread.join(TIMEOUT)
+
+
+# --- item 4: per-address limits and handshake timeouts ---------------------------------------------------
+
+
+@pytest.mark.parametrize("service, refusal", [
+    ("msa-starttls", b"421 "), ("mta", b"421 "), ("imap", b"* BYE "), ("pop3", b"-ERR [SYS/TEMP] "),
+])
+def test_one_address_cannot_take_every_slot(live, service: str, refusal: bytes) -> None:
+    mode = live(max_connections=10)  # so 5 per address
+    socks = []
+    try:
+        for _ in range(5):
+            sock, greeting = _connect(mode.ports[service])
+            socks.append(sock)
+            assert not greeting.startswith(refusal[:4])
+        sock, greeting = _connect(mode.ports[service])
+        socks.append(sock)
+        assert greeting.startswith(refusal) and b"from your address" in greeting
+        # Another address still gets in (127.0.0.2 is loopback too), up to the group's cap.
+        other = socket.create_connection(("127.0.0.1", mode.ports[service]), timeout=TIMEOUT,
+                                         source_address=("127.0.0.2", 0))
+        socks.append(other)
+        assert not _line(other).startswith(refusal[:4])
+    finally:
+        for sock in socks:
+            sock.close()
+    # Once they are gone the address may connect again.
+    wait_for(lambda: not mode.hub.sessions, what="the sessions to end")
+    sock, greeting = _connect(mode.ports[service])
+    sock.close()
+    assert not greeting.startswith(refusal[:4])
+
+
+def test_a_silent_client_on_an_implicit_tls_port_is_closed_after_the_handshake_timeout(live) -> None:
+    mode = live(handshake_timeout=0.5)  # the idle timeout stays 300 s
+    silent = socket.create_connection(("127.0.0.1", mode.ports["imaps"]), timeout=TIMEOUT)
+    with silent:
+        assert _until_closed(silent) == b""  # no ClientHello: closed (nothing can be said before TLS)
+    assert wait_for(lambda: any("TLS handshake failed" in e.text for e in mode.trace.events), what="the note")
+
+
+def test_a_stalled_handshake_after_starttls_is_closed_after_the_handshake_timeout(live) -> None:
+    mode = live(handshake_timeout=0.5)
+    sock, greeting = _connect(mode.ports["msa-starttls"])
+    with sock:
+        sock.sendall(b"EHLO laptop.example.org\r\n")
+        while not _line(sock).startswith(b"250 "):
+            pass
+        sock.sendall(b"STARTTLS\r\n")
+        assert _line(sock).startswith(b"220 ")
+        assert _until_closed(sock) == b""
