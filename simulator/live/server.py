@@ -44,7 +44,8 @@ from typing import Any
 
 from simulator.delivery.servers import PORT_NAMES
 from simulator.live.hub import ConnectionCap, Hub
-from simulator.protocols.common import LoginSucceeded, ServerConnection, ShutdownReason, StartTLSRequested, Unprompted
+from simulator.protocols.common import LoginSucceeded, Paced, ServerConnection, ShutdownReason, StartTLSRequested, \
+    Unprompted
 from simulator.trace.events import Direction, Kind, TLSMode
 
 DATA_PROGRESS = 65536  # bytes received that count as progress (a message in DATA)
@@ -150,7 +151,8 @@ class Session(asyncio.Protocol):
         self._turn = None
         budget = TURN
         while self._backlog and self.machine is not None and not (self._closing or self._upgrading):
-            if getattr(self.machine, "slowed", False) and not self._slept:
+            paced = self.machine if isinstance(self.machine, Paced) else None
+            if paced is not None and paced.slowed and not self._slept:
                 self._later(self.hub.error_sleep)  # past the soft error limit: wait, then one line
                 self._slept = True
                 return
@@ -158,10 +160,10 @@ class Session(asyncio.Protocol):
                 self._later(0.0)
                 return
             size = min(TURN, budget)
-            if self._slept or getattr(self.machine, "reading_commands", False):
+            if self._slept or (paced is not None and paced.reading_commands):
                 # Commands go in one line at a time, so that each reply can be held back when slowed.
                 self._slept = False
-                end = self._backlog.find(b"\n", 0, size)
+                end = self._backlog.find(0x0A, 0, size)  # LF: where the machine's line ends
                 size = end + 1 if end >= 0 else size
             piece = bytes(self._backlog[:size])
             del self._backlog[:size]

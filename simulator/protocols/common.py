@@ -118,6 +118,22 @@ class ServerConnection(Protocol):
 
 
 @runtime_checkable
+class Paced(Protocol):
+    """A server machine whose replies a driver may hold back (SMTP past Postfix's soft error limit).
+
+    ``slowed``: wait before handling the next line (Postfix waits smtpd_error_sleep_time, 1 s).
+    ``reading_commands``: the next line is a command, not message text; a driver that may hold
+    replies back feeds commands one line at a time so that it can.
+    """
+
+    @property
+    def slowed(self) -> bool: ...
+
+    @property
+    def reading_commands(self) -> bool: ...
+
+
+@runtime_checkable
 class Unprompted(Protocol):
     """A server machine that may have output no input asked for (IMAP's IDLE, RFC 2177).
 

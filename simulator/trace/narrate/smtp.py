@@ -100,7 +100,8 @@ class SMTPNarrator:
         self._submission = submission
         # A mail client on port 25 (set up to send straight to an MX): not a relaying MTA.
         self._client_is_mua = submission if client_is_mua is None else client_is_mua
-        self._pending: deque[str] = deque()  # commands awaiting replies, in order (pipelining)
+        # Commands awaiting replies, in order (pipelining); bounded, for a client that never reads.
+        self._pending: deque[str] = deque(maxlen=1024)
         self._in_data = False
         self._auth_step = False
         self._reply_first = True
