@@ -35,10 +35,6 @@ class Cutter:
     def feed(self, data: bytes) -> None:
         self._buf += data
 
-    @property
-    def pending(self) -> int:
-        return len(self._buf) - self._pos + (len(self._head) if self._head is not None else 0)
-
     def line(self, limit: int) -> Piece | None:
         """The next line ended by LF (a CR before it is dropped too), or None until it is complete."""
         lf = self._buf.find(b"\n", self._pos)
@@ -47,8 +43,8 @@ class Cutter:
                 self._hold(limit)
             return None
         end = lf - 1 if lf > self._pos and self._buf[lf - 1] == 0x0D else lf
-        if self._head is not None:
-            piece = Piece(self._head, self._dropped + lf + 1 - self._pos - (lf + 1 - end))
+        if self._head is not None:  # the end of a line whose start was kept already
+            piece = Piece(self._head, self._dropped + end - self._pos)
             self._head, self._dropped = None, 0
         elif end - self._pos > limit:
             piece = Piece(bytes(self._buf[self._pos:self._pos + limit]), end - self._pos - limit)

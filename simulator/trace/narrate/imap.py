@@ -40,6 +40,7 @@ _COMMANDS.update({k: v for k, v in _MORE_COMMANDS.items() if k not in _COMMANDS}
 
 _LITERAL = re.compile(rb"\{(\d+)\}$")
 LINE_KEPT = 8192  # the server's own line limit (RFC 7162 section 4 asks servers to take 8192 octets)
+RESPONSE_KEPT = 65536  # the server's lines (Dovecot's imap_max_line_length): room for a long FETCH line
 CONTENT_KEPT = 65536  # as much of a literal as the trace shows
 MAX_TAGS = 1024  # tags awaiting their completion: a client that never waits cannot grow this forever
 # RFC 3501 §7.1: a status response may carry a response code in brackets.
@@ -134,7 +135,7 @@ class IMAPNarrator:
                     )
                 )
                 continue
-            line = cut.line(LINE_KEPT)
+            line = cut.line(RESPONSE_KEPT)
             if line is None:
                 break
             literal = _LITERAL.search(line.data) if not line.dropped else None

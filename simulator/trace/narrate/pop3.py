@@ -22,7 +22,9 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 }
 _MULTILINE = {"CAPA", "RETR", "TOP", "UIDL", "LIST"}
 COMMAND_KEPT = 255  # the server's limit: RFC 2449 section 4, 255 octets a command, CRLF included
-RESPONSE_KEPT = 512  # RFC 1939 §3: a response is at most 512 octets, CRLF included
+# RFC 1939 §3: a status line is at most 512 octets; the lines of a multi-line answer (TOP's message
+# lines) may be longer, so more is kept.
+RESPONSE_KEPT = 8192
 CONTENT_KEPT = 65536  # as much of a message as the trace shows
 MAX_PENDING = 1024  # commands awaiting a reply: a client that never reads cannot grow this forever
 
