@@ -34,6 +34,7 @@ MAX_EVENTS = 200_000
 LINE_SHOWN = 4096  # characters of one protocol line kept (commands are 512 octets; IMAP lines may be 64 KiB)
 CONTENT_SHOWN = 65536  # characters of a message body kept in one event
 CONNECTION_SHOWN = 2 << 20  # characters of lines kept per connection
+EVENT_COST = 100  # what one event costs besides its text, counted against that share (empty lines too)
 _EXPLAINS_CACHED = 4096  # explanations repeat: one copy each, not one per event
 
 
@@ -171,7 +172,7 @@ class LiveTrace:
                     explain = ("A live trace must not let one client fill memory: past this share, the lines of "
                                "this connection still go to the servers, but the trace does not keep them.")
                 else:
-                    self._shown[conn] = min(CONNECTION_SHOWN, shown + len(text))
+                    self._shown[conn] = min(CONNECTION_SHOWN, shown + len(text) + EVENT_COST)
             if not keep:
                 return TraceEvent(step=self._next_step, t=round(self._clock() - self._start, 6), kind=kind,
                                   src=src, dst=dst, text=text, explain=explain, conn=conn)

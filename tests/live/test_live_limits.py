@@ -74,6 +74,14 @@ def test_the_trace_keeps_a_bounded_amount_per_connection_and_says_so() -> None:
     assert trace.events[-1].text == body
 
 
+def test_a_flood_of_empty_lines_fills_a_connections_share_too() -> None:
+    trace = LiveTrace(Trace("s", "t", "", 1, (), ()), max_events=200_000)
+    conn = trace.new_connection("a", "b", 143, Kind.IMAP)
+    for _ in range(100_000):
+        trace.emit(Kind.IMAP, "a", "b", "", "", dir=Direction.CLIENT, conn=conn)
+    assert len(trace.events) < 30_000  # each event costs memory even with no text
+
+
 def test_an_ended_connection_leaves_the_table_once_its_events_are_gone() -> None:
     trace = LiveTrace(Trace("s", "t", "", 1, (), ()), max_events=1000)
     for _ in range(2000):
