@@ -16,6 +16,7 @@ from simulator.delivery.outcomes import Ledger, QueueEntry, Submission
 from simulator.actors.dnsclient import run_now
 from simulator.delivery.site import Checks, actor_infos, store_behind
 from simulator.engine import Environment
+from simulator.mail.headers import header_value
 from simulator.protocols.mailstore import MailStore
 from simulator.scenario.model import Host, Role, Scenario
 from simulator.trace.events import Kind, Trace
@@ -112,6 +113,10 @@ class World:
 
     def bounce_later(self, mx: Host, sender: str, rcpt: str, content: bytes, status: str, diagnostic: str) -> None:
         self.queues[mx.id].bounce_later(sender, rcpt, content, status, diagnostic, delay=REMOTE_BOUNCE_DELAY)
+
+    def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:
+        self.ledger.forward(header_value(content, "Message-ID"), rcpt, target)
+        self.enqueue(mx, self.queue_id(), sender, (target,), content)
 
     def run_check(self, host: Host, check: Checks) -> None:
         run_now(self, host.id, check)

@@ -69,6 +69,10 @@ class Site(Protocol):
         """``mx`` accepted the message but final delivery failed: it owes the sender a DSN."""
         ...
 
+    def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:
+        """``mx`` forwards ``rcpt``'s copy to ``target``: queue it for relaying, keeping the envelope sender."""
+        ...
+
     def run_check(self, host: Host, check: Checks) -> None:
         """Run a check's steps now, as ``host``: ask each DNS question, trace it and the notes.
 

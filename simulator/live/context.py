@@ -159,6 +159,10 @@ class LiveWorld:
         assert self.queue is not None, "live mode is not started"
         self.queue.bounce_later(sender, rcpt, content, status, diagnostic, origin=mx)
 
+    def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:
+        self.ledger.forward(header_value(content, "Message-ID"), rcpt, target)
+        self.enqueue(mx, self.queue_id(), sender, (target,), content)
+
     def run_check(self, host: Host, check: Checks) -> None:
         from simulator.live.checks import run_client_check  # live.checks imports this module's type
 

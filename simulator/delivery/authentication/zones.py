@@ -23,7 +23,6 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.zone
 
-from simulator.delivery.authentication.dkimcheck import signing_key
 from simulator.delivery.faults import FaultBook
 from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Role, Scenario
@@ -49,6 +48,7 @@ def published(scenario: Scenario, *, without_key_of: str | None = None) -> list[
     for msa in scenario.hosts_with_role(Role.MSA):
         if not msa.dkim_selector or msa.id == without_key_of:
             continue
+        from simulator.delivery.authentication.dkimcheck import signing_key  # only for a signing MSA
         for domain in msa.domains:
             key = signing_key(domain, msa.dkim_selector)
             i = _zone_of(zones, key.record_name)
