@@ -224,3 +224,19 @@ def test_record_explanations_name_each_term():
     assert "ip4:192.0.2.25" in text and "-all" in text and "fail" in text
     assert "p=reject" in A.dmarc_record("v=DMARC1; p=reject; rua=mailto:d@example.org")
     assert "public key" in A.dkim_key_record(KEY.record)
+
+
+def test_verification_judges_t_against_the_given_time_not_the_wall_clock():
+    # Signed in 2096: dkimpy's own verify, reading the wall clock, calls that the future.
+    later = 4_000_000_000
+    raw = message()
+    raw = A.sign(raw, KEY, later) + raw
+    published = {KEY.record_name.encode() + b".": KEY.record.encode()}
+    assert not dkim.verify(raw, dnsfunc=lambda name, timeout=5: published.get(name))
+    check = A.AuthCheck("mx.example.net", MSA_IP, "smtp.example.org", "alice@example.org", raw, now=later + 60)
+    run(check, zones())
+    assert [r.result for r in check.dkim] == ["pass"]
+    early = A.AuthCheck("mx.example.net", MSA_IP, "smtp.example.org", "alice@example.org", raw,
+                        now=later - 2 * 36000)  # more than dkimpy's 10 hours of slop before signing
+    run(early, zones())
+    assert early.dkim[0].result == "permerror" and "future" in early.dkim[0].reason

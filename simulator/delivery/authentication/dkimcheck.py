@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Generator
 from dataclasses import dataclass
+from typing import Any
 
 import dkim
 from cryptography.hazmat.primitives import serialization
@@ -95,6 +96,51 @@ class _Signer(dkim.DKIM):
         return b"DKIM-Signature: " + self.gen_header(fields, headers, policy, b"DKIM-Signature", pk)
 
 
+SLOP = 36000  # dkimpy's leeway for a signer's clock, 10 hours
+
+
+class _Verifier(dkim.DKIM):
+    """dkimpy's verifier with ``t=`` and ``x=`` judged against a given time (the simulated clock), not the wall's.
+
+    dkimpy checks them against ``time.time()``; a simulation set in another year
+    would see every signature as made in the future. Everything else is dkimpy's
+    own validation, on the tags without those two.
+    """
+
+    def __init__(self, message: bytes, now: int | None) -> None:
+        super().__init__(message, logger=_LOG)
+        self.now = now
+
+    def verify_headerprep(self, idx: int = 0) -> Any:
+        if self.now is None:
+            return super().verify_headerprep(idx)
+        sigheaders = [(x, y) for x, y in self.headers if x.lower() == b"dkim-signature"]
+        if len(sigheaders) <= idx:
+            return False
+        try:
+            sig = parse_tag_value(sigheaders[idx][1])
+        except dkim.InvalidTagValueList as error:
+            raise dkim.MessageFormatError(error) from error
+        self.signature_fields = sig
+        dkim.validate_signature_fields({k: v for k, v in sig.items() if k not in (b"t", b"x")})
+        _check_times(sig, self.now)
+        self.domain, self.selector = sig[b"d"], sig[b"s"]
+        include_headers = [x.lower() for x in re.split(rb"\s*:\s*", sig[b"h"])]
+        self.include_headers = tuple(include_headers)
+        return sig, include_headers, sigheaders
+
+
+def _check_times(sig: dict[bytes, bytes], now: int) -> None:
+    """RFC 6376 §3.5: t= not in the future (beyond the slop), x= not past."""
+    for tag in (b"t", b"x"):
+        if tag in sig and re.fullmatch(rb"\d+", sig[tag]) is None:
+            raise dkim.ValidationError(f"{tag.decode()}= value is not a decimal integer")
+    if b"t" in sig and int(sig[b"t"]) > now + SLOP:
+        raise dkim.ValidationError("t= value is in the future")
+    if b"x" in sig and int(sig[b"x"]) < now - SLOP:
+        raise dkim.ValidationError("x= value is past")
+
+
 def sign(message: bytes, key: DKIMKey, timestamp: int, include_headers: list[bytes] | None = None) -> bytes:
     """The DKIM-Signature header field (ending in CRLF) to put on top of ``message``.
 
@@ -144,7 +190,7 @@ def body_hash(message: bytes, sig: dict[bytes, bytes]) -> str:
     return base64.b64encode(hasher(body).digest()).decode("ascii")
 
 
-def _verify_one(message: bytes, idx: int, sig: dict[bytes, bytes], answers: Answers) -> DKIMResult:
+def _verify_one(message: bytes, idx: int, sig: dict[bytes, bytes], answers: Answers, now: int | None) -> DKIMResult:
     text = lambda tag: sig.get(tag, b"").decode("ascii", "replace")  # noqa: E731
     domain, selector = text(b"d").lower(), text(b"s")
     base = dict(domain=domain, selector=selector, header_b=re.sub(r"\s+", "", text(b"b"))[:8],
@@ -164,7 +210,7 @@ def _verify_one(message: bytes, idx: int, sig: dict[bytes, bytes], answers: Answ
         records = txt_joined(got)
         return records[0].encode("ascii") if records else None
 
-    d = dkim.DKIM(message, logger=_LOG)
+    d = _Verifier(message, now)
     try:
         ok = d.verify(idx, dnsfunc=dnsfunc)
     except dkim.ValidationError as error:
@@ -194,15 +240,20 @@ def explain_key_query(name: str, rdtype: str) -> tuple[str, str]:
             "one at a time.", "RFC 6376 §3.6.2.1")
 
 
-def verify(message: bytes, zone_fault: ZoneFault | None = None) -> Generator[Step, DNSAnswer | None, list[DKIMResult]]:
-    """Verify every DKIM-Signature of ``message``; one result each, or one "none" if unsigned."""
+def verify(message: bytes, zone_fault: ZoneFault | None = None,
+           now: int | None = None) -> Generator[Step, DNSAnswer | None, list[DKIMResult]]:
+    """Verify every DKIM-Signature of ``message``; one result each, or one "none" if unsigned.
+
+    ``now``: the time of verification (seconds since 1970) that ``t=`` and ``x=``
+    are judged against; None for the wall clock.
+    """
     sigs = _signatures(message)
     if not sigs:
         return [DKIMResult("none", reason="the message is not signed")]
     answers = Answers()
     results = []
     for idx, sig in enumerate(sigs):
-        result = yield from replay(lambda got, i=idx, s=sig: _verify_one(message, i, s, got),  # type: ignore[misc]
+        result = yield from replay(lambda got, i=idx, s=sig: _verify_one(message, i, s, got, now),  # type: ignore[misc]
                                    answers, explain_key_query, zone_fault)
         results.append(result)
     return results

@@ -69,7 +69,8 @@ def verify_incoming(site: Site, mx: Host, peer: Host, ip: str, helo: str, mail_f
     from simulator.delivery.authentication.zones import zone_fault_for
 
     check = AuthCheck(mx.hostname, ip, helo, mail_from, content,
-                      zone_fault=zone_fault_for(site.scenario, site.faults))
+                      zone_fault=zone_fault_for(site.scenario, site.faults),
+                      now=int(sim_datetime(site.header_time()).timestamp()))
     site.run_check(mx, check)
     return check
 

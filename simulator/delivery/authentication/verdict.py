@@ -80,15 +80,17 @@ class AuthCheck:
     order, the way ``connectcheck.ClientCheck`` does, and sets ``spf``,
     ``dkim``, ``dmarc``, ``refusal`` (the reply to the end of DATA, or None to
     accept) and ``header`` (the Authentication-Results value to stamp).
-    ``reject_spf_fail``: refuse an SPF fail with 550 5.7.23 when no DMARC
+    ``now``: the time of the check, seconds since 1970 (the simulated clock), for DKIM's
+    ``t=``/``x=``; None reads the wall clock. ``reject_spf_fail``: refuse an SPF fail with 550 5.7.23 when no DMARC
     policy decides (RFC 7208 §8.4 leaves it to local policy).
     """
 
     def __init__(self, mx: str, ip: str, helo: str, mail_from: str, message: bytes, *,
-                 reject_spf_fail: bool = True, zone_fault: ZoneFault | None = None) -> None:
+                 reject_spf_fail: bool = True, zone_fault: ZoneFault | None = None, now: int | None = None) -> None:
         self.mx, self.ip, self.helo, self.mail_from, self.message = mx, ip, helo, mail_from, message
         self.reject_spf_fail = reject_spf_fail
         self.zone_fault = zone_fault
+        self.now = now  # the time DKIM's t= and x= are judged against (None: the wall clock)
         self.spf: SPFResult | None = None
         self.dkim: list[DKIMResult] = []
         self.dmarc: DMARCResult | None = None
@@ -99,7 +101,7 @@ class AuthCheck:
         # The records themselves are explained where their answers are traced (trace/narrate/dns.py).
         spf = self.spf = yield from spfcheck.check(self.ip, self.mail_from, self.helo, self.zone_fault)
         yield Say(f"SPF {spf.result}: {spf.ip} for {spf.sender}", _spf_say(spf), "RFC 7208 §2.6")
-        self.dkim = yield from dkimcheck.verify(self.message, self.zone_fault)
+        self.dkim = yield from dkimcheck.verify(self.message, self.zone_fault, self.now)
         for result in self.dkim:
             yield Say(_dkim_line(result), _dkim_say(result), "RFC 6376 §6.1.3" if result.body_hash_computed
                       and result.body_hash_computed != result.body_hash_claimed else "RFC 6376 §6.1")
