@@ -240,3 +240,46 @@ def test_verification_judges_t_against_the_given_time_not_the_wall_clock():
                         now=later - 2 * 36000)  # more than dkimpy's 10 hours of slop before signing
     run(early, zones())
     assert early.dkim[0].result == "permerror" and "future" in early.dkim[0].reason
+
+
+# RFC 7208 Appendix A: its DNS setup, and A.1's records with the hosts that pass.
+_SOA = "@ IN SOA ns hostmaster 1 7200 900 1209600 300\n@ IN NS ns\n"
+_APPENDIX_A = [
+    ("example.com", "$TTL 3600\n" + _SOA + "ns IN A 192.0.2.1\n@ IN MX 10 mail-a\n@ IN MX 20 mail-b\n"
+     "@ IN A 192.0.2.10\n@ IN A 192.0.2.11\namy IN A 192.0.2.65\nbob IN A 192.0.2.66\n"
+     "mail-a IN A 192.0.2.129\nmail-b IN A 192.0.2.130\nwww IN CNAME example.com.\n"),
+    ("example.org", "$TTL 3600\n" + _SOA + "ns IN A 192.0.2.2\n@ IN MX 10 mail-c\nmail-c IN A 192.0.2.140\n"),
+    ("2.0.192.in-addr.arpa", "$TTL 3600\n" + _SOA.replace("ns", "ns.example.com.") +
+     "10 IN PTR example.com.\n11 IN PTR example.com.\n65 IN PTR amy.example.com.\n66 IN PTR bob.example.com.\n"
+     "129 IN PTR mail-a.example.com.\n130 IN PTR mail-b.example.com.\n140 IN PTR mail-c.example.org.\n"),
+    ("0.0.10.in-addr.arpa", "$TTL 3600\n" + _SOA.replace("ns", "ns.example.com.") + "4 IN PTR bob.example.com.\n"),
+]
+
+
+@pytest.mark.parametrize("record, passing, failing", [
+    ("v=spf1 +all", ["192.0.2.10", "10.0.0.4"], []),
+    ("v=spf1 a -all", ["192.0.2.10", "192.0.2.11"], ["192.0.2.65", "192.0.2.129"]),
+    ("v=spf1 a:example.org -all", [], ["192.0.2.10", "192.0.2.140"]),
+    ("v=spf1 mx -all", ["192.0.2.129", "192.0.2.130"], ["192.0.2.10", "192.0.2.140"]),
+    ("v=spf1 mx:example.org -all", ["192.0.2.140"], ["192.0.2.129"]),
+    ("v=spf1 mx/30 mx:example.org/30 -all", ["192.0.2.131", "192.0.2.143"], ["192.0.2.132", "192.0.2.10"]),
+    ("v=spf1 ptr -all", ["192.0.2.65"], ["192.0.2.140", "10.0.0.4"]),
+    ("v=spf1 ip4:192.0.2.128/28 -all", ["192.0.2.129", "192.0.2.143"], ["192.0.2.65", "192.0.2.144"]),
+])
+def test_rfc7208_appendix_a1_simple_examples(record, passing, failing):
+    zones = list(_APPENDIX_A)
+    zones[0] = (zones[0][0], zones[0][1] + f'@ IN TXT "{record}"\n')
+    resolver = ZoneResolver(build_zones(zones))
+
+    def result(ip: str) -> str:
+        gen = A.spf_check(ip, "someone@example.com", "client.example.net")
+        answer = None
+        try:
+            while True:
+                step = gen.send(answer)
+                answer = resolver.parse(resolver.respond(make_query(step.name, step.rdtype, 1)))
+        except StopIteration as stop:
+            return stop.value.result
+
+    assert [result(ip) for ip in passing] == ["pass"] * len(passing)
+    assert [result(ip) for ip in failing] == ["fail"] * len(failing)
