@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from simulator.delivery.authentication.signing import forwarded_to, sign_outgoing, verify_incoming
+from simulator.delivery.authentication.signing import forwarded_to, sign_outgoing, strip_claims, verify_incoming
 from simulator.delivery.connectcheck import ClientCheck, scenario_address
 from simulator.delivery.site import Site, mailbox_of, store_behind
 from simulator.mail.headers import complete_submission, prepend_header, received_header
@@ -132,6 +132,8 @@ class InboundPolicy(ServerPolicy):
                                   envelope.helo or "", sender, content)
         if verdict is not None and verdict.refusal is not None:
             return verdict.refusal  # refused in the session, so no bounce goes to a possibly forged sender
+        if verdict is not None:
+            content = strip_claims(content, first.hostname)  # RFC 8601 §5: forged results in our name
         try:
             for rcpt in envelope.rcpt_to:
                 mx = self.mx_for(rcpt)

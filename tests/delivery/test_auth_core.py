@@ -283,3 +283,17 @@ def test_rfc7208_appendix_a1_simple_examples(record, passing, failing):
 
     assert [result(ip) for ip in passing] == ["pass"] * len(passing)
     assert [result(ip) for ip in failing] == ["fail"] * len(failing)
+
+
+def test_results_forged_in_the_mx_s_name_are_removed_and_others_kept():
+    forged = (b"Authentication-Results: mx.example.net; spf=pass smtp.mailfrom=alice@example.org;\r\n"
+              b"\tdkim=pass header.d=example.org\r\n"
+              b"Authentication-Results: mx.elsewhere.example; spf=pass smtp.mailfrom=alice@example.org\r\n")
+    raw = forged + message()
+    kept = A.without_claims_of(raw, "mx.example.net")
+    import email
+
+    parsed = email.message_from_bytes(kept)
+    values = [" ".join(v.split()) for v in parsed.get_all("Authentication-Results")]
+    assert values == ["mx.elsewhere.example; spf=pass smtp.mailfrom=alice@example.org"]  # RFC 8601 §5
+    assert kept.endswith(message()) and parsed["Subject"] == "Lunch"

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from simulator.delivery.authentication.spfcheck import SPFResult
     from simulator.delivery.authentication.spfcheck import check as spf_check
     from simulator.delivery.authentication.verdict import AuthCheck, author_domain, authentication_results
+    from simulator.delivery.authentication.verdict import without_claims_of
 
 _LAZY: dict[str, tuple[str, str]] = {
     "AuthCheck": ("simulator.delivery.authentication.verdict", "AuthCheck"),
@@ -55,6 +56,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "aligned": ("simulator.delivery.authentication.dmarc", "aligned"),
     "authentication_results": ("simulator.delivery.authentication.verdict", "authentication_results"),
     "author_domain": ("simulator.delivery.authentication.verdict", "author_domain"),
+    "without_claims_of": ("simulator.delivery.authentication.verdict", "without_claims_of"),
     "body_hash": ("simulator.delivery.authentication.dkimcheck", "body_hash"),
     "dkim_key_record": ("simulator.delivery.authentication.explain", "dkim_key_record"),
     "dkim_verify": ("simulator.delivery.authentication.dkimcheck", "verify"),

@@ -79,3 +79,10 @@ def forwarded_to(mx: Host, address: str) -> str | None:
     """Where ``mx`` forwards mail for ``address``, if it does."""
     address = address.lower()
     return next((target for source, target in mx.forward if source == address), None)
+
+
+def strip_claims(content: bytes, authserv_id: str) -> bytes:
+    """The message without Authentication-Results that claim to be ``authserv_id``'s (RFC 8601 §5)."""
+    from simulator.delivery.authentication.verdict import without_claims_of
+
+    return without_claims_of(content, authserv_id)

@@ -62,6 +62,30 @@ def _spf_words(result: str) -> str:
             "temperror": "unchecked: DNS failed", "permerror": "unchecked: the record is broken"}.get(result, result)
 
 
+def without_claims_of(message: bytes, authserv_id: str) -> bytes:
+    """``message`` without Authentication-Results fields that claim to be ``authserv_id``'s (RFC 8601 §5).
+
+    A sender can write any header field, including one that says this MX checked
+    the message and it passed; the MX removes such fields before adding its own,
+    so that readers can trust the ones with its name.
+    """
+    head, sep, body = message.partition(b"\r\n\r\n")
+    out: list[bytes] = []
+    dropping = False
+    for line in head.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t"):
+            if not dropping:
+                out.append(line)
+            continue
+        name, _colon, value = line.partition(b":")
+        claimed = value.split(b";", 1)[0].strip().lower()
+        dropping = name.strip().lower() == b"authentication-results" and \
+            claimed.split()[:1] == [authserv_id.lower().encode()]
+        if not dropping:
+            out.append(line)
+    return b"\r\n".join(out) + sep + body
+
+
 def author_domain(message: bytes) -> str:
     """The domain of the From: address (RFC 7489 §6.6.1), or "" if there is not exactly one."""
     head = message.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
