@@ -166,9 +166,10 @@ class AuthCheck:
 def _spf_say(spf: SPFResult) -> str:
     meaning = {
         "pass": f"{spf.domain}'s record lists {spf.ip}: the client may send mail with this envelope sender.",
-        "fail": f"{spf.domain}'s record does not list {spf.ip} and ends in -all: the domain says mail from this "
-                "address is not its mail.",
-        "softfail": f"{spf.domain}'s record does not list {spf.ip} and ends in ~all: probably not its mail.",
+        "fail": f"The first term of {spf.domain}'s record that matches {spf.ip} has the qualifier - (usually "
+                "-all): the domain says mail from this address is not its mail.",
+        "softfail": f"The first term of {spf.domain}'s record that matches {spf.ip} has the qualifier ~ (usually "
+                    "~all): probably not its mail.",
         "neutral": f"{spf.domain}'s record says nothing about {spf.ip}.",
         "none": f"{spf.domain} publishes no SPF record: nothing can be said.",
         "temperror": "A DNS lookup failed: the check may succeed later.",

@@ -73,8 +73,9 @@ def _auth_reply_meaning(code: int, detail: str) -> tuple[str, str] | None:
                 "aligned with it. The word DMARC in the text tells software why; refusing in the session, rather "
                 "than bouncing later, sends no bounce to a sender address that may be forged.", "RFC 7489 §10.3")
     if detail == "7.23" and code == 550:
-        return ("SPF validation failed: the envelope sender's domain does not list the client's address, and ends "
-                "its record in -all. X.7.23 is the code for exactly this, used instead of 5.7.1.", "RFC 7372 §3.2")
+        return ("SPF validation failed: the envelope sender's domain does not authorize the client's address (its "
+                "record gave fail, usually through -all). X.7.23 is the code for exactly this, used instead of "
+                "5.7.1.", "RFC 7372 §3.2")
     if detail == "7.24":
         when = "temporary: the sender retries" if code // 100 == 4 else "permanent: the record is broken"
         return (f"SPF could not be evaluated ({when}). X.7.24 is the code for an SPF error.", "RFC 7372 §3.2")
