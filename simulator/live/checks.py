@@ -11,8 +11,9 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from simulator.delivery.connectcheck import Ask, ClientCheck, Say, drive
+from simulator.delivery.connectcheck import Ask, Say, drive
 from simulator.delivery.dns import DNSExchange
+from simulator.delivery.site import Checks
 from simulator.dns import DNSAnswer
 from simulator.trace.events import Direction, Kind
 from simulator.trace.narrate.dns import answer_explain, answer_rfc
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 _IDS = random.SystemRandom()  # DNS ids: live mode is never seeded
 
 
-def run_client_check(world: LiveWorld, mx: str, check: ClientCheck) -> None:
+def run_client_check(world: LiveWorld, mx: str, check: Checks) -> None:
     """Ask every question of ``check`` (as ``mx``) and trace it; ``check.refusal`` is then set."""
     trace = world.trace
 

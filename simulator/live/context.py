@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from simulator.delivery.dns import Resolvers
 from simulator.delivery.faults import FaultBook
 from simulator.delivery.outcomes import Ledger, QueueEntry, Result, Submission
-from simulator.delivery.site import actor_infos, mua_for, store_behind, store_for_domain
+from simulator.delivery.site import Checks, actor_infos, mua_for, store_behind, store_for_domain
 from simulator.live.trace import LiveTrace
 from simulator.mail.headers import EPOCH, header_value, imap_date
 from simulator.protocols.mailstore import MailStore
@@ -158,6 +158,15 @@ class LiveWorld:
     def bounce_later(self, mx: Host, sender: str, rcpt: str, content: bytes, status: str, diagnostic: str) -> None:
         assert self.queue is not None, "live mode is not started"
         self.queue.bounce_later(sender, rcpt, content, status, diagnostic, origin=mx)
+
+    def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:
+        self.ledger.forward(header_value(content, "Message-ID"), rcpt, target)
+        self.enqueue(mx, self.queue_id(), sender, (target,), content)
+
+    def run_check(self, host: Host, check: Checks) -> None:
+        from simulator.live.checks import run_client_check  # live.checks imports this module's type
+
+        run_client_check(self, host.id, check)
 
     # --- who is who ----------------------------------------------------------------------------
 
