@@ -111,6 +111,11 @@ class LiveWorld:
         self.mailboxes: MaildirStore | None = None
         self.queue: LiveQueue | None = None
 
+    def publish(self, zones: tuple[tuple[str, str], ...]) -> None:
+        """Answer from these zones from now on (the scenario's, with live mode's DKIM key, SPF, DMARC)."""
+        self.scenario = replace(self.scenario, zones=zones)
+        self.resolvers = Resolvers(self.scenario)
+
     def attach(self, mailboxes: MaildirStore, queue: LiveQueue) -> None:
         """The mailboxes and the queue, once live mode has opened them."""
         self.mailboxes = mailboxes

@@ -8,6 +8,7 @@ On disk, under the data directory (``--data-dir``, by default
 ``$XDG_DATA_HOME/smtpsim`` or ``~/.local/share/smtpsim``)::
 
     tls/ca.pem                      the CA to trust (one for every scenario)
+    dkim/DOMAIN.live.pem            the MSA's DKIM signing key (one for every scenario)
     <scenario>/tls/HOSTNAME.pem     each server's certificate
     <scenario>/mail/<address>/      each account's Maildir
     <scenario>/queue/, queue-state/ the relay queue
@@ -25,8 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulator.live.authrecords import with_auth_records
 from simulator.live.certs import CertPaths, client_context, ensure_certificates, permitted, server_context
 from simulator.live.context import LiveWorld
+from simulator.live.dkimkey import DKIMKey, ensure_dkim_key
 from simulator.live.dns import DNSServer
 from simulator.live.queue import LiveQueue
 from simulator.live.hub import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Hub
@@ -76,6 +79,14 @@ class LiveOptions:
             raise ValueError(f"--max-connections must be at least 1, found {self.max_connections}")
 
 
+def signing_domain(msa: Host) -> str:
+    """The domain the MSA signs for (DKIM's d=): its first mail domain, else its host name's parent."""
+    if msa.domains:
+        return msa.domains[0].lower().rstrip(".")
+    labels = msa.hostname.lower().rstrip(".").split(".")
+    return ".".join(labels[1:]) if len(labels) > 2 else ".".join(labels)
+
+
 def scenario_dir_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", name) or "scenario"
 
@@ -93,6 +104,7 @@ class LiveMode:
         self.trace = self.world.trace
         self.ports: dict[str, int] = {}
         self.certs: CertPaths | None = None
+        self.dkim: DKIMKey | None = None
         self.warnings: list[str] = []
         self._servers: list[asyncio.base_events.Server] = []
         self._contexts: dict[tuple[str, bool], ssl.SSLContext] = {}
@@ -113,6 +125,9 @@ class LiveMode:
                                  "accounts' passwords are printed above (there is no open relay)")
         self.certs = certs = ensure_certificates(self.data_dir / "tls", self.root / "tls", names)
         world = self.world
+        # The MSA signs with a key of this data directory; the DNS server publishes it, with SPF and DMARC.
+        self.dkim = dkim = ensure_dkim_key(self.data_dir / "dkim", signing_domain(world.msa))
+        world.publish(with_auth_records(self.scenario.zones, dkim, world.msa.ip, [self.connect_host]))
         self.store = store = MaildirStore(self.root / "mail", self.scenario.accounts)
         self.hub = hub = Hub(world, idle_timeout=opts.idle_timeout)
         self.queue = queue = LiveQueue(
@@ -176,6 +191,8 @@ class LiveMode:
             "scenario": self.scenario.name,
             "data_dir": str(self.root),
             "time_scale": self.options.time_scale,
+            "dkim": {"domain": self.dkim.domain, "selector": self.dkim.selector, "key": str(self.dkim.path)}
+            if self.dkim else None,
         }
 
     def _tls_for(self, host: Host) -> ssl.SSLContext:
