@@ -8,11 +8,12 @@ reply comes from the catalogue, ``simulator.protocols.smtp.replies``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from simulator.delivery.authentication import AuthCheck, DKIMKey, sign
 from simulator.delivery.connectcheck import ClientCheck
 from simulator.delivery.site import Site, mailbox_of, store_behind
-from simulator.mail.headers import complete_submission, prepend_header, received_header
+from simulator.mail.headers import EPOCH, complete_submission, prepend_header, received_header
 from simulator.protocols.smtp import replies as R
 from simulator.protocols.smtp.policy import Envelope, ServerPolicy
 from simulator.protocols.smtp.replies import Reply
@@ -20,15 +21,24 @@ from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Host
 
 
+_EPOCH_TS = EPOCH.timestamp()
+
+# Runs an AuthCheck's steps (its DNS questions answered, its notes traced); afterwards the check's
+# refusal and header are set. Live mode answers from its zones at once (simulator.live.checks).
+AuthDriver = Callable[[AuthCheck], None]
+
+
 class SubmissionPolicy(ServerPolicy):
     """The MSA: the scenario's accounts log in, and a logged-in user may send anywhere
     (RFC 6409 §4.3; the state machine refuses MAIL before AUTH). Accepted mail goes to
-    the queue before the 250."""
+    the queue before the 250. With ``dkim_key`` it signs each message first (RFC 6376 §5),
+    after completing its header (the signature covers Date: and Message-ID: too)."""
 
-    def __init__(self, site: Site, host: Host, peer: Host) -> None:
+    def __init__(self, site: Site, host: Host, peer: Host, *, dkim_key: DKIMKey | None = None) -> None:
         self.site = site
         self.host = host
         self.peer = peer
+        self.dkim_key = dkim_key
 
     def authenticate(self, mechanism: str, username: str, password: str) -> bool:
         return any(a.username == username and a.password == password for a in self.site.scenario.accounts)
@@ -48,6 +58,9 @@ class SubmissionPolicy(ServerPolicy):
             msa_host=host.hostname, with_protocol=envelope.transmission_type, recipients=envelope.rcpt_to,
             queue_id=queue_id, message_id=lambda: site.message_id(domain), t=site.header_time(),
         )
+        if self.dkim_key is not None:
+            # t= is the time of signing in seconds since 1970 (RFC 6376 §3.5): the header clock's.
+            content = sign(content, self.dkim_key, int(site.header_time() + _EPOCH_TS)) + content
         try:
             site.enqueue(host, queue_id, envelope.mail_from or "", envelope.rcpt_to, content)
         except OSError:
@@ -63,16 +76,21 @@ class InboundPolicy(ServerPolicy):
     recipient is judged by the one serving its domain. ``dedup`` names the
     sender's queue entry when known, so that the same message offered again
     (after a crash between our 250 and the sender noting it) is stored once.
+    With ``auth_driver`` it checks SPF, DKIM and DMARC at the end of DATA
+    (``AuthCheck``): it refuses what the sender's domain's policy says to
+    refuse, and stamps the rest with ``Authentication-Results`` (RFC 8601).
     """
 
     def __init__(self, site: Site, identity: Host, peer: Host, *, serves: Sequence[Host] = (),
-                 dedup: str | None = None, client_check: ClientCheck | None = None) -> None:
+                 dedup: str | None = None, client_check: ClientCheck | None = None,
+                 auth_driver: AuthDriver | None = None) -> None:
         self.site = site
         self.identity = identity
         self.peer = peer
         self.serves = tuple(serves) or (identity,)
         self.dedup = dedup
         self.client_check = client_check  # the checks of the client's address, run before the greeting
+        self.auth_driver = auth_driver
 
     def mx_for(self, address: str) -> Host:
         if "@" not in address:
@@ -116,8 +134,20 @@ class InboundPolicy(ServerPolicy):
         return account is not None and store is not None and \
             self.site.mail_store(store).mailbox(account.username) is not None
 
+    def _authentication_results(self, envelope: Envelope, content: bytes) -> tuple[str | None, Reply | None]:
+        """SPF (the connecting address, MAIL FROM, HELO), DKIM and DMARC: (the header value, a refusal)."""
+        if self.auth_driver is None:
+            return None, None
+        check = AuthCheck(self.identity.hostname, self.peer.ip, envelope.helo or self.peer.hostname,
+                          envelope.mail_from or "", content)
+        self.auth_driver(check)
+        return check.header, check.refusal
+
     def accept_message(self, envelope: Envelope, content: bytes) -> Reply:
         site = self.site
+        results, refusal = self._authentication_results(envelope, content)
+        if refusal is not None:
+            return refusal  # RFC 7489 §10.3: refused in the session, so nobody owes anyone a DSN
         queue_id = site.queue_id()
         t = site.header_time()
         sender = envelope.mail_from or ""
@@ -138,6 +168,9 @@ class InboundPolicy(ServerPolicy):
                     from_ip=self.peer.ip, by_host=mx.hostname, with_protocol=envelope.transmission_type,
                     queue_id=queue_id, recipient=rcpt, t=t,
                 ))
+                if results is not None:
+                    # RFC 8601 §4: above the trace fields this MTA adds (Return-Path is final delivery's, first).
+                    copy = prepend_header(copy, "Authentication-Results", results)
                 copy = prepend_header(copy, "Return-Path", f"<{sender}>")
                 key = f"{self.dedup}.{rcpt.lower()}" if self.dedup else None
                 site.store(mx, rcpt, account.username, copy, key)

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from simulator.delivery.authentication import DKIMKey
 from simulator.delivery.connectcheck import ClientCheck, checks_client, scenario_address
-from simulator.delivery.policies import InboundPolicy, SubmissionPolicy
+from simulator.delivery.policies import AuthDriver, InboundPolicy, SubmissionPolicy
 from simulator.delivery.site import Site
 from simulator.protocols import smtp
 from simulator.protocols.common import ServerConnection, ShutdownReason
@@ -55,12 +56,15 @@ class ServerSide:
 
 
 def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequence[Host] = (),
-               dedup: str | None = None) -> ServerSide:
+               dedup: str | None = None, dkim_key: DKIMKey | None = None,
+               auth_driver: AuthDriver | None = None) -> ServerSide:
     """The server ``host`` runs on ``port`` for a client ``peer``.
 
     ``serves``: for an MX, every MX host this server stands for (live mode's
     one MX listener); by default only ``host``. ``dedup``: the sender's queue
-    entry, when known (see ``InboundPolicy``).
+    entry, when known (see ``InboundPolicy``). ``dkim_key``: an MSA signs
+    with it; ``auth_driver``: an MX checks SPF, DKIM and DMARC with it (see
+    the policies).
     """
     kind = PROTOCOL_OF_PORT[port]
     starttls = host.tls != "none"
@@ -80,7 +84,7 @@ def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequenc
     if host.role is Role.MSA:
         sconfig = smtp.SMTPServerConfig(hostname=host.hostname, role=smtp.Role.MSA, implicit_tls=port == 465,
                                         starttls_available=starttls)
-        policy: smtp.ServerPolicy = SubmissionPolicy(site, host, peer)
+        policy: smtp.ServerPolicy = SubmissionPolicy(site, host, peer, dkim_key=dkim_key)
     else:
         hosts = tuple(serves) or (host,)
         too_large = faults.hit(FaultKind.MESSAGE_TOO_LARGE, host.id) if faults else None
@@ -93,7 +97,8 @@ def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequenc
             max_message_size=too_large.limit if too_large else smtp.SMTPServerConfig.max_message_size,
         )
         check = ClientCheck(faults, host, peer, scenario_address(site.scenario, peer)) if checks_client(host) else None
-        policy = InboundPolicy(site, host, peer, serves=hosts, dedup=dedup, client_check=check)
+        policy = InboundPolicy(site, host, peer, serves=hosts, dedup=dedup, client_check=check,
+                               auth_driver=auth_driver)
     refusal = None
     if host.role is Role.MTA and faults and faults.hit(FaultKind.SERVICE_UNAVAILABLE, host.id):
         refusal = ShutdownReason.SERVICE_UNAVAILABLE

@@ -8,9 +8,14 @@ DNS server publishes, besides the scenario's records:
   since that is all one string holds (RFC 1035 §3.3.14); verifiers join them
   without spaces (RFC 6376 §3.6.2.2);
 - SPF (RFC 7208 §3): the scenario's record if it has one, else
-  ``v=spf1 ip4:<the MSA's scenario address> -all``; either way with the
-  addresses live mode's relay really connects from (loopback) added, since
-  the live MX sees the relay at 127.0.0.1, not at the scenario's address;
+  ``v=spf1 ip4:<the MSA's scenario address> -all``, with the addresses live
+  mode's relay really connects from (loopback) added: the live MX checks the
+  address a connection comes from, and the relay's is 127.0.0.1, not the
+  scenario's. A scenario record that does not let the MSA's own address
+  send (a lesson about SPF failing) is left as it is, so live mode fails too;
+- an SPF record for the MSA's host name, the HELO identity (RFC 7208 §2.3),
+  with the same addresses: a bounce has no MAIL FROM, so SPF, and DMARC
+  with it, can only check the HELO name (RFC 7208 §2.4);
 - DMARC (RFC 7489 §6.1): the scenario's ``_dmarc`` record, else
   ``v=DMARC1; p=reject``.
 
@@ -30,7 +35,10 @@ import dns.rdatatype
 import dns.rdtypes.ANY.TXT
 import dns.zone
 
-from simulator.live.dkimkey import DKIMKey
+from simulator.delivery.authentication import DKIMKey, spf_check
+from simulator.delivery.connectcheck import Ask
+from simulator.dns import DNSAnswer, ZoneResolver, build_zones, make_query
+from simulator.scenario.model import Host
 
 MAX_STRING = 255  # octets in one DNS character-string (RFC 1035 §3.3)
 SPF_PREFIX = "v=spf1"
@@ -38,10 +46,13 @@ DMARC_RECORD = "v=DMARC1; p=reject"
 TTL = 300
 
 
-def with_auth_records(zones: tuple[tuple[str, str], ...], key: DKIMKey, msa_ip: str,
+def with_auth_records(zones: tuple[tuple[str, str], ...], key: DKIMKey, msa: Host,
                       relay_ips: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """The scenario's zones with the signing domain's DKIM key, SPF and DMARC records."""
     domain = key.domain
+    relays = [ip for ip in relay_ips if ip != msa.ip]
+    if not _spf_allows(zones, msa, domain):
+        relays = []  # the lesson's own SPF record refuses the MSA: keep it so
     origin = _zone_of(zones, domain)
     texts = list(zones)
     if origin is None:
@@ -53,7 +64,7 @@ def with_auth_records(zones: tuple[tuple[str, str], ...], key: DKIMKey, msa_ip: 
     out = []
     for name, text in texts:
         if name == origin:
-            text = _add_records(name, text, key, msa_ip, list(relay_ips))
+            text = _add_records(name, text, key, msa, relays)
         out.append((name, text))
     return tuple(out)
 
@@ -74,7 +85,21 @@ def _zone_of(zones: tuple[tuple[str, str], ...], domain: str) -> str | None:
     return best
 
 
-def _add_records(origin: str, text: str, key: DKIMKey, msa_ip: str, relay_ips: list[str]) -> str:
+def _spf_allows(zones: tuple[tuple[str, str], ...], msa: Host, domain: str) -> bool:
+    """Whether the scenario's SPF for ``domain`` lets the MSA send from its scenario address (or says nothing)."""
+    resolver = ZoneResolver(build_zones(zones))
+    steps = spf_check(msa.ip, f"postmaster@{domain}", msa.hostname)
+    answer: DNSAnswer | None = None
+    while True:
+        try:
+            step = steps.send(answer)
+        except StopIteration as done:
+            return done.value.result in ("pass", "none")
+        answer = resolver.parse(resolver.respond(make_query(step.name, step.rdtype, 0))) \
+            if isinstance(step, Ask) else None
+
+
+def _add_records(origin: str, text: str, key: DKIMKey, msa: Host, relay_ips: list[str]) -> str:
     zone = dns.zone.from_text(text, origin=dns.name.from_text(origin), relativize=False, check_origin=True)
     domain = dns.name.from_text(key.domain)
     # The key: live mode's, whatever the scenario published under the same name.
@@ -90,8 +115,13 @@ def _add_records(origin: str, text: str, key: DKIMKey, msa_ip: str, relay_ips: l
         added = [m for m in mechanisms if m not in terms]
         policy = " ".join([SPF_PREFIX, *added, *terms])
     else:
-        policy = " ".join([SPF_PREFIX, *_unique([_ip_mechanism(msa_ip), *mechanisms]), "-all"])
+        policy = " ".join([SPF_PREFIX, *_unique([_ip_mechanism(msa.ip), *mechanisms]), "-all"])
     _replace_txt(zone, domain, [split_strings(r) for r in [*others, policy]])
+    # The HELO identity: the MSA's host name, when it is in this zone and says nothing of its own.
+    helo = dns.name.from_text(msa.hostname)
+    if helo != domain and helo.is_subdomain(dns.name.from_text(origin)) and not _txt_strings(zone, helo):
+        record = " ".join([SPF_PREFIX, *_unique([_ip_mechanism(msa.ip), *mechanisms]), "-all"])
+        _replace_txt(zone, helo, [split_strings(record)])
     # DMARC: the scenario's if it has one.
     dmarc = dns.name.from_text(f"_dmarc.{key.domain}")
     if not _txt_strings(zone, dmarc):

@@ -27,6 +27,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from simulator.delivery.authentication import DKIMKey
 from simulator.delivery.dns import Resolvers
 from simulator.delivery.faults import FaultBook
 from simulator.delivery.outcomes import Ledger, QueueEntry, Result, Submission
@@ -110,9 +111,11 @@ class LiveWorld:
         self.submissions: list[Submission | None] = []
         self.mailboxes: MaildirStore | None = None
         self.queue: LiveQueue | None = None
+        self.dkim_key: DKIMKey | None = None  # what the MSA signs with (simulator.live.dkimkey), once started
 
-    def publish(self, zones: tuple[tuple[str, str], ...]) -> None:
-        """Answer from these zones from now on (the scenario's, with live mode's DKIM key, SPF, DMARC)."""
+    def publish(self, key: DKIMKey, zones: tuple[tuple[str, str], ...]) -> None:
+        """Sign with ``key``; answer from ``zones`` from now on (the scenario's, with ``key``, SPF, DMARC)."""
+        self.dkim_key = key
         self.scenario = replace(self.scenario, zones=zones)
         self.resolvers = Resolvers(self.scenario)
 

@@ -15,52 +15,39 @@ handle keys up to 2048 (§3.3.3): 2048 is the largest every verifier takes.
 
 from __future__ import annotations
 
-import base64
-from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from simulator.delivery.authentication import DKIMKey
 from simulator.live.durable import write_atomic
 
-SELECTOR = "live"  # the simulation signs with its own selector; live mode's key is another one
+SELECTOR = "live"  # the simulation signs with its own selector (sim2026); live mode's key is another one
 KEY_BITS = 2048
 MIN_BITS = 1024  # RFC 6376 §3.3.3: signers must not use less
 
 
-@dataclass(frozen=True)
-class DKIMKey:
-    domain: str  # the signing domain (d=)
-    selector: str  # s=
-    path: Path
-    private_pem: bytes  # PKCS #1 "RSA PRIVATE KEY", what dkimpy's signer reads
-    public_der: bytes  # SubjectPublicKeyInfo, DER
-
-    @property
-    def record_name(self) -> str:
-        """Where verifiers look for the key (RFC 6376 §3.6.2.1)."""
-        return f"{self.selector}._domainkey.{self.domain}"
-
-    @property
-    def record(self) -> str:
-        """The key record's text (RFC 6376 §3.6.1): version, key type, public key."""
-        return f"v=DKIM1; k=rsa; p={base64.b64encode(self.public_der).decode('ascii')}"
+def key_path(directory: Path, domain: str, selector: str = SELECTOR) -> Path:
+    """Where the domain's key is kept: ``DIRECTORY/DOMAIN.SELECTOR.pem``."""
+    return directory / f"{_file_name(domain.lower().rstrip('.'))}.{selector}.pem"
 
 
 def ensure_dkim_key(directory: Path, domain: str, selector: str = SELECTOR) -> DKIMKey:
     """The domain's key under ``directory``: loaded, or made now (and written 0600)."""
     domain = domain.lower().rstrip(".")
-    path = directory / f"{_file_name(domain)}.{selector}.pem"
+    path = key_path(directory, domain, selector)
     key = _load(path)
     if key is None:
         key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
-        write_atomic(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                                             serialization.NoEncryption()), mode=0o600)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                            serialization.NoEncryption())
-    der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return DKIMKey(domain, selector, path, pem, der)
+        write_atomic(path, _pem(key), mode=0o600)
+    return DKIMKey(domain, selector, _pem(key))  # the core's key: what its signer takes
+
+
+def _pem(key: rsa.RSAPrivateKey) -> bytes:
+    # PKCS #1 ("RSA PRIVATE KEY"): the form dkimpy's signer reads.
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                             serialization.NoEncryption())
 
 
 def _load(path: Path) -> rsa.RSAPrivateKey | None:

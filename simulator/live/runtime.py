@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulator.delivery.authentication import DKIMKey
 from simulator.live.authrecords import with_auth_records
 from simulator.live.certs import CertPaths, client_context, ensure_certificates, permitted, server_context
 from simulator.live.context import LiveWorld
-from simulator.live.dkimkey import DKIMKey, ensure_dkim_key
+from simulator.live.dkimkey import ensure_dkim_key, key_path
 from simulator.live.dns import DNSServer
 from simulator.live.queue import LiveQueue
 from simulator.live.hub import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Hub
@@ -127,7 +128,7 @@ class LiveMode:
         world = self.world
         # The MSA signs with a key of this data directory; the DNS server publishes it, with SPF and DMARC.
         self.dkim = dkim = ensure_dkim_key(self.data_dir / "dkim", signing_domain(world.msa))
-        world.publish(with_auth_records(self.scenario.zones, dkim, world.msa.ip, [self.connect_host]))
+        world.publish(dkim, with_auth_records(self.scenario.zones, dkim, world.msa, [self.connect_host]))
         self.store = store = MaildirStore(self.root / "mail", self.scenario.accounts)
         self.hub = hub = Hub(world, idle_timeout=opts.idle_timeout)
         self.queue = queue = LiveQueue(
@@ -191,7 +192,8 @@ class LiveMode:
             "scenario": self.scenario.name,
             "data_dir": str(self.root),
             "time_scale": self.options.time_scale,
-            "dkim": {"domain": self.dkim.domain, "selector": self.dkim.selector, "key": str(self.dkim.path)}
+            "dkim": {"domain": self.dkim.domain, "selector": self.dkim.selector,
+                     "key": str(key_path(self.data_dir / "dkim", self.dkim.domain, self.dkim.selector))}
             if self.dkim else None,
         }
 

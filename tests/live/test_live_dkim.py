@@ -7,14 +7,21 @@ Expected values come from the RFCs: the key record's tags (RFC 6376 §3.6.1), it
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
+import re
+import smtplib
 import stat
 
+import dkim
 import dns.message
 import dns.query
 import dns.rcode
 import dns.rdatatype
 import pytest
 from cryptography.hazmat.primitives import serialization
+
+from tests.live.livekit import ALICE, BOB, TIMEOUT, message, submit, wait_for_mail
 
 pytestmark = [pytest.mark.socket, pytest.mark.timeout(60)]
 
@@ -65,3 +72,108 @@ def test_spf_and_dmarc_of_the_sending_domain(live) -> None:
     assert "ip4:192.0.2.25" in terms and "ip4:127.0.0.1" in terms and terms[-1] == "-all"
     [dmarc] = _txt(mode, "_dmarc.example.org")
     assert _tags(b"".join(dmarc).decode())["v"] == "DMARC1" and _tags(b"".join(dmarc).decode())["p"] == "reject"
+
+
+# --- a message through the live MSA, checked by an outside verifier and by the live MX ------------------
+
+
+def _dnsfunc(mode):
+    """dkimpy's DNS hook, answered by live mode's DNS server over UDP (dnspython), as any resolver would."""
+
+    def get_txt(name: bytes, timeout: int = 5) -> bytes | None:
+        query = dns.message.make_query(name.decode("ascii"), "TXT")
+        response, _tcp = dns.query.udp_with_fallback(query, "127.0.0.1", port=mode.ports["dns"], timeout=timeout)
+        for rrset in response.answer:
+            if rrset.rdtype == dns.rdatatype.TXT:
+                return b"".join(next(iter(rrset)).strings)  # RFC 6376 §3.6.2.2: joined, no spaces
+        return None
+
+    return get_txt
+
+
+def _uncomment(text: str) -> str:
+    """``text`` without RFC 5322 §3.2.2 comments (nested parentheses, backslash escapes), quotes kept."""
+    out, depth, quoted, escaped = [], 0, False, False
+    for ch in text:
+        if escaped:
+            escaped = False
+            if depth == 0:
+                out.append(ch)
+            continue
+        if ch == "\\":
+            escaped = True
+            if depth == 0:
+                out.append(ch)
+        elif quoted:
+            quoted = ch != '"'
+            out.append(ch)
+        elif ch == '"' and depth == 0:
+            quoted = True
+            out.append(ch)
+        elif ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
+
+
+def _auth_results(value: str) -> tuple[str, dict[str, tuple[str, dict[str, str]]]]:
+    """An Authentication-Results value (RFC 8601 §2.2): authserv-id, and per method its result and properties."""
+    parts = [p.strip() for p in _uncomment(value).split(";")]
+    authserv_id = parts[0].split()[0]  # an optional authres-version may follow
+    methods: dict[str, tuple[str, dict[str, str]]] = {}
+    for resinfo in parts[1:]:
+        # CFWS may surround "=" and "." (methodspec, propspec): take it out, then split on spaces.
+        tokens = re.sub(r"\s*([=.])\s*", r"\1", resinfo).split()
+        method, _, result = tokens[0].partition("=")
+        props = {}
+        for token in tokens[1:]:
+            key, _, pvalue = token.partition("=")
+            props[key.lower()] = pvalue.strip('"')
+        methods[method.split("/")[0].lower()] = (result.lower(), props)
+    return authserv_id, methods
+
+
+def test_a_message_from_the_live_msa_verifies_outside_and_at_the_mx(live) -> None:
+    mode = live()
+    msg = message("Signed in live mode")
+    assert submit(mode, msg) == {}
+    [delivered] = wait_for_mail(mode)
+    # (a) dkimpy's own verifier, asking live mode's DNS server: the signature is good.
+    assert dkim.verify(delivered, dnsfunc=_dnsfunc(mode))
+    parsed = email.message_from_bytes(delivered, policy=email.policy.default)
+    [signature] = parsed.get_all("DKIM-Signature")
+    sig = _tags(re.sub(r"\s+", "", str(signature)))
+    assert sig["d"] == "example.org" and sig["s"] == "live" and sig["a"] == "rsa-sha256"
+    assert sig["c"] == "relaxed/relaxed"
+    assert "from" in sig["h"].lower().split(":")
+    # (b) the live MX checked it on arrival and said so, first thing on top (RFC 8601 §2.1).
+    [results] = parsed.get_all("Authentication-Results")
+    authserv_id, methods = _auth_results(str(results))
+    assert authserv_id == "mx1.example.net"  # RFC 8601 §2.5: the MX that did the checks
+    assert methods["spf"][0] == "pass"
+    # RFC 8601 §2.2 pvalue: [[local-part] "@"] domain-name; §2.7.2 prefers the domain alone, since SPF
+    # does not authenticate local-parts; either way it is MAIL FROM's (RFC 7208 §9.2 shows both).
+    local, _, domain = methods["spf"][1]["smtp.mailfrom"].rpartition("@")
+    assert domain == "example.org" and local in ("", "alice")
+    assert methods["dkim"][0] == "pass" and methods["dkim"][1]["header.d"] == "example.org"
+    assert methods["dmarc"][0] == "pass" and methods["dmarc"][1]["header.from"] == "example.org"  # RFC 7489 §11.1
+
+
+def test_a_forgery_on_the_mx_port_is_refused_per_dmarc_and_bounces_nowhere(live) -> None:
+    mode = live()
+    forged = message("Not really from Alice")  # From: alice@example.org, unsigned
+    # From 127.0.0.2: a loopback address that example.org's SPF record does not list.
+    with smtplib.SMTP("127.0.0.1", mode.ports["mta"], local_hostname="forger.example", timeout=TIMEOUT,
+                      source_address=("127.0.0.2", 0)) as client:
+        client.ehlo()
+        assert client.mail(ALICE)[0] == 250
+        assert client.rcpt(BOB)[0] == 250
+        code, text = client.data(forged.as_bytes(policy=email.policy.SMTP))  # CRLF line ends
+    # RFC 7489 §10.3: rejected in the SMTP session (a 5xy), with the word DMARC in the reply.
+    assert code // 100 == 5 and b"DMARC" in text
+    # Rejected, not accepted and bounced: no DSN back to the forged sender, nothing for Bob.
+    assert mode.queue is not None and not mode.queue.entries
+    assert len(mode.store.mailbox(BOB).messages) == 0 and len(mode.store.mailbox(ALICE).messages) == 0
