@@ -8,24 +8,29 @@ reply comes from the catalogue, ``simulator.protocols.smtp.replies``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from simulator.delivery.authentication import AuthCheck, DKIMKey, sign
 from simulator.delivery.connectcheck import ClientCheck
 from simulator.delivery.site import Site, mailbox_of, store_behind
-from simulator.mail.headers import EPOCH, complete_submission, prepend_header, received_header
+from simulator.mail.headers import EPOCH, complete_submission, prepend_header, received_header, remove_headers
 from simulator.protocols.smtp import replies as R
 from simulator.protocols.smtp.policy import Envelope, ServerPolicy
 from simulator.protocols.smtp.replies import Reply
 from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Host
 
+if TYPE_CHECKING:
+    # Imported when first used: dkimpy, pyspf and cryptography are for a run that signs or checks.
+    from simulator.delivery.authentication import AuthCheck, DKIMKey
+
 
 _EPOCH_TS = EPOCH.timestamp()
 
 # Runs an AuthCheck's steps (its DNS questions answered, its notes traced); afterwards the check's
 # refusal and header are set. Live mode answers from its zones at once (simulator.live.checks).
-AuthDriver = Callable[[AuthCheck], None]
+AuthDriver = Callable[["AuthCheck"], None]
 
 
 class SubmissionPolicy(ServerPolicy):
@@ -59,6 +64,8 @@ class SubmissionPolicy(ServerPolicy):
             queue_id=queue_id, message_id=lambda: site.message_id(domain), t=site.header_time(),
         )
         if self.dkim_key is not None:
+            from simulator.delivery.authentication import sign
+
             # t= is the time of signing in seconds since 1970 (RFC 6376 §3.5): the header clock's.
             content = sign(content, self.dkim_key, int(site.header_time() + _EPOCH_TS)) + content
         try:
@@ -66,6 +73,12 @@ class SubmissionPolicy(ServerPolicy):
         except OSError:
             return R.QUEUE_WRITE_ERROR  # temporary: the client keeps the message and retries
         return R.queued(queue_id)
+
+
+def _authserv_id(value: str) -> str:
+    """The authserv-id an Authentication-Results value starts with (RFC 8601 §2.2), comments left out."""
+    first = re.sub(r"\([^()]*\)", " ", value).split(";", 1)[0].split()
+    return first[0].strip('"').lower() if first else ""
 
 
 class InboundPolicy(ServerPolicy):
@@ -138,6 +151,8 @@ class InboundPolicy(ServerPolicy):
         """SPF (the connecting address, MAIL FROM, HELO), DKIM and DMARC: (the header value, a refusal)."""
         if self.auth_driver is None:
             return None, None
+        from simulator.delivery.authentication import AuthCheck
+
         check = AuthCheck(self.identity.hostname, self.peer.ip, envelope.helo or self.peer.hostname,
                           envelope.mail_from or "", content)
         self.auth_driver(check)
@@ -148,6 +163,10 @@ class InboundPolicy(ServerPolicy):
         results, refusal = self._authentication_results(envelope, content)
         if refusal is not None:
             return refusal  # RFC 7489 §10.3: refused in the session, so nobody owes anyone a DSN
+        if results is not None:
+            # RFC 8601 §5: results that claim to be ours but arrived with the message are forgeries.
+            ours = self.identity.hostname.lower()
+            content = remove_headers(content, "Authentication-Results", lambda value: _authserv_id(value) == ours)
         queue_id = site.queue_id()
         t = site.header_time()
         sender = envelope.mail_from or ""

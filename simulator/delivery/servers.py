@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from simulator.delivery.authentication import DKIMKey
 from simulator.delivery.connectcheck import ClientCheck, checks_client, scenario_address
 from simulator.delivery.policies import AuthDriver, InboundPolicy, SubmissionPolicy
 from simulator.delivery.site import Site
@@ -24,6 +23,9 @@ from simulator.scenario.model import Host, Role
 from simulator.trace.events import Kind
 from simulator.trace.narrate import Line
 from simulator.trace.narrate.smtp import SMTPNarrator
+
+if TYPE_CHECKING:
+    from simulator.delivery.authentication import DKIMKey
 
 # IMAP and POP3 (machines and narrators) are imported when a server of theirs is first made: a
 # scenario without a mailbox reader, and `smtpsim run`'s start-up, do not pay for them.

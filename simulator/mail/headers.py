@@ -81,6 +81,27 @@ def header_value(content: bytes, name: str) -> str:
     return ""
 
 
+def remove_headers(content: bytes, name: str, drop: Callable[[str], bool]) -> bytes:
+    """``content`` without the ``name`` fields whose unfolded value ``drop`` says to remove.
+
+    A field is its first line and the folded lines after it (RFC 5322 §2.2.3); the rest of the
+    header and the body are kept byte for byte.
+    """
+    head, sep, body = content.partition(b"\r\n\r\n")
+    if not sep:
+        return content
+    needle = name.lower().encode() + b":"
+    fields: list[list[bytes]] = []
+    for line in head.split(b"\r\n"):
+        if fields and line[:1] in (b" ", b"\t"):
+            fields[-1].append(line)
+        else:
+            fields.append([line])
+    kept = [f for f in fields if not (f[0].lower().startswith(needle)
+                                      and drop(b"".join(f)[len(needle):].decode("utf-8", "replace").strip()))]
+    return b"\r\n".join(line for f in kept for line in f) + sep + body
+
+
 def complete_submission(
     content: bytes,
     *,

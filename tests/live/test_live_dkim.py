@@ -177,3 +177,20 @@ def test_a_forgery_on_the_mx_port_is_refused_per_dmarc_and_bounces_nowhere(live)
     # Rejected, not accepted and bounced: no DSN back to the forged sender, nothing for Bob.
     assert mode.queue is not None and not mode.queue.entries
     assert len(mode.store.mailbox(BOB).messages) == 0 and len(mode.store.mailbox(ALICE).messages) == 0
+
+
+def test_results_that_claim_to_be_the_mxs_are_removed_on_arrival(live) -> None:
+    mode = live()
+    # RFC 8601 §5: an MTA deletes results bearing its own authserv-id that came with the message.
+    raw = (b"Authentication-Results: mx1.example.net; dkim=pass\r\n header.d=example.org\r\n"
+           b"Authentication-Results: elsewhere.example; spf=pass smtp.mailfrom=far.example\r\n"
+           b"From: someone@far.example\r\nTo: bob@example.net\r\nSubject: trust me\r\n\r\nhello\r\n")
+    with smtplib.SMTP("127.0.0.1", mode.ports["mta"], local_hostname="mx.far.example", timeout=TIMEOUT) as client:
+        client.ehlo()
+        assert client.mail("someone@far.example")[0] == 250 and client.rcpt(BOB)[0] == 250
+        assert client.data(raw)[0] == 250
+    [delivered] = wait_for_mail(mode)
+    parsed = email.message_from_bytes(delivered, policy=email.policy.default)
+    found = [_auth_results(str(v)) for v in parsed.get_all("Authentication-Results")]
+    assert [authserv_id for authserv_id, _ in found] == ["mx1.example.net", "elsewhere.example"]
+    assert found[0][1]["dkim"][0] == "none"  # ours: the message is not signed at all
