@@ -10,10 +10,12 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
+from simulator.delivery.authentication.zones import scenario_key
 from simulator.delivery.dns import Resolvers
 from simulator.delivery.faults import FaultBook
 from simulator.delivery.outcomes import Ledger, QueueEntry, Submission
-from simulator.delivery.site import actor_infos, store_behind
+from simulator.actors.dnsclient import run_now
+from simulator.delivery.site import Checks, actor_infos, store_behind
 from simulator.engine import Environment
 from simulator.protocols.mailstore import MailStore
 from simulator.scenario.model import Host, Role, Scenario
@@ -21,6 +23,7 @@ from simulator.trace.events import Kind, Trace
 from simulator.trace.recorder import EventSink, TraceRecorder
 
 if TYPE_CHECKING:
+    from simulator.delivery.authentication import DKIMKey
     from simulator.actors.mua import MUA
     from simulator.actors.queue import OutboundQueue
     from simulator.actors.servers import StoreActor
@@ -111,6 +114,12 @@ class World:
 
     def bounce_later(self, mx: Host, sender: str, rcpt: str, content: bytes, status: str, diagnostic: str) -> None:
         self.queues[mx.id].bounce_later(sender, rcpt, content, status, diagnostic, delay=REMOTE_BOUNCE_DELAY)
+
+    def signing_key(self, msa: Host) -> DKIMKey | None:
+        return scenario_key(msa, msa.domains[0]) if msa.domains else None  # the scenario's test key
+
+    def run_check(self, host: Host, check: Checks) -> None:
+        run_now(self, host.id, check)
 
     # Deterministic identifiers, all drawn from the seeded RNG.
     def queue_id(self) -> str:

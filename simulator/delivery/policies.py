@@ -9,41 +9,28 @@ reply comes from the catalogue, ``simulator.protocols.smtp.replies``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
-from simulator.delivery.connectcheck import ClientCheck
+from simulator.delivery.authentication.signing import forwarded_to, sign_outgoing, verify_incoming
+from simulator.delivery.connectcheck import ClientCheck, scenario_address
 from simulator.delivery.site import Site, mailbox_of, store_behind
-from simulator.mail.headers import EPOCH, complete_submission, prepend_header, received_header, remove_headers
+from simulator.mail.headers import complete_submission, prepend_header, received_header, remove_headers
 from simulator.protocols.smtp import replies as R
 from simulator.protocols.smtp.policy import Envelope, ServerPolicy
 from simulator.protocols.smtp.replies import Reply
 from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Host
 
-if TYPE_CHECKING:
-    # Imported when first used: dkimpy, pyspf and cryptography are for a run that signs or checks.
-    from simulator.delivery.authentication import AuthCheck, DKIMKey
-
-
-_EPOCH_TS = EPOCH.timestamp()
-
-# Runs an AuthCheck's steps (its DNS questions answered, its notes traced); afterwards the check's
-# refusal and header are set. Live mode answers from its zones at once (simulator.live.checks).
-AuthDriver = Callable[["AuthCheck"], None]
-
 
 class SubmissionPolicy(ServerPolicy):
     """The MSA: the scenario's accounts log in, and a logged-in user may send anywhere
     (RFC 6409 §4.3; the state machine refuses MAIL before AUTH). Accepted mail goes to
-    the queue before the 250. With ``dkim_key`` it signs each message first (RFC 6376 §5),
-    after completing its header (the signature covers Date: and Message-ID: too)."""
+    the queue before the 250."""
 
-    def __init__(self, site: Site, host: Host, peer: Host, *, dkim_key: DKIMKey | None = None) -> None:
+    def __init__(self, site: Site, host: Host, peer: Host) -> None:
         self.site = site
         self.host = host
         self.peer = peer
-        self.dkim_key = dkim_key
 
     def authenticate(self, mechanism: str, username: str, password: str) -> bool:
         return any(a.username == username and a.password == password for a in self.site.scenario.accounts)
@@ -63,11 +50,7 @@ class SubmissionPolicy(ServerPolicy):
             msa_host=host.hostname, with_protocol=envelope.transmission_type, recipients=envelope.rcpt_to,
             queue_id=queue_id, message_id=lambda: site.message_id(domain), t=site.header_time(),
         )
-        if self.dkim_key is not None:
-            from simulator.delivery.authentication import sign
-
-            # t= is the time of signing in seconds since 1970 (RFC 6376 §3.5): the header clock's.
-            content = sign(content, self.dkim_key, int(site.header_time() + _EPOCH_TS)) + content
+        content = sign_outgoing(site, host, content)  # DKIM (and a footer after it), if the MSA is set up so
         try:
             site.enqueue(host, queue_id, envelope.mail_from or "", envelope.rcpt_to, content)
         except OSError:
@@ -89,21 +72,16 @@ class InboundPolicy(ServerPolicy):
     recipient is judged by the one serving its domain. ``dedup`` names the
     sender's queue entry when known, so that the same message offered again
     (after a crash between our 250 and the sender noting it) is stored once.
-    With ``auth_driver`` it checks SPF, DKIM and DMARC at the end of DATA
-    (``AuthCheck``): it refuses what the sender's domain's policy says to
-    refuse, and stamps the rest with ``Authentication-Results`` (RFC 8601).
     """
 
     def __init__(self, site: Site, identity: Host, peer: Host, *, serves: Sequence[Host] = (),
-                 dedup: str | None = None, client_check: ClientCheck | None = None,
-                 auth_driver: AuthDriver | None = None) -> None:
+                 dedup: str | None = None, client_check: ClientCheck | None = None) -> None:
         self.site = site
         self.identity = identity
         self.peer = peer
         self.serves = tuple(serves) or (identity,)
         self.dedup = dedup
         self.client_check = client_check  # the checks of the client's address, run before the greeting
-        self.auth_driver = auth_driver
 
     def mx_for(self, address: str) -> Host:
         if "@" not in address:
@@ -125,6 +103,9 @@ class InboundPolicy(ServerPolicy):
             return None
         site = self.site
         mx = self.mx_for(address)
+        if forwarded_to(mx, address):
+            return None  # forwarded: no mailbox here
+
         faults = site.faults
         if (faults and faults.hit(FaultKind.USER_UNKNOWN, address)) or not self._has_mailbox(mx, address):
             return R.for_recipient(R.USER_UNKNOWN, address)
@@ -147,49 +128,44 @@ class InboundPolicy(ServerPolicy):
         return account is not None and store is not None and \
             self.site.mail_store(store).mailbox(account.username) is not None
 
-    def _authentication_results(self, envelope: Envelope, content: bytes) -> tuple[str | None, Reply | None]:
-        """SPF (the connecting address, MAIL FROM, HELO), DKIM and DMARC: (the header value, a refusal)."""
-        if self.auth_driver is None:
-            return None, None
-        from simulator.delivery.authentication import AuthCheck
-
-        check = AuthCheck(self.identity.hostname, self.peer.ip, envelope.helo or self.peer.hostname,
-                          envelope.mail_from or "", content)
-        self.auth_driver(check)
-        return check.header, check.refusal
-
     def accept_message(self, envelope: Envelope, content: bytes) -> Reply:
         site = self.site
-        results, refusal = self._authentication_results(envelope, content)
-        if refusal is not None:
-            return refusal  # RFC 7489 §10.3: refused in the session, so nobody owes anyone a DSN
-        if results is not None:
-            # RFC 8601 §5: results that claim to be ours but arrived with the message are forgeries.
-            ours = self.identity.hostname.lower()
-            content = remove_headers(content, "Authentication-Results", lambda value: _authserv_id(value) == ours)
         queue_id = site.queue_id()
         t = site.header_time()
         sender = envelope.mail_from or ""
         faults = site.faults
+        first = self.mx_for(envelope.rcpt_to[0]) if envelope.rcpt_to else self.identity
+        verdict = verify_incoming(site, first, self.peer, scenario_address(site.scenario, self.peer),
+                                  envelope.helo or "", sender, content)
+        if verdict is not None and verdict.refusal is not None:
+            return verdict.refusal  # refused in the session, so no bounce goes to a possibly forged sender
+        if verdict is not None:
+            # RFC 8601 §5: results that claim to be this MX's but came with the message are forgeries.
+            ours = verdict.mx.lower()
+            content = remove_headers(content, "Authentication-Results", lambda value: _authserv_id(value) == ours)
         try:
             for rcpt in envelope.rcpt_to:
                 mx = self.mx_for(rcpt)
+                target = forwarded_to(mx, rcpt)
                 if faults and faults.hit(FaultKind.REMOTE_BOUNCE, rcpt.lower()):
                     # Accepted now, failed later: this MX owes the sender a DSN.
                     site.bounce_later(mx, sender, rcpt, content, "5.2.2",
                                       f"mailbox for <{rcpt}> is over quota at final delivery")
                     continue
                 account = mailbox_of(site.scenario, rcpt, mx)
-                if account is None:
+                if account is None and target is None:
                     continue  # <postmaster> of a domain without accounts: nowhere to put it
                 copy = prepend_header(content, "Received", received_header(
                     from_helo=envelope.helo or self.peer.hostname, from_host=self.peer.hostname,
                     from_ip=self.peer.ip, by_host=mx.hostname, with_protocol=envelope.transmission_type,
                     queue_id=queue_id, recipient=rcpt, t=t,
                 ))
-                if results is not None:
-                    # RFC 8601 §4: above the trace fields this MTA adds (Return-Path is final delivery's, first).
-                    copy = prepend_header(copy, "Authentication-Results", results)
+                if verdict is not None:  # RFC 8601 §4: above the trace fields this MX adds
+                    copy = prepend_header(copy, "Authentication-Results", verdict.header)
+                if target is not None or account is None:
+                    # Forwarding keeps the envelope sender (no SRS): the next hop checks SPF against it.
+                    site.enqueue(mx, site.queue_id(), sender, (target or rcpt,), copy)
+                    continue
                 copy = prepend_header(copy, "Return-Path", f"<{sender}>")
                 key = f"{self.dedup}.{rcpt.lower()}" if self.dedup else None
                 site.store(mx, rcpt, account.username, copy, key)

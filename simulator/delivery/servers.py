@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from simulator.delivery.connectcheck import ClientCheck, checks_client, scenario_address
-from simulator.delivery.policies import AuthDriver, InboundPolicy, SubmissionPolicy
+from simulator.delivery.policies import InboundPolicy, SubmissionPolicy
 from simulator.delivery.site import Site
 from simulator.protocols import smtp
 from simulator.protocols.common import ServerConnection, ShutdownReason
@@ -23,9 +23,6 @@ from simulator.scenario.model import Host, Role
 from simulator.trace.events import Kind
 from simulator.trace.narrate import Line
 from simulator.trace.narrate.smtp import SMTPNarrator
-
-if TYPE_CHECKING:
-    from simulator.delivery.authentication import DKIMKey
 
 # IMAP and POP3 (machines and narrators) are imported when a server of theirs is first made: a
 # scenario without a mailbox reader, and `smtpsim run`'s start-up, do not pay for them.
@@ -58,15 +55,12 @@ class ServerSide:
 
 
 def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequence[Host] = (),
-               dedup: str | None = None, dkim_key: DKIMKey | None = None,
-               auth_driver: AuthDriver | None = None) -> ServerSide:
+               dedup: str | None = None) -> ServerSide:
     """The server ``host`` runs on ``port`` for a client ``peer``.
 
     ``serves``: for an MX, every MX host this server stands for (live mode's
     one MX listener); by default only ``host``. ``dedup``: the sender's queue
-    entry, when known (see ``InboundPolicy``). ``dkim_key``: an MSA signs
-    with it; ``auth_driver``: an MX checks SPF, DKIM and DMARC with it (see
-    the policies).
+    entry, when known (see ``InboundPolicy``).
     """
     kind = PROTOCOL_OF_PORT[port]
     starttls = host.tls != "none"
@@ -86,7 +80,7 @@ def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequenc
     if host.role is Role.MSA:
         sconfig = smtp.SMTPServerConfig(hostname=host.hostname, role=smtp.Role.MSA, implicit_tls=port == 465,
                                         starttls_available=starttls)
-        policy: smtp.ServerPolicy = SubmissionPolicy(site, host, peer, dkim_key=dkim_key)
+        policy: smtp.ServerPolicy = SubmissionPolicy(site, host, peer)
     else:
         hosts = tuple(serves) or (host,)
         too_large = faults.hit(FaultKind.MESSAGE_TOO_LARGE, host.id) if faults else None
@@ -99,8 +93,7 @@ def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequenc
             max_message_size=too_large.limit if too_large else smtp.SMTPServerConfig.max_message_size,
         )
         check = ClientCheck(faults, host, peer, scenario_address(site.scenario, peer)) if checks_client(host) else None
-        policy = InboundPolicy(site, host, peer, serves=hosts, dedup=dedup, client_check=check,
-                               auth_driver=auth_driver)
+        policy = InboundPolicy(site, host, peer, serves=hosts, dedup=dedup, client_check=check)
     refusal = None
     if host.role is Role.MTA and faults and faults.hit(FaultKind.SERVICE_UNAVAILABLE, host.id):
         refusal = ShutdownReason.SERVICE_UNAVAILABLE

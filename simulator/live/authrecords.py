@@ -1,22 +1,27 @@
-"""What live mode adds to the sending domain's zone so that receivers can check its mail.
+"""Live mode signs and checks all mail: how it sets up the scenario's hosts and the sending domain's zone.
 
-For the MSA's domain (``example.org`` in the shipped scenarios), live mode's
-DNS server publishes, besides the scenario's records:
+The hosts (``live_auth``): the MSA signs with live mode's own key, selector
+``live`` (``simulator.live.dkimkey``), and every MX checks SPF, DKIM and
+DMARC (``mail_auth``), whatever the scenario says: the same shared code as
+in the simulation (``simulator.delivery.authentication``) then does both.
 
-- the DKIM key record of live mode's own key, ``live._domainkey.example.org``
-  (RFC 6376 §3.6.2.1), cut into character-strings of at most 255 octets,
-  since that is all one string holds (RFC 1035 §3.3.14); verifiers join them
-  without spaces (RFC 6376 §3.6.2.2);
-- SPF (RFC 7208 §3): the scenario's record if it has one, else
-  ``v=spf1 ip4:<the MSA's scenario address> -all``, with the addresses live
-  mode's relay really connects from (loopback) added: the live MX checks the
-  address a connection comes from, and the relay's is 127.0.0.1, not the
-  scenario's. A scenario record that does not let the MSA's own address
-  send (a lesson about SPF failing) is left as it is, so live mode fails too;
+The zone of the MSA's domain (``example.org`` in the shipped scenarios)
+gets, besides the scenario's records (``with_auth_records``):
+
+- the key record at ``live._domainkey.example.org``: added with every
+  signing MSA's key by ``simulator.delivery.authentication.zones.published``,
+  which live mode hands its key;
+- SPF (RFC 7208 §3), unless the scenario has a record:
+  ``v=spf1 ip4:<the MSA's scenario address> -all``. The MX checks a
+  connection from live mode's queue at the address of the scenario host it
+  stands for (as its other checks of the client do, see
+  ``simulator.delivery.connectcheck.scenario_address``), and a real outside
+  client at its real address (127.0.0.1), which the record does not list:
+  a forgery from a local client fails, as the scenario's would;
 - an SPF record for the MSA's host name, the HELO identity (RFC 7208 §2.3),
-  with the same addresses: a bounce has no MAIL FROM, so SPF, and DMARC
-  with it, can only check the HELO name (RFC 7208 §2.4);
-- DMARC (RFC 7489 §6.1): the scenario's ``_dmarc`` record, else
+  with the same address: a bounce has no MAIL FROM, so SPF, and DMARC with
+  it, can only check the HELO name (RFC 7208 §2.4);
+- DMARC (RFC 7489 §6.3), unless the scenario has a ``_dmarc`` record:
   ``v=DMARC1; p=reject``.
 
 The records are added to the zone texts before any resolver is built, so the
@@ -26,19 +31,16 @@ DNS server, the queue's lookups and the MX's checks all read the same zones.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from dataclasses import replace
 
 import dns.name
-import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.TXT
 import dns.zone
 
-from simulator.delivery.authentication import DKIMKey, spf_check
-from simulator.delivery.connectcheck import Ask
-from simulator.dns import DNSAnswer, ZoneResolver, build_zones, make_query
-from simulator.scenario.model import Host
+from simulator.live.dkimkey import SELECTOR
+from simulator.scenario.model import Host, Role, Scenario
 
 MAX_STRING = 255  # octets in one DNS character-string (RFC 1035 §3.3)
 SPF_PREFIX = "v=spf1"
@@ -46,13 +48,29 @@ DMARC_RECORD = "v=DMARC1; p=reject"
 TTL = 300
 
 
-def with_auth_records(zones: tuple[tuple[str, str], ...], key: DKIMKey, msa: Host,
-                      relay_ips: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """The scenario's zones with the signing domain's DKIM key, SPF and DMARC records."""
-    domain = key.domain
-    relays = [ip for ip in relay_ips if ip != msa.ip]
-    if not _spf_allows(zones, msa, domain):
-        relays = []  # the lesson's own SPF record refuses the MSA: keep it so
+def live_auth(scenario: Scenario) -> Scenario:
+    """The scenario with its MSA signing (selector ``live``) and every MX checking incoming mail."""
+    hosts = []
+    for host in scenario.hosts:
+        if host.role is Role.MSA:
+            host = replace(host, dkim_selector=SELECTOR)
+        elif host.role is Role.MTA:
+            host = replace(host, mail_auth=True)
+        hosts.append(host)
+    return replace(scenario, hosts=tuple(hosts))
+
+
+def signing_domain(msa: Host) -> str:
+    """The domain the MSA signs for (DKIM's d=): its first mail domain, else its host name's parent."""
+    if msa.domains:
+        return msa.domains[0].lower().rstrip(".")
+    labels = msa.hostname.lower().rstrip(".").split(".")
+    return ".".join(labels[1:]) if len(labels) > 2 else ".".join(labels)
+
+
+def with_auth_records(zones: tuple[tuple[str, str], ...], msa: Host) -> tuple[tuple[str, str], ...]:
+    """The scenario's zones with the MSA's domain's SPF and DMARC records, and one for its HELO name."""
+    domain = signing_domain(msa)
     origin = _zone_of(zones, domain)
     texts = list(zones)
     if origin is None:
@@ -61,12 +79,7 @@ def with_auth_records(zones: tuple[tuple[str, str], ...], key: DKIMKey, msa: Hos
                               f"@ IN SOA ns1.{domain}. hostmaster.{domain}. 1 7200 3600 1209600 300\n"
                               f"@ IN NS ns1.{domain}.\n"))
         origin = domain
-    out = []
-    for name, text in texts:
-        if name == origin:
-            text = _add_records(name, text, key, msa, relays)
-        out.append((name, text))
-    return tuple(out)
+    return tuple((name, _add_records(name, text, domain, msa) if name == origin else text) for name, text in texts)
 
 
 def split_strings(text: str) -> list[bytes]:
@@ -85,48 +98,25 @@ def _zone_of(zones: tuple[tuple[str, str], ...], domain: str) -> str | None:
     return best
 
 
-def _spf_allows(zones: tuple[tuple[str, str], ...], msa: Host, domain: str) -> bool:
-    """Whether the scenario's SPF for ``domain`` lets the MSA send from its scenario address (or says nothing)."""
-    resolver = ZoneResolver(build_zones(zones))
-    steps = spf_check(msa.ip, f"postmaster@{domain}", msa.hostname)
-    answer: DNSAnswer | None = None
-    while True:
-        try:
-            step = steps.send(answer)
-        except StopIteration as done:
-            return done.value.result in ("pass", "none")
-        answer = resolver.parse(resolver.respond(make_query(step.name, step.rdtype, 0))) \
-            if isinstance(step, Ask) else None
-
-
-def _add_records(origin: str, text: str, key: DKIMKey, msa: Host, relay_ips: list[str]) -> str:
-    zone = dns.zone.from_text(text, origin=dns.name.from_text(origin), relativize=False, check_origin=True)
-    domain = dns.name.from_text(key.domain)
-    # The key: live mode's, whatever the scenario published under the same name.
-    _replace_txt(zone, dns.name.from_text(key.record_name), [split_strings(key.record)])
-    # SPF: the scenario's policy, plus where the relay connects from.
-    records = _txt_strings(zone, domain)
-    spf = [r for r in records if r.lower().startswith(SPF_PREFIX + " ") or r.lower() == SPF_PREFIX]
-    others = [r for r in records if r not in spf]
-    mechanisms = [_ip_mechanism(ip) for ip in relay_ips]
-    if spf:
-        policy = spf[0]  # more than one SPF record is a permerror (RFC 7208 §4.5); keep the first
-        terms = policy.split()[1:]
-        added = [m for m in mechanisms if m not in terms]
-        policy = " ".join([SPF_PREFIX, *added, *terms])
-    else:
-        policy = " ".join([SPF_PREFIX, *_unique([_ip_mechanism(msa.ip), *mechanisms]), "-all"])
-    _replace_txt(zone, domain, [split_strings(r) for r in [*others, policy]])
-    # The HELO identity: the MSA's host name, when it is in this zone and says nothing of its own.
+def _add_records(origin: str, text: str, domain: str, msa: Host) -> str:
+    apex = dns.name.from_text(origin)
+    zone = dns.zone.from_text(text, origin=apex, relativize=False, check_origin=True)
+    owner = dns.name.from_text(domain)
+    policy = f"{SPF_PREFIX} {_ip_mechanism(msa.ip)} -all"
+    if not any(_is_spf(r) for r in _txt_strings(zone, owner)):
+        _add_txt(zone, owner, policy)
+    # The HELO identity: the MSA's host name, when it is in this zone and publishes no TXT of its own.
     helo = dns.name.from_text(msa.hostname)
-    if helo != domain and helo.is_subdomain(dns.name.from_text(origin)) and not _txt_strings(zone, helo):
-        record = " ".join([SPF_PREFIX, *_unique([_ip_mechanism(msa.ip), *mechanisms]), "-all"])
-        _replace_txt(zone, helo, [split_strings(record)])
-    # DMARC: the scenario's if it has one.
-    dmarc = dns.name.from_text(f"_dmarc.{key.domain}")
+    if helo != owner and helo.is_subdomain(apex) and not _txt_strings(zone, helo):
+        _add_txt(zone, helo, policy)
+    dmarc = dns.name.from_text(f"_dmarc.{domain}")
     if not _txt_strings(zone, dmarc):
-        _replace_txt(zone, dmarc, [split_strings(DMARC_RECORD)])
+        _add_txt(zone, dmarc, DMARC_RECORD)
     return zone.to_text(relativize=False)
+
+
+def _is_spf(record: str) -> bool:
+    return record.lower() == SPF_PREFIX or record.lower().startswith(SPF_PREFIX + " ")
 
 
 def _txt_strings(zone: dns.zone.Zone, name: dns.name.Name) -> list[str]:
@@ -136,18 +126,12 @@ def _txt_strings(zone: dns.zone.Zone, name: dns.name.Name) -> list[str]:
     return [b"".join(rd.strings).decode("ascii", "replace") for rd in rdataset]
 
 
-def _replace_txt(zone: dns.zone.Zone, name: dns.name.Name, records: list[list[bytes]]) -> None:
+def _add_txt(zone: dns.zone.Zone, name: dns.name.Name, text: str) -> None:
     rdataset = zone.find_rdataset(name, dns.rdatatype.TXT, create=True)
-    ttl = rdataset.ttl if len(rdataset) else TTL
-    rdataset.clear()
-    for strings in records:
-        rdataset.add(dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, strings), ttl)
+    rdataset.add(dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, split_strings(text)),
+                 rdataset.ttl if len(rdataset) else TTL)
 
 
 def _ip_mechanism(ip: str) -> str:
     """``ip4:a.b.c.d`` or ``ip6:...`` (RFC 7208 §5.6)."""
     return f"ip{ipaddress.ip_address(ip).version}:{ip}"
-
-
-def _unique(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.delivery.authentication import DKIMKey
-from simulator.live.authrecords import with_auth_records
+from simulator.live.authrecords import signing_domain, with_auth_records
 from simulator.live.certs import CertPaths, client_context, ensure_certificates, permitted, server_context
 from simulator.live.context import LiveWorld
 from simulator.live.dkimkey import ensure_dkim_key, key_path
@@ -80,14 +80,6 @@ class LiveOptions:
             raise ValueError(f"--max-connections must be at least 1, found {self.max_connections}")
 
 
-def signing_domain(msa: Host) -> str:
-    """The domain the MSA signs for (DKIM's d=): its first mail domain, else its host name's parent."""
-    if msa.domains:
-        return msa.domains[0].lower().rstrip(".")
-    labels = msa.hostname.lower().rstrip(".").split(".")
-    return ".".join(labels[1:]) if len(labels) > 2 else ".".join(labels)
-
-
 def scenario_dir_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", name) or "scenario"
 
@@ -128,7 +120,7 @@ class LiveMode:
         world = self.world
         # The MSA signs with a key of this data directory; the DNS server publishes it, with SPF and DMARC.
         self.dkim = dkim = ensure_dkim_key(self.data_dir / "dkim", signing_domain(world.msa))
-        world.publish(dkim, with_auth_records(self.scenario.zones, dkim, world.msa, [self.connect_host]))
+        world.publish(dkim, with_auth_records(self.scenario.zones, world.msa))
         self.store = store = MaildirStore(self.root / "mail", self.scenario.accounts)
         self.hub = hub = Hub(world, idle_timeout=opts.idle_timeout)
         self.queue = queue = LiveQueue(

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from simulator.delivery.servers import refusing_server, server_for
 from simulator.protocols.common import ServerConnection
-from simulator.live.checks import run_auth_check, run_client_check
+from simulator.live.checks import run_client_check
 from simulator.live.hub import ConnectionCap, Hub
 from simulator.live.server import Opened, Service
 from simulator.scenario.model import Host
@@ -80,8 +80,7 @@ def _msa_opener(world: LiveWorld, port: int, tls_for: Callable[[Host], ssl.SSLCo
         return (mua.id if mua else None), None
 
     def open_(peer: tuple[str, int]) -> Opened:
-        # Every message a logged-in user submits is signed with the data directory's key.
-        side = server_for(world, msa, port, world.peer_host(None, peer[0]), dkim_key=world.dkim_key)
+        side = server_for(world, msa, port, world.peer_host(None, peer[0]))
         return Opened(side.machine, side.narrator, world.sender_mua_id(), msa.id, tls_for(msa), side.refusal,
                       on_login=on_login)
 
@@ -93,18 +92,12 @@ def _mx_opener(world: LiveWorld, hub: Hub, tls_for: Callable[[Host], ssl.SSLCont
         known = hub.identities.get(peer)
         if known is not None:
             identity, origin, queue_id = known
-        else:
-            # An outside client on the MX port is drawn as a sending server: the scenario's MSA.
-            identity, origin, queue_id = world.mtas[0], None, None
-        # Every message that arrives is checked (SPF, DKIM, DMARC) as this MX, at its real address.
-        auth_driver = lambda check: run_auth_check(world, identity.id, check)  # noqa: E731
-        if origin is not None:
-            side = server_for(world, identity, 25, world.peer_host(origin, peer[0]), dedup=queue_id,
-                              auth_driver=auth_driver)
+            side = server_for(world, identity, 25, world.peer_host(origin, peer[0]), dedup=queue_id)
             client = origin.id
         else:
-            side = server_for(world, identity, 25, world.peer_host(None, peer[0]), serves=world.mtas,
-                              auth_driver=auth_driver)
+            # An outside client on the MX port is drawn as a sending server: the scenario's MSA.
+            identity = world.mtas[0]
+            side = server_for(world, identity, 25, world.peer_host(None, peer[0]), serves=world.mtas)
             client = world.msa.id
         check = side.check
         before = (lambda: run_client_check(world, identity.id, check)) if check is not None else None

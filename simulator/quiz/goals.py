@@ -24,6 +24,16 @@ class Asks:
 
 
 GOAL_MAP: dict[str, tuple[tuple[Asks, ...], ...]] = {
+    "spoofed-sender": (
+        (Asks(K.AUTHORED, "What is the SPF result"),),
+        (Asks(K.AUTHORED, "applies DMARC do"),),
+        (Asks(K.AUTHORED, "Who would receive the bounce"),),
+    ),
+    "auth-pass": (
+        (Asks(K.AUTHORED, "s=sim2026"),),
+        (Asks(K.AUTHORED, "two strings"),),
+        (Asks(K.AUTHORED, "Why did DMARC pass"),),
+    ),
     "reverse-dns": (
         (Asks(K.RECORD_PURPOSE, "PTR"), Asks(K.AUTHORED, "in-addr.arpa")),
         (Asks(K.RECORD_PURPOSE, "A or AAAA"), Asks(K.AUTHORED, "forward-confirmed")),

@@ -114,7 +114,7 @@ class DKIMResult:
     domain: str = ""  # d=
     selector: str = ""  # s=
     reason: str = ""
-    header_b: str = ""  # the first characters of b=, to tell signatures apart (RFC 6008 §4)
+    header_b: str = ""  # the first characters of b=, to tell signatures apart (RFC 6008)
     body_hash_claimed: str = ""  # bh= as the signer wrote it
     body_hash_computed: str = ""  # what the verifier computed over the body it received
     signed_headers: str = ""  # h=
@@ -147,7 +147,8 @@ def _verify_one(message: bytes, idx: int, sig: dict[bytes, bytes], answers: Answ
     text = lambda tag: sig.get(tag, b"").decode("ascii", "replace")  # noqa: E731
     domain, selector = text(b"d").lower(), text(b"s")
     base = dict(domain=domain, selector=selector, header_b=re.sub(r"\s+", "", text(b"b"))[:8],
-                body_hash_claimed=re.sub(r"\s+", "", text(b"bh")), signed_headers=text(b"h"))
+                body_hash_claimed=re.sub(r"\s+", "", text(b"bh")),
+                signed_headers=" ".join(text(b"h").split()))
     if not sig or not domain or not selector:
         return DKIMResult("permerror", reason="the signature lacks required tags", **base)
     name = f"{selector}._domainkey.{domain}"

@@ -9,7 +9,7 @@ from email.utils import getaddresses
 from simulator.delivery.authentication import dkimcheck, dmarc, spfcheck
 from simulator.delivery.authentication.dkimcheck import DKIMResult
 from simulator.delivery.authentication.dmarc import DMARCResult
-from simulator.delivery.authentication.explain import POLICY_MEANING, dkim_key_record, dmarc_record, spf_record
+from simulator.delivery.authentication.explain import POLICY_MEANING
 from simulator.delivery.authentication.lookups import Step, ZoneFault
 from simulator.delivery.authentication.spfcheck import SPFResult
 from simulator.delivery.connectcheck import Say
@@ -96,22 +96,15 @@ class AuthCheck:
         self.header = ""
 
     def steps(self) -> Generator[Step, DNSAnswer | None, None]:
+        # The records themselves are explained where their answers are traced (trace/narrate/dns.py).
         spf = self.spf = yield from spfcheck.check(self.ip, self.mail_from, self.helo, self.zone_fault)
-        if spf.record:
-            yield Say(f"{spf.domain}'s SPF record: {spf.record}", spf_record(spf.record), "RFC 7208 §4.6")
         yield Say(f"SPF {spf.result}: {spf.ip} for {spf.sender}", _spf_say(spf), "RFC 7208 §2.6")
         self.dkim = yield from dkimcheck.verify(self.message, self.zone_fault)
         for result in self.dkim:
-            if result.key_record:
-                yield Say(f"key {result.selector}._domainkey.{result.domain}: {result.key_record[:40]}...",
-                          dkim_key_record(result.key_record), "RFC 6376 §3.6.1")
             yield Say(_dkim_line(result), _dkim_say(result), "RFC 6376 §6.1")
         author = author_domain(self.message)
         if author:
             self.dmarc = yield from dmarc.check(author, spf, self.dkim, self.zone_fault)
-            if self.dmarc.record is not None:
-                yield Say(f"_dmarc.{self.dmarc.record_domain}: {self.dmarc.record.text}",
-                          dmarc_record(self.dmarc.record.text), "RFC 7489 §6.3")
             yield Say(f"DMARC {self.dmarc.result} for From: domain {author}", _dmarc_say(self.dmarc), "RFC 7489 §3.1")
         self.refusal = self._policy(author)
         self.header = authentication_results(self.mx, spf, self.dkim, self.dmarc)
