@@ -10,13 +10,13 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from simulator.delivery.authentication.zones import scenario_key
 from simulator.delivery.dns import Resolvers
 from simulator.delivery.faults import FaultBook
 from simulator.delivery.outcomes import Ledger, QueueEntry, Submission
 from simulator.actors.dnsclient import run_now
 from simulator.delivery.site import Checks, actor_infos, store_behind
 from simulator.engine import Environment
+from simulator.mail.headers import header_value
 from simulator.protocols.mailstore import MailStore
 from simulator.scenario.model import Host, Role, Scenario
 from simulator.trace.events import Kind, Trace
@@ -116,7 +116,13 @@ class World:
         self.queues[mx.id].bounce_later(sender, rcpt, content, status, diagnostic, delay=REMOTE_BOUNCE_DELAY)
 
     def signing_key(self, msa: Host) -> DKIMKey | None:
+        from simulator.delivery.authentication.zones import scenario_key
+
         return scenario_key(msa, msa.domains[0]) if msa.domains else None  # the scenario's test key
+
+    def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:
+        self.ledger.forward(header_value(content, "Message-ID"), rcpt, target)
+        self.enqueue(mx, self.queue_id(), sender, (target,), content)
 
     def run_check(self, host: Host, check: Checks) -> None:
         run_now(self, host.id, check)

@@ -164,7 +164,7 @@ class InboundPolicy(ServerPolicy):
                     copy = prepend_header(copy, "Authentication-Results", verdict.header)
                 if target is not None or account is None:
                     # Forwarding keeps the envelope sender (no SRS): the next hop checks SPF against it.
-                    site.enqueue(mx, site.queue_id(), sender, (target or rcpt,), copy)
+                    site.forward(mx, sender, rcpt, target or rcpt, copy)
                     continue
                 copy = prepend_header(copy, "Return-Path", f"<{sender}>")
                 key = f"{self.dedup}.{rcpt.lower()}" if self.dedup else None

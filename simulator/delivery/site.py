@@ -76,6 +76,10 @@ class Site(Protocol):
         """The key ``msa`` DKIM-signs its mail with, or None: it does not sign."""
         ...
 
+    def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:
+        """``mx`` forwards ``rcpt``'s copy to ``target``: queue it for relaying, keeping the envelope sender."""
+        ...
+
     def run_check(self, host: Host, check: Checks) -> None:
         """Run a check's steps now, as ``host``: ask each DNS question, trace it and the notes.
 

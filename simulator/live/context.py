@@ -176,6 +176,10 @@ class LiveWorld:
     def signing_key(self, msa: Host) -> DKIMKey | None:
         return self._key_for(msa, msa.domains[0]) if msa.domains else None
 
+    def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:
+        self.ledger.forward(header_value(content, "Message-ID"), rcpt, target)
+        self.enqueue(mx, self.queue_id(), sender, (target,), content)
+
     def run_check(self, host: Host, check: Checks) -> None:
         from simulator.live.checks import run_client_check  # live.checks imports this module's type
 

@@ -29,6 +29,16 @@ GOAL_MAP: dict[str, tuple[tuple[Asks, ...], ...]] = {
         (Asks(K.AUTHORED, "applies DMARC do"),),
         (Asks(K.AUTHORED, "Who would receive the bounce"),),
     ),
+    "dkim-broken": (
+        (Asks(K.AUTHORED, "appends a disclaimer"),),
+        (Asks(K.AUTHORED, "appends a disclaimer"),),
+        (Asks(K.AUTHORED, "fails DKIM, but SPF passes"),),
+    ),
+    "forwarding-breaks-spf": (
+        (Asks(K.AUTHORED, "Why does SPF fail at the next MX"),),
+        (Asks(K.AUTHORED, "DKIM passed for d=example.org"),),
+        (Asks(K.AUTHORED, "What does DMARC decide"),),
+    ),
     "auth-pass": (
         (Asks(K.AUTHORED, "s=sim2026"),),
         (Asks(K.AUTHORED, "two strings"),),

@@ -23,7 +23,7 @@ from simulator.scenario.library import open_scenario
 from simulator.trace.events import Direction, Kind
 from simulator.trace.jsonl import to_jsonl
 
-AUTH_LESSONS = ["auth-pass", "spoofed-sender"]
+AUTH_LESSONS = ["auth-pass", "spoofed-sender", "dkim-broken", "forwarding-breaks-spf"]
 
 
 def _txt_lookup(scenario):
@@ -96,3 +96,46 @@ def test_same_seed_same_trace(name):
     a = "\n".join(to_jsonl(run_scenario(open_scenario(name), 5).events))
     b = "\n".join(to_jsonl(run_scenario(open_scenario(name), 5).events))
     assert a == b
+
+
+def test_dkim_broken_shows_both_body_hashes_and_dmarc_passes_on_spf():
+    scenario = open_scenario("dkim-broken")
+    (delivered,) = simulate(scenario).muas["bob"].fetched
+    assert not dkim.verify(delivered, dnsfunc=_txt_lookup(scenario))  # dkimpy agrees: the body changed
+    assert _results(delivered, "mail-in.example.net") == {"spf": "pass", "dkim": "fail", "dmarc": "pass"}
+    parsed = email.message_from_bytes(delivered, policy=email.policy.compat32)
+    signature = " ".join(parsed["DKIM-Signature"].split())
+    claimed = signature.split("bh=", 1)[1].split(";", 1)[0].strip()
+    body = delivered.split(b"\r\n\r\n", 1)[1]
+    assert scenario.host("msa").footer.encode() in body
+    # The signer's hash is of the body before the footer, by RFC 6376 §3.4.4's relaxed rules, worked out here.
+    before = body.split(b"\r\n\r\n" + scenario.host("msa").footer.encode())[0]
+    assert claimed == _relaxed_hash(before) != _relaxed_hash(body)
+    (note,) = [e for e in run_scenario(scenario).events if e.kind is Kind.NOTE and e.text.startswith("DKIM fail")]
+    assert claimed in note.explain and _relaxed_hash(body) in note.explain
+
+
+def _relaxed_hash(body: bytes) -> str:
+    import base64
+    import hashlib
+    import re
+
+    lines = [re.sub(rb"[ \t]+", b" ", line).rstrip(b" \t") for line in body.split(b"\r\n")]
+    while lines and lines[-1] == b"":
+        lines.pop()
+    return base64.b64encode(hashlib.sha256(b"".join(line + b"\r\n" for line in lines)).digest()).decode()
+
+
+def test_forwarding_breaks_spf_at_the_last_hop_but_dkim_carries_dmarc():
+    scenario = open_scenario("forwarding-breaks-spf")
+    (delivered,) = simulate(scenario).muas["bob"].fetched
+    assert dkim.verify(delivered, dnsfunc=_txt_lookup(scenario))
+    assert _results(delivered, "mail-in.example.net") == {"spf": "pass", "dkim": "pass", "dmarc": "pass"}
+    assert _results(delivered, "mx.newmail.example") == {"spf": "fail", "dkim": "pass", "dmarc": "pass"}
+    trace = run_scenario(scenario)
+    forwarder = scenario.host("mx-net")
+    mail_from = [e.text for e in trace.events if e.kind is Kind.SMTP and e.dir is Direction.CLIENT
+                 and e.src == "mx-net" and e.text.startswith("MAIL FROM:")]
+    assert mail_from and mail_from[0].startswith("MAIL FROM:<alice@example.org>")  # no SRS: the sender kept
+    assert forwarder.ip not in "v=spf1 ip4:192.0.2.25 -all"
+    assert outcomes(scenario)[0]["result"] == "delivered"

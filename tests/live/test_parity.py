@@ -76,12 +76,14 @@ EXPECTED: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     "dnsbl-listed": [("bob@example.net", "bounced", "5.7.1", ALICE)],
     # RFC 5321 §3.6.2: no relaying for a stranger; refused at RCPT, in the client's own session: no DSN.
     "open-relay-denied": [("carol@example.com", "refused", "5.7.1", None)],
-    # SPF passes (ip4:192.0.2.25 is the MSA), DKIM passes with the published key, so DMARC passes (RFC 7489
-    # §3.1): delivered.
+    # Signed, SPF/DKIM/DMARC pass: delivered as before.
     "auth-pass": [("bob@example.net", "delivered", "2.0.0", None)],
-    # SPF fails (-all), nothing is signed, DMARC p=reject: refused at the final dot with RFC 7489 §10.3's
-    # 550 5.7.1, in the forger's own session, so no DSN (no backscatter).
+    # RFC 7489 §10.3: refused in the session (550 5.7.1, "DMARC"), so nobody gets a DSN (no backscatter).
     "spoofed-sender": [("bob@example.net", "refused", "5.7.1", None)],
+    # DKIM fails, but DMARC passes on aligned SPF (RFC 7489 §4.2): delivered.
+    "dkim-broken": [("bob@example.net", "delivered", "2.0.0", None)],
+    # SPF fails at the last hop, DKIM passes aligned: DMARC passes, delivered to the forwarding target.
+    "forwarding-breaks-spf": [("bob@example.net", "delivered", "2.0.0", None)],
 }
 
 REPLAYABLE = [s.name for s in list_scenarios() if cannot_replay(open_scenario(s.name)) is None]

@@ -23,21 +23,58 @@ The stable API (live mode and the simulation both use it):
 
 SPF is evaluated by pyspf, DKIM signed and verified by dkimpy; their DNS
 lookups go through ``lookups.Answers`` so each is an ``Ask`` in the trace.
+
+The package loads dkimpy, pyspf and cryptography only when one of these is
+first used (``smtpsim run`` of a scenario without authentication loads none).
 """
 
-from simulator.delivery.authentication.dkimcheck import DEFAULT_SELECTOR, DKIMKey, DKIMResult, body_hash, sign, signing_key
-from simulator.delivery.authentication.dkimcheck import verify as dkim_verify
-from simulator.delivery.authentication.dmarc import DMARCRecord, DMARCResult, aligned, organizational_domain
-from simulator.delivery.authentication.dmarc import check as dmarc_check
-from simulator.delivery.authentication.explain import dkim_key_record, dmarc_record, spf_record, spf_term
-from simulator.delivery.authentication.lookups import txt_joined, txt_strings
-from simulator.delivery.authentication.spfcheck import SPFResult
-from simulator.delivery.authentication.spfcheck import check as spf_check
-from simulator.delivery.authentication.verdict import AuthCheck, author_domain, authentication_results
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_SELECTOR", "AuthCheck", "DKIMKey", "DKIMResult", "DMARCRecord", "DMARCResult", "SPFResult",
-    "aligned", "author_domain", "authentication_results", "body_hash", "dkim_key_record", "dkim_verify",
-    "dmarc_check", "dmarc_record", "organizational_domain", "sign", "signing_key", "spf_check", "spf_record",
-    "spf_term", "txt_joined", "txt_strings",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simulator.delivery.authentication.dkimcheck import DEFAULT_SELECTOR, DKIMKey, DKIMResult, body_hash, sign, signing_key
+    from simulator.delivery.authentication.dkimcheck import verify as dkim_verify
+    from simulator.delivery.authentication.dmarc import DMARCRecord, DMARCResult, aligned, organizational_domain
+    from simulator.delivery.authentication.dmarc import check as dmarc_check
+    from simulator.delivery.authentication.explain import dkim_key_record, dmarc_record, spf_record, spf_term
+    from simulator.delivery.authentication.lookups import txt_joined, txt_strings
+    from simulator.delivery.authentication.spfcheck import SPFResult
+    from simulator.delivery.authentication.spfcheck import check as spf_check
+    from simulator.delivery.authentication.verdict import AuthCheck, author_domain, authentication_results
+
+_LAZY: dict[str, tuple[str, str]] = {
+    "AuthCheck": ("simulator.delivery.authentication.verdict", "AuthCheck"),
+    "DEFAULT_SELECTOR": ("simulator.delivery.authentication.dkimcheck", "DEFAULT_SELECTOR"),
+    "DKIMKey": ("simulator.delivery.authentication.dkimcheck", "DKIMKey"),
+    "DKIMResult": ("simulator.delivery.authentication.dkimcheck", "DKIMResult"),
+    "DMARCRecord": ("simulator.delivery.authentication.dmarc", "DMARCRecord"),
+    "DMARCResult": ("simulator.delivery.authentication.dmarc", "DMARCResult"),
+    "SPFResult": ("simulator.delivery.authentication.spfcheck", "SPFResult"),
+    "aligned": ("simulator.delivery.authentication.dmarc", "aligned"),
+    "authentication_results": ("simulator.delivery.authentication.verdict", "authentication_results"),
+    "author_domain": ("simulator.delivery.authentication.verdict", "author_domain"),
+    "body_hash": ("simulator.delivery.authentication.dkimcheck", "body_hash"),
+    "dkim_key_record": ("simulator.delivery.authentication.explain", "dkim_key_record"),
+    "dkim_verify": ("simulator.delivery.authentication.dkimcheck", "verify"),
+    "dmarc_check": ("simulator.delivery.authentication.dmarc", "check"),
+    "dmarc_record": ("simulator.delivery.authentication.explain", "dmarc_record"),
+    "organizational_domain": ("simulator.delivery.authentication.dmarc", "organizational_domain"),
+    "sign": ("simulator.delivery.authentication.dkimcheck", "sign"),
+    "signing_key": ("simulator.delivery.authentication.dkimcheck", "signing_key"),
+    "spf_check": ("simulator.delivery.authentication.spfcheck", "check"),
+    "spf_record": ("simulator.delivery.authentication.explain", "spf_record"),
+    "spf_term": ("simulator.delivery.authentication.explain", "spf_term"),
+    "txt_joined": ("simulator.delivery.authentication.lookups", "txt_joined"),
+    "txt_strings": ("simulator.delivery.authentication.lookups", "txt_strings"),
+}
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    return getattr(importlib.import_module(module), attr)

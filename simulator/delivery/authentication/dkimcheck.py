@@ -119,6 +119,7 @@ class DKIMResult:
     body_hash_computed: str = ""  # what the verifier computed over the body it received
     signed_headers: str = ""  # h=
     key_record: str = ""  # the key record as published (joined), if one was found
+    canonicalization: str = "simple/simple"  # c= (header/body), simple/simple when absent (RFC 6376 §3.5)
 
 
 def _signatures(message: bytes) -> list[dict[bytes, bytes]]:
@@ -148,7 +149,7 @@ def _verify_one(message: bytes, idx: int, sig: dict[bytes, bytes], answers: Answ
     domain, selector = text(b"d").lower(), text(b"s")
     base = dict(domain=domain, selector=selector, header_b=re.sub(r"\s+", "", text(b"b"))[:8],
                 body_hash_claimed=re.sub(r"\s+", "", text(b"bh")),
-                signed_headers=" ".join(text(b"h").split()))
+                signed_headers=" ".join(text(b"h").split()), canonicalization=text(b"c") or "simple/simple")
     if not sig or not domain or not selector:
         return DKIMResult("permerror", reason="the signature lacks required tags", **base)
     name = f"{selector}._domainkey.{domain}"

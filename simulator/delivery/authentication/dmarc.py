@@ -19,10 +19,14 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass, field
 
-from simulator.delivery.authentication.dkimcheck import DKIMResult
+from typing import TYPE_CHECKING
+
 from simulator.delivery.authentication.lookups import Answers, Step, ZoneFault, replay, txt_joined
-from simulator.delivery.authentication.spfcheck import SPFResult
 from simulator.dns import DNSAnswer
+
+if TYPE_CHECKING:
+    from simulator.delivery.authentication.dkimcheck import DKIMResult
+    from simulator.delivery.authentication.spfcheck import SPFResult
 
 POLICIES = ("none", "quarantine", "reject")
 

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
-from simulator.delivery.authentication.dkimcheck import sign
-from simulator.delivery.authentication.verdict import AuthCheck
-from simulator.delivery.authentication.zones import zone_fault_for
+from typing import TYPE_CHECKING
+
 from simulator.delivery.connectcheck import Say
 from simulator.delivery.site import Site
 from simulator.dns import DNSAnswer
 from simulator.mail.headers import sim_datetime
 from simulator.scenario.model import Host, Role
+
+if TYPE_CHECKING:
+    from simulator.delivery.authentication.verdict import AuthCheck
+
+# dkimpy, pyspf and cryptography are imported when a scenario first signs or verifies.
 
 
 class Notes:
@@ -36,6 +40,8 @@ def sign_outgoing(site: Site, msa: Host, content: bytes) -> bytes:
     """``content`` as ``msa`` relays it: DKIM-signed if it has a selector, then its footer, if any."""
     key = site.signing_key(msa) if msa.dkim_selector and msa.domains else None
     if key is not None:
+        from simulator.delivery.authentication.dkimcheck import sign
+
         domain = key.domain
         timestamp = int(sim_datetime(site.header_time()).timestamp())
         header = sign(content, key, timestamp)
@@ -59,6 +65,9 @@ def verify_incoming(site: Site, mx: Host, peer: Host, ip: str, helo: str, mail_f
     """The MX's SPF/DKIM/DMARC verdict on a message (None when the MX does not check)."""
     if mx.role is not Role.MTA or not mx.mail_auth:
         return None
+    from simulator.delivery.authentication.verdict import AuthCheck
+    from simulator.delivery.authentication.zones import zone_fault_for
+
     check = AuthCheck(mx.hostname, ip, helo, mail_from, content,
                       zone_fault=zone_fault_for(site.scenario, site.faults))
     site.run_check(mx, check)

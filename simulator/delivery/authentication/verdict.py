@@ -101,7 +101,8 @@ class AuthCheck:
         yield Say(f"SPF {spf.result}: {spf.ip} for {spf.sender}", _spf_say(spf), "RFC 7208 §2.6")
         self.dkim = yield from dkimcheck.verify(self.message, self.zone_fault)
         for result in self.dkim:
-            yield Say(_dkim_line(result), _dkim_say(result), "RFC 6376 §6.1")
+            yield Say(_dkim_line(result), _dkim_say(result), "RFC 6376 §6.1.3" if result.body_hash_computed
+                      and result.body_hash_computed != result.body_hash_claimed else "RFC 6376 §6.1")
         author = author_domain(self.message)
         if author:
             self.dmarc = yield from dmarc.check(author, spf, self.dkim, self.zone_fault)
@@ -154,9 +155,10 @@ def _dkim_say(result: DKIMResult) -> str:
                 f"signature b= verifies with {result.domain}'s public key over the signed header fields "
                 f"({result.signed_headers}): {result.domain} takes responsibility for this message, unchanged.")
     if result.reason == "body hash did not verify":
-        return (f"The signer wrote bh={result.body_hash_claimed[:12]}..., the hash of the body it sent; the MX "
-                f"canonicalized the body it received and got {result.body_hash_computed[:12]}...: the body was "
-                "changed on the way, so the signature fails.")
+        return (f"The signer wrote bh={result.body_hash_claimed}, the SHA-256 hash of the body as it signed it. "
+                f"The MX canonicalized the body it received (c={result.canonicalization}) and hashed "
+                f"it: {result.body_hash_computed}. They differ, so the body changed after signing and the "
+                "signature fails, whatever the change was (RFC 6376 §6.1.3).")
     if result.reason == "no key for signature":
         return (f"{result.selector}._domainkey.{result.domain} has no key record, so the signature cannot be "
                 "checked: a permanent error (RFC 6376 §6.1.2: no key for signature).")

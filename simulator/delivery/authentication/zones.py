@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import dns.name
 import dns.rdata
@@ -23,10 +24,12 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.zone
 
-from simulator.delivery.authentication.dkimcheck import DKIMKey, signing_key
 from simulator.delivery.faults import FaultBook
 from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Host, Role, Scenario
+
+if TYPE_CHECKING:
+    from simulator.delivery.authentication.dkimcheck import DKIMKey
 
 AUTH_FAULTS = (FaultKind.DKIM_KEY_MISSING, FaultKind.SPF_OMITS_MSA, FaultKind.DMARC_NONE,
                FaultKind.DMARC_QUARANTINE, FaultKind.DMARC_REJECT)
@@ -50,7 +53,11 @@ KeyFor = Callable[[Host, str], "DKIMKey | None"]
 
 def scenario_key(msa: Host, domain: str) -> DKIMKey | None:
     """The scenario's test key for ``msa`` signing for ``domain`` (None if it does not sign)."""
-    return signing_key(domain, msa.dkim_selector) if msa.dkim_selector else None
+    if not msa.dkim_selector:
+        return None
+    from simulator.delivery.authentication.dkimcheck import signing_key  # only for a signing MSA
+
+    return signing_key(domain, msa.dkim_selector)
 
 
 def published(scenario: Scenario, *, without_key_of: str | None = None,
