@@ -7,6 +7,7 @@ Expected values come from the RFCs: the key record's tags (RFC 6376 §3.6.1), it
 from __future__ import annotations
 
 import base64
+import dataclasses
 import email
 import email.policy
 import re
@@ -21,6 +22,9 @@ import dns.rdatatype
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from simulator.live import LiveMode, LiveOptions, LiveThread
+from simulator.scenario.faults import Fault, FaultKind, Target
+from simulator.scenario.library import open_scenario
 from tests.live.livekit import ALICE, BOB, TIMEOUT, message, submit, wait_for_mail
 
 pytestmark = [pytest.mark.socket, pytest.mark.timeout(60)]
@@ -191,3 +195,16 @@ def test_results_that_claim_to_be_the_mxs_are_removed_on_arrival(live) -> None:
     found = [_auth_results(str(v)) for v in parsed.get_all("Authentication-Results")]
     assert [authserv_id for authserv_id, _ in found] == ["mx1.example.net", "elsewhere.example"]
     assert found[0][1]["dkim"][0] == "none"  # ours: the message is not signed at all
+
+
+def test_a_fault_rewriting_spf_still_publishes_the_live_key(data_dir) -> None:
+    # spf-omits-msa: example.org's SPF no longer lists the MSA, so SPF fails; the zones the fault rewrites
+    # must still carry live mode's key, so DKIM passes, aligned, and DMARC passes on it (RFC 7489 §4.2).
+    scenario = open_scenario("submission-starttls")
+    scenario = dataclasses.replace(scenario, faults=(Fault(FaultKind.SPF_OMITS_MSA, Target.HOST, "msa"),))
+    with LiveThread(LiveMode(scenario, LiveOptions(listen="127.0.0.1", ephemeral=True, data_dir=data_dir))) as mode:
+        assert submit(mode, message("SPF will fail")) == {}
+        [delivered] = wait_for_mail(mode)
+    parsed = email.message_from_bytes(delivered, policy=email.policy.default)
+    _, methods = _auth_results(str(parsed["Authentication-Results"]))
+    assert methods["spf"][0] == "fail" and methods["dkim"][0] == "pass" and methods["dmarc"][0] == "pass"
