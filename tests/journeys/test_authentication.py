@@ -139,3 +139,63 @@ def test_forwarding_breaks_spf_at_the_last_hop_but_dkim_carries_dmarc():
     assert mail_from and mail_from[0].startswith("MAIL FROM:<alice@example.org>")  # no SRS: the sender kept
     assert forwarder.ip not in "v=spf1 ip4:192.0.2.25 -all"
     assert outcomes(scenario)[0]["result"] == "delivered"
+
+
+from simulator.scenario.toggles import available_toggles, with_toggles  # noqa: E402
+
+
+def _with(name: str, *toggles: str):
+    scenario = open_scenario(name)
+    assert set(toggles) <= {t.name for t in available_toggles(scenario)}
+    return with_toggles(scenario, list(toggles))
+
+
+def test_dkim_key_missing_makes_dkim_a_permerror_and_dmarc_lean_on_spf():
+    scenario = _with("auth-pass", "dkim-key-missing")
+    trace = run_scenario(scenario)
+    key = "sim2026._domainkey.example.org."
+    asked = [e for e in trace.events if e.kind is Kind.DNS and e.dir is Direction.CLIENT and e.text == f";{key}\tIN\tTXT"]
+    assert asked  # still asked: the signature names the key
+    answers = [e.text for e in trace.events if e.kind is Kind.DNS and e.dir is Direction.SERVER
+               and e.text.startswith(key + "\t")]
+    assert answers == []  # nothing published there
+    (delivered,) = simulate(scenario).muas["bob"].fetched
+    assert _results(delivered, "mail-in.example.net") == {"spf": "pass", "dkim": "permerror", "dmarc": "pass"}
+
+
+def test_spf_omits_msa_fails_spf_but_dkim_carries_dmarc():
+    scenario = _with("auth-pass", "spf-omits-msa")
+    trace = run_scenario(scenario)
+    (record,) = [e.text.split("\t")[4] for e in trace.events if e.kind is Kind.DNS and e.dir is Direction.SERVER
+                 and e.text.startswith("example.org.\t") and "\tTXT\t" in e.text and "spf1" in e.text]
+    assert "192.0.2.25" not in record and record.startswith('"v=spf1')
+    (delivered,) = simulate(scenario).muas["bob"].fetched
+    assert _results(delivered, "mail-in.example.net") == {"spf": "fail", "dkim": "pass", "dmarc": "pass"}
+
+
+@pytest.mark.parametrize("policy, result", [("none", "delivered"), ("quarantine", "delivered"),
+                                            ("reject", "refused")])
+def test_each_dmarc_policy_on_the_forged_message(policy, result):
+    scenario = _with("spoofed-sender", f"dmarc-{policy}")
+    trace = run_scenario(scenario)
+    (record,) = [e.text.split("\t")[4] for e in trace.events if e.kind is Kind.DNS and e.dir is Direction.SERVER
+                 and e.text.startswith("_dmarc.example.org.\t")]
+    assert f"p={policy};" in record  # RFC 7489 §6.3
+    if result == "refused":  # a client on port 25: the outcome is the MX's answer in its own session
+        assert outcomes(scenario)[0] == {"rcpt": "bob@example.net", "result": "refused", "status": "5.7.1",
+                                         "dsn_to": None}
+    assert not [e for e in trace.events if e.kind is Kind.BOUNCE]
+    fetched = simulate(scenario).muas["bob"].fetched
+    if result == "delivered":
+        (delivered,) = fetched
+        assert _results(delivered, "mail-in.example.net")["dmarc"] == "fail"
+        assert f"dis={policy}" in " ".join(delivered.split(b"\r\n\r\n")[0].decode().split())
+    else:
+        assert fetched == []
+
+
+def test_dmarc_reject_on_the_ordinary_journey_refuses_alices_own_unsigned_mail():
+    # No SPF record and no signature: nothing can pass DMARC, so p=reject refuses the domain's own mail.
+    scenario = _with("submission-starttls", "dmarc-reject")
+    assert outcomes(scenario)[0] == {"rcpt": "bob@example.net", "result": "bounced", "status": "5.7.1",
+                                     "dsn_to": "alice@example.org"}

@@ -107,6 +107,12 @@ class AuthCheck:
         if author:
             self.dmarc = yield from dmarc.check(author, spf, self.dkim, self.zone_fault)
             yield Say(f"DMARC {self.dmarc.result} for From: domain {author}", _dmarc_say(self.dmarc), "RFC 7489 §3.1")
+            if self.dmarc.disposition == "quarantine":
+                yield Say(f"p=quarantine: {self.mx} accepts the message but treats it as suspicious",
+                          "The domain owner asks that failing mail be treated as suspicious, not refused. Real "
+                          "receivers file it in the spam folder; here it is delivered to the inbox with "
+                          "dmarc=fail (p=quarantine dis=quarantine) in Authentication-Results, for the mail "
+                          "client or a filter to act on.", "RFC 7489 §6.3")
         self.refusal = self._policy(author)
         self.header = authentication_results(self.mx, spf, self.dkim, self.dmarc)
 
