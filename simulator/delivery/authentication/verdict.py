@@ -115,6 +115,12 @@ class AuthCheck:
                           "client or a filter to act on.", "RFC 7489 §6.3")
         self.refusal = self._policy(author)
         self.header = authentication_results(self.mx, spf, self.dkim, self.dmarc)
+        if self.refusal is None:
+            yield Say("Authentication-Results: " + " ".join(self.header.split()),
+                      f"{self.mx} records its verdicts in a header field it puts on top of the message: first its "
+                      "own name (the authserv-id), then one method=result per check, each with the property it "
+                      "was about (smtp.mailfrom, header.d, header.from). Readers trust only the header fields "
+                      "their own receiving servers add.", "RFC 8601 §2.2")
 
     def _policy(self, author: str) -> Reply | None:
         result = self.dmarc
