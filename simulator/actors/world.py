@@ -23,6 +23,7 @@ from simulator.trace.events import Kind, Trace
 from simulator.trace.recorder import EventSink, TraceRecorder
 
 if TYPE_CHECKING:
+    from simulator.delivery.authentication import DKIMKey
     from simulator.actors.mua import MUA
     from simulator.actors.queue import OutboundQueue
     from simulator.actors.servers import StoreActor
@@ -113,6 +114,11 @@ class World:
 
     def bounce_later(self, mx: Host, sender: str, rcpt: str, content: bytes, status: str, diagnostic: str) -> None:
         self.queues[mx.id].bounce_later(sender, rcpt, content, status, diagnostic, delay=REMOTE_BOUNCE_DELAY)
+
+    def signing_key(self, msa: Host) -> DKIMKey | None:
+        from simulator.delivery.authentication.zones import scenario_key
+
+        return scenario_key(msa, msa.domains[0]) if msa.domains else None  # the scenario's test key
 
     def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:
         self.ledger.forward(header_value(content, "Message-ID"), rcpt, target)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from simulator.delivery.authentication.zones import AUTH_FAULTS, affected_names, published, rewrite_for_auth
+from simulator.delivery.authentication.zones import (AUTH_FAULTS, KeyFor, affected_names, published,
+                                                     rewrite_for_auth, scenario_key)
 from simulator.delivery.connectcheck import CHECK_FAULTS, blocklist_name, reverse_name, rewrite_for_check
 from simulator.delivery.faults import ZONE_FAULTS, FaultBook, dns_faults
 from simulator.dns import DNSAnswer, ZoneResolver, build_zones, dig_lines, make_query
@@ -30,9 +31,9 @@ _QUERY_EXPLAIN = {
 class Resolvers:
     """The scenario's zones, and the zones as each zone fault rewrites them."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, key_for: KeyFor = scenario_key) -> None:
         # What the zones publish: the scenario's records, and the signing MSAs' DKIM keys.
-        zones = tuple(published(scenario))
+        zones = tuple(published(scenario, key_for=key_for))
         self.base = ZoneResolver(build_zones(zones))
         # Zone faults get their own resolver, used while the fault is in force.
         self.rewritten: dict[tuple[FaultKind, str], ZoneResolver] = {
@@ -52,7 +53,7 @@ class Resolvers:
         for f in scenario.faults:
             if f.kind not in AUTH_FAULTS or (f.kind, f.subject) in self.rewritten:
                 continue
-            resolver = ZoneResolver(build_zones(rewrite_for_auth(scenario, f.kind, f.subject)))
+            resolver = ZoneResolver(build_zones(rewrite_for_auth(scenario, f.kind, f.subject, key_for)))
             self.rewritten[(f.kind, f.subject)] = resolver
             for name in affected_names(scenario, f.kind, f.subject):
                 self._published[name] = resolver

@@ -12,7 +12,7 @@ Also here: who is who in a scenario, asked the same way by both.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from simulator.delivery.connectcheck import Step
 from simulator.delivery.faults import FaultBook
@@ -22,6 +22,9 @@ from simulator.protocols.smtp.client import SMTPClientConfig, TLSPolicy
 from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Account, Host, Role, Scenario
 from simulator.trace.events import ActorInfo
+
+if TYPE_CHECKING:
+    from simulator.delivery.authentication import DKIMKey
 
 
 class Checks(Protocol):
@@ -67,6 +70,10 @@ class Site(Protocol):
     def bounce_later(self, mx: Host, sender: str, rcpt: str, content: bytes, status: str,
                      diagnostic: str) -> None:
         """``mx`` accepted the message but final delivery failed: it owes the sender a DSN."""
+        ...
+
+    def signing_key(self, msa: Host) -> DKIMKey | None:
+        """The key ``msa`` DKIM-signs its mail with, or None: it does not sign."""
         ...
 
     def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:

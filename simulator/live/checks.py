@@ -1,9 +1,11 @@
-"""Live mode's driver of the receiving MX's checks of its client (``simulator.delivery.connectcheck``).
+"""Live mode's driver of the servers' checks: an MX's of its client (``simulator.delivery.connectcheck``),
+before the greeting, and of each message (SPF, DKIM, DMARC: ``simulator.delivery.authentication``), at
+the end of DATA; also the MSA's note that it signed.
 
 The questions are answered from the scenario's zones in this process, as the
 live queue's own lookups are (the same zones live mode's DNS server
-publishes, so ``dig -x`` on that server shows the same PTR), and traced like
-dig. They run when a client connects to the MX listener, before the greeting.
+publishes, its DKIM key, SPF and DMARC records included, so ``dig`` on that
+server shows the same answers), and traced like dig.
 """
 
 from __future__ import annotations

@@ -38,16 +38,16 @@ class Notes:
 
 def sign_outgoing(site: Site, msa: Host, content: bytes) -> bytes:
     """``content`` as ``msa`` relays it: DKIM-signed if it has a selector, then its footer, if any."""
-    if msa.dkim_selector and msa.domains:
-        from simulator.delivery.authentication.dkimcheck import sign, signing_key
+    key = site.signing_key(msa) if msa.dkim_selector and msa.domains else None
+    if key is not None:
+        from simulator.delivery.authentication.dkimcheck import sign
 
-        domain = msa.domains[0]
-        key = signing_key(domain, msa.dkim_selector)
+        domain = key.domain
         timestamp = int(sim_datetime(site.header_time()).timestamp())
         header = sign(content, key, timestamp)
         content = header + content
         site.run_check(msa, Notes(Say(
-            f"DKIM-signed: d={domain} s={msa.dkim_selector} (rsa-sha256, relaxed/relaxed)",
+            f"DKIM-signed: d={domain} s={key.selector} (rsa-sha256, relaxed/relaxed)",
             f"{msa.hostname} hashed the body (bh=) and the header fields it lists in h=, and signed the hash with "
             f"{domain}'s private key (b=). Anyone can check it with the public key {domain} publishes at "
             f"{key.record_name}; a change to a signed part on the way breaks it.", "RFC 6376 §5")))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import dns.name
 import dns.rdata
@@ -25,7 +26,10 @@ import dns.zone
 
 from simulator.delivery.faults import FaultBook
 from simulator.scenario.faults import FaultKind
-from simulator.scenario.model import Role, Scenario
+from simulator.scenario.model import Host, Role, Scenario
+
+if TYPE_CHECKING:
+    from simulator.delivery.authentication.dkimcheck import DKIMKey
 
 AUTH_FAULTS = (FaultKind.DKIM_KEY_MISSING, FaultKind.SPF_OMITS_MSA, FaultKind.DMARC_NONE,
                FaultKind.DMARC_QUARANTINE, FaultKind.DMARC_REJECT)
@@ -42,15 +46,31 @@ def _zone_of(zones: list[tuple[str, str]], name: str) -> int | None:
     return best
 
 
-def published(scenario: Scenario, *, without_key_of: str | None = None) -> list[tuple[str, str]]:
+# (MSA, one of its domains) -> the key it signs that domain's mail with, or None. The scenario's are
+# fixed test data; live mode's is made per data directory (simulator.live.dkimkey).
+KeyFor = Callable[[Host, str], "DKIMKey | None"]
+
+
+def scenario_key(msa: Host, domain: str) -> DKIMKey | None:
+    """The scenario's test key for ``msa`` signing for ``domain`` (None if it does not sign)."""
+    if not msa.dkim_selector:
+        return None
+    from simulator.delivery.authentication.dkimcheck import signing_key  # only for a signing MSA
+
+    return signing_key(domain, msa.dkim_selector)
+
+
+def published(scenario: Scenario, *, without_key_of: str | None = None,
+              key_for: KeyFor = scenario_key) -> list[tuple[str, str]]:
     """The scenario's zones with each signing MSA's key record added."""
     zones = list(scenario.zones)
     for msa in scenario.hosts_with_role(Role.MSA):
         if not msa.dkim_selector or msa.id == without_key_of:
             continue
-        from simulator.delivery.authentication.dkimcheck import signing_key  # only for a signing MSA
         for domain in msa.domains:
-            key = signing_key(domain, msa.dkim_selector)
+            key = key_for(msa, domain)
+            if key is None:
+                continue
             i = _zone_of(zones, key.record_name)
             if i is not None:
                 origin, text = zones[i]
@@ -68,11 +88,12 @@ def affected_names(scenario: Scenario, kind: FaultKind, subject: str) -> list[st
     return list(msa.domains)
 
 
-def rewrite_for_auth(scenario: Scenario, kind: FaultKind, subject: str) -> list[tuple[str, str]]:
+def rewrite_for_auth(scenario: Scenario, kind: FaultKind, subject: str,
+                     key_for: KeyFor = scenario_key) -> list[tuple[str, str]]:
     """The published zones as the fault ``kind`` on ``subject`` rewrites them."""
     if kind is FaultKind.DKIM_KEY_MISSING:
-        return published(scenario, without_key_of=subject)
-    zones = published(scenario)
+        return published(scenario, without_key_of=subject, key_for=key_for)
+    zones = published(scenario, key_for=key_for)
     if kind in DMARC_FAULTS:
         owner = "_dmarc." + subject
         record = f'"v=DMARC1; p={DMARC_FAULTS[kind]}; rua=mailto:dmarc-reports@{subject}"'
