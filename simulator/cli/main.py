@@ -249,12 +249,14 @@ def _play(scenario: str, seed: int | None, faults: list[str] | None = None, prof
     gc.disable()
     try:
         from simulator.scenario.library import open_scenario
-        from simulator.scenario.toggles import with_toggles
 
         # Load before the UI starts, so a bad scenario or fault exits 2 with its message.
         loaded = open_scenario(scenario)
         names = list(faults or [])
-        with_toggles(loaded, names)  # only to check the names: an unknown one exits 2 here
+        if names:  # (the toggles module is not light: without faults it waits for the run)
+            from simulator.scenario.toggles import with_toggles
+
+            with_toggles(loaded, names)  # only to check the names: an unknown one exits 2 here
         from simulator.ui.app import run_app  # imported here: the other commands need no Textual
         # The base scenario and the names: the player's fault panel shows them on and can switch them off.
         return run_app(loaded, seed, faults=names, profile=profile, at=at, presenter=presenter)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simulator import __version__
+from simulator.paths import user_cache_dir
 from simulator.trace.events import ActorInfo, ConnectionInfo, Direction, Kind, TLSMode, Trace, TraceEvent
 
 if TYPE_CHECKING:
@@ -38,9 +39,7 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 
 def cache_dir() -> Path:
     """``$XDG_CACHE_HOME/smtpsim/traces``, or ``~/.cache/smtpsim/traces`` (XDG: an absolute path only)."""
-    value = os.environ.get("XDG_CACHE_HOME", "")
-    base = Path(value) if value and os.path.isabs(value) else Path.home() / ".cache"
-    return base / "smtpsim" / "traces"
+    return user_cache_dir() / "traces"
 
 
 def code_stamp() -> str:
