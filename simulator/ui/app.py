@@ -56,8 +56,9 @@ class SmtpsimApp(ProgressRecording, App[int]):
                                        "presenter": presenter}
         self.theme = "textual-dark"
 
-    def on_mount(self) -> None:
-        self.push_screen(self.player_screen())
+    def get_default_screen(self) -> Screen:
+        # The player is the first screen itself: no blank default screen to compose, lay out and leave.
+        return self.player_screen()
 
     def player_screen(self) -> PlayerScreen:
         return PlayerScreen(self._trace, self._loader, **self._start)
@@ -160,7 +161,6 @@ class LiveApp(SmtpsimApp):
         self._fresh = True  # the live thread; a plain flag is all it touches
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.set_interval(LIVE_REFRESH, self.fold_in_new_events, name="live trace")
 
     def fold_in_new_events(self) -> None:

@@ -152,6 +152,8 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
         ("Help", "All keys and the port table (?)", "help"),
     )
 
+    AUTO_FOCUS = "#events"  # (not the lesson card's scroller, which would take it first and hand it on)
+
     # var, not reactive: the watchers update the widgets that change; repainting
     # the whole screen on every step would cost more than the step itself.
     index: var[int] = var(0, init=False)
