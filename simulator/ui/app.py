@@ -56,9 +56,8 @@ class SmtpsimApp(ProgressRecording, App[int]):
                                        "presenter": presenter}
         self.theme = "textual-dark"
 
-    def get_default_screen(self) -> Screen:
-        # The player is the first screen itself: no blank default screen to compose, lay out and leave.
-        return self.player_screen()
+    def on_mount(self) -> None:
+        self.push_screen(self.player_screen())
 
     def player_screen(self) -> PlayerScreen:
         return PlayerScreen(self._trace, self._loader, **self._start)

@@ -157,7 +157,7 @@ async def test_question_mark_opens_help_and_escape_closes_it():
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        assert len(app.screen_stack) == 2  # the player (the app's first screen), help
+        assert len(app.screen_stack) == 3  # default, player, help
         await pilot.press("escape")
         assert isinstance(app.screen, PlayerScreen)
 

@@ -26,6 +26,7 @@ from simulator.scenario.toggles import available_toggles
 from simulator.trace.events import Trace
 from simulator.trace.hops import Hop, summarize_hops
 from simulator.ui.compare import Row, align_hops, hop_lines, run_label, same
+from simulator.ui.screens.css import SCREENS_CSS
 from simulator.ui.tracemodel import format_clock
 from simulator.ui.widgets.faultswitch import FaultSwitch, SwitchList
 
@@ -35,6 +36,8 @@ SHORT_HEIGHT = 30  # below this the choosing panels get shorter, so the table ke
 
 class CompareScreen(Screen[int | None]):
     """Dismisses with the step of A's chosen hop, or None."""
+
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [
         Binding("escape", "close", "back", tooltip="Back to the player, where it was"),
