@@ -154,6 +154,7 @@ class LiveApp(SmtpsimApp):
     def player_screen(self) -> PlayerScreen:
         from simulator.ui.screens.live import LivePlayerScreen
 
+        assert isinstance(self._trace, Trace)  # live mode starts from a snapshot, never a pending run
         return LivePlayerScreen(self._trace, self._info)
 
     def _on_live_event(self, _event: object) -> None:

@@ -120,8 +120,11 @@ async def test_the_key_bar_follows_the_focus_and_a_click_presses_the_key():
         screen.query_one("#two").focus()
         await pilot.pause()
         assert "b beta" in bar.text and "alpha" not in bar.text
-        x = bar.text.index("b beta")
+        x = bar.text.index("b beta")  # the line as drawn: a click on its key presses it
         await pilot.click(KeyBar, offset=(x, 0))
+        await pilot.pause()
+        assert app.pressed_keys == ["beta"]
+        await pilot.click(KeyBar, offset=(x + len("b beta") + 3, 0))  # past the last key: nothing
         await pilot.pause()
         assert app.pressed_keys == ["beta"]
 

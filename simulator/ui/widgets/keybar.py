@@ -23,7 +23,8 @@ from textual.widget import Widget
 
 from simulator.ui.widgets.styles import CachedStyles
 
-Key = tuple[str, str, str, bool]  # (key to press, as shown, description, enabled)
+# (key to press, as shown, description, enabled); a binding group's label after its keys is ("", "", label, True).
+Key = tuple[str, str, str, bool]
 
 
 class KeyBar(CachedStyles, Widget, can_focus=False):
@@ -47,18 +48,18 @@ class KeyBar(CachedStyles, Widget, can_focus=False):
         super().__init__(id=id, classes=classes)
         self.compact = compact
         self.show_command_palette = show_command_palette
-        self._keys: tuple[Key | tuple[str, str], ...] = ()  # keys, and (group label, "") after a group
+        self._keys: tuple[Key, ...] = ()
         self._spans: list[tuple[int, int, str]] = []  # (from x, to x, key) of the last line drawn
 
     @property
     def keys(self) -> list[tuple[str, str]]:
         """(key as shown, description) of every key in the bar, in order (for tests)."""
-        return [(k[1], k[2]) for k in self._keys if len(k) == 4]  # type: ignore[misc]
+        return [(shown, words) for key, shown, words, _ in self._keys if key]
 
     @property
     def text(self) -> str:
-        """The bar's words (for tests)."""
-        return self._line().plain
+        """The bar's line as drawn (for tests)."""
+        return self._line()[0].plain
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
@@ -82,19 +83,19 @@ class KeyBar(CachedStyles, Widget, can_focus=False):
             self._keys = self._gather()
             self.refresh()
 
-    def _gather(self) -> tuple[Key | tuple[str, str], ...]:
+    def _gather(self) -> tuple[Key, ...]:
         active = self.screen.active_bindings
         by_action: defaultdict[str, list[tuple[Binding, bool]]] = defaultdict(list)
         for _node, binding, enabled, _tooltip in active.values():
             if binding.show:
                 by_action[binding.action].append((binding, enabled))
-        out: list[Key | tuple[str, str]] = []
+        out: list[Key] = []
         for group, runs in groupby(by_action.values(), lambda same: same[0][0].group):
             members = list(runs)
             if group is not None and len(members) > 1:
                 for (binding, enabled), *_ in members:
                     out.append((binding.key, self.app.get_key_display(binding), "", enabled))
-                out.append((group.description, ""))
+                out.append(("", "", group.description, True))
             else:
                 for (binding, enabled), *_ in members:
                     out.append((binding.key, self.app.get_key_display(binding), binding.description, enabled))
@@ -104,20 +105,20 @@ class KeyBar(CachedStyles, Widget, can_focus=False):
             out.append((binding.key, self.app.get_key_display(binding), binding.description, enabled))
         return tuple(out)
 
-    def _line(self) -> Text:
+    def _line(self) -> tuple[Text, list[tuple[int, int, str]]]:
+        """The line, one cell in from the left, and where each key is on it: (from x, to x, key)."""
         key_style, words_style = self.span("keybar--key"), self.span("keybar--description")
         dim = self.span("keybar--disabled")
         gap = " " if self.compact else "  "
-        line = Text(no_wrap=True, overflow="crop", end="")
+        line = Text(" ", no_wrap=True, overflow="crop", end="")
         spans: list[tuple[int, int, str]] = []
         previous_was_grouped = False
-        for item in self._keys:
-            if len(item) == 2:  # a group's label, right after its keys
-                line.append(" " + item[0], words_style)
+        for key, shown, words, enabled in self._keys:
+            if not key:  # a group's label, right after its keys
+                line.append(" " + words, words_style)
                 previous_was_grouped = False
                 continue
-            key, shown, words, enabled = item  # type: ignore[misc]
-            if line and not previous_was_grouped:
+            if spans and not previous_was_grouped:
                 line.append(gap)
             start = line.cell_len
             line.append(shown, key_style if enabled else dim)
@@ -125,13 +126,10 @@ class KeyBar(CachedStyles, Widget, can_focus=False):
                 line.append(" " + words, words_style if enabled else dim)
             spans.append((start, line.cell_len, key))
             previous_was_grouped = not words
-        self._spans = spans
-        return line
+        return line, spans
 
     def render(self) -> Text:
-        line = Text(" ", end="")
-        line.append_text(self._line())
-        self._spans = [(start + 1, end + 1, key) for start, end, key in self._spans]
+        line, self._spans = self._line()
         return line
 
     def on_click(self, event: events.Click) -> None:
