@@ -161,6 +161,7 @@ class LiveApp(SmtpsimApp):
         self._fresh = True  # the live thread; a plain flag is all it touches
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.set_interval(LIVE_REFRESH, self.fold_in_new_events, name="live trace")
 
     def fold_in_new_events(self) -> None:
