@@ -22,7 +22,6 @@ import enum
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +86,8 @@ def store(key: str, trace: Trace, directory: Path | None = None) -> bool:
     """Keep ``trace`` under ``key``; False when the cache cannot be written (nothing else happens)."""
     folder = directory or cache_dir()
     text = json.dumps({"format": FORMAT, "key": key, "trace": _trace_to(trace)}, ensure_ascii=False)
+    import tempfile  # only a miss writes
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)

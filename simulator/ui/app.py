@@ -104,9 +104,12 @@ def build_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = ()
 
 def _run(scenario: "Scenario", faults: tuple[str, ...], seed: int | None) -> Trace:
     from simulator.run import cached_run
-    from simulator.scenario.toggles import with_toggles
 
-    return cached_run(with_toggles(scenario, list(faults)), seed)
+    if faults:
+        from simulator.scenario.toggles import with_toggles
+
+        scenario = with_toggles(scenario, list(faults))
+    return cached_run(scenario, seed)
 
 
 def run_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = (), profile: str | None = None, *,
