@@ -4,16 +4,20 @@
     PYTHONPATH=. python bench/tui.py --quick    # 2 start-ups, 2,000 steps of the big trace
 
 First paint: each app starts in a fresh Python process (imports count: a
-person typing ``smtpsim`` pays them), headless at 100x30, until its first
-screen has been laid out and rendered. The figure is the process's own CPU
-time at that moment (``time.process_time()`` in the child: interpreter start,
-imports, work, first frame), so a process the busy machine descheduled does
-not look slower; wall time from spawn to paint is printed beside it. Bytecode
-is cached as for an installed program (see child_env). smtpsim's includes
-loading the default scenario and running the engine once; a third line shows
-the UI alone, given a ready (synthetic) trace, to tell the player's cost from
-the engine's. The bare app mounts a Header, a Footer and three Statics.
-Medians of the runs, interleaved.
+person typing ``smtpsim`` pays them), headless at 100x30. smtpsim starts the
+way ``smtpsim`` does, through ``simulator.cli.main.main(["play"])`` (only
+``App.run`` is wrapped, to run headless with the pilot); the bare app mounts a
+Header, a Footer and three Statics; a third line starts the player on a ready
+(synthetic) trace, the UI without the CLI. Each child reports its own CPU time
+(``time.process_time()``, every thread: interpreter start, imports, work) at
+three moments: its first full frame written to the terminal (the first
+paint, what the ratio uses); the "settled" paint (everything mounted has
+handled its messages, then a frame is rendered); and the frame with the
+trace on it (the player runs the scenario on a worker after its first frame,
+from the trace cache after the first time; a private cache here, which the
+warm-up run fills). Wall time from spawn is printed beside. Bytecode is cached
+as for an installed program (see child_env). Medians of the runs,
+interleaved.
 
 Steps: in one process, ``action_next`` on the player screen, then the
 messages it caused are processed and the screen is rendered; per step, the
@@ -25,7 +29,7 @@ printed beside. Animations are off so the envelope's later frames do not land
 inside another step's timing.
 
 The last line is ``ratio X.XX worst-step-cpu-ms Y.Y p99-step-cpu-ms Z.Z``:
-smtpsim's first-paint CPU over the bare app's, and the worst and 99th
+smtpsim's first-frame CPU over the bare app's, and the worst and 99th
 percentile step CPU (harness excluded) over both traces. Goals: ratio at most
 1.3, worst step at most 16 ms, p99 at most 10 ms.
 """
