@@ -34,7 +34,8 @@ def open_trace(name: str) -> Trace:
 
 
 class SmtpsimApp(ProgressRecording, App[int]):
-    """Opens on the player for ``trace``; ``loader`` opens others from the picker.
+    """Opens on the player for ``trace`` (or a :class:`PendingRun`: "Running scenario ..." first, then its
+    trace); ``loader`` opens others from the picker.
 
     ``scenario`` is the scenario ``trace`` was run from, without faults, and
     ``faults`` the instructor's toggles that were on (``play --fault``); the
@@ -46,9 +47,9 @@ class SmtpsimApp(ProgressRecording, App[int]):
     CSS_PATH = str(STYLESHEET)
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, trace: Trace | PendingRun, loader: Loader | None = open_trace, *, scenario: "Scenario | None" = None,
-                 faults: tuple[str, ...] = (), seed: int | None = None, start: int = 0,
-                 presenter: bool = False) -> None:
+    def __init__(self, trace: Trace | PendingRun, loader: Loader | None = open_trace, *,
+                 scenario: "Scenario | None" = None, faults: tuple[str, ...] = (), seed: int | None = None,
+                 start: int = 0, presenter: bool = False) -> None:
         super().__init__()
         self._trace = trace
         self._loader = loader
@@ -114,7 +115,8 @@ def _run(scenario: "Scenario", faults: tuple[str, ...], seed: int | None) -> Tra
 
 def run_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = (), profile: str | None = None, *,
             at: str | int | None = None, presenter: bool = False) -> int:
-    """Run the engine once on ``scenario`` with ``faults`` on, then play its trace. Exit code for the CLI.
+    """Play ``scenario`` run once with ``faults`` on (see :func:`build_app`: the run follows the first frame
+    unless ``at`` is given). Exit code for the CLI.
 
     Lessons finished and predictions are recorded in ``profile``'s progress record.
     """

@@ -254,7 +254,8 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
             self.query_one("#too-small", Static).update(too_small_text(width, height))
             self.set_class(too_small(width, height), "-too-small")
         # The palette key goes first when space is short: help (?) names ctrl+p too.
-        self.query_one(KeyBar).set_layout(compact=width < FOOTER_ROOMY, show_command_palette=width >= FOOTER_WITH_PALETTE)
+        self.query_one(KeyBar).set_layout(compact=width < FOOTER_ROOMY,
+                                          show_command_palette=width >= FOOTER_WITH_PALETTE)
         if (width >= FOOTER_EVERY_KEY) != self._every_key:
             self._every_key = width >= FOOTER_EVERY_KEY
             self.refresh_bindings()
