@@ -60,16 +60,17 @@ _ENDS = Binding.Group("ends", compact=True)
 _froze_before = False
 
 
-def _settle_garbage() -> None:
+def _settle_garbage(collect: bool = True) -> None:
     """Once a trace is on screen, move it (and the app) out of the collector's way.
 
     The trace is read-only from here on; frozen objects are skipped by full
     collections, which otherwise take tens of milliseconds over a big trace.
     The first time there is nothing to collect yet (and start-up is when time
-    counts most); later, unfreeze and collect first so the previous trace goes.
+    counts most), nor after the empty trace a pending run replaces; later,
+    unfreeze and collect first so the previous trace goes.
     """
     global _froze_before
-    if _froze_before:
+    if _froze_before and collect:
         gc.unfreeze()
         gc.collect()
     gc.freeze()
@@ -290,7 +291,7 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
             return
         self.pending = None
         self.explanation.empty_text = Explanation.empty_text
-        self.load_trace(trace, self._start_at)
+        self.load_trace(trace, self._start_at, collect=False)  # only the empty placeholder goes
         self._show_faults()
 
     def _run_failed(self, run_id: int, message: str) -> None:
@@ -302,8 +303,11 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
         self.explanation.show(0)
         self.notify(message, title="The scenario could not run", severity="error")
 
-    def load_trace(self, trace: Trace, index: int = 0) -> None:
-        """Swap in another trace (from the picker, or a re-run with faults) and stand at ``index``."""
+    def load_trace(self, trace: Trace, index: int = 0, *, collect: bool = True) -> None:
+        """Swap in another trace (from the picker, or a re-run with faults) and stand at ``index``.
+
+        ``collect``: run the cycle collector once it is on screen, so that the previous trace goes.
+        """
         self._run_id += 1
         self.pending = None
         self.trace = trace
@@ -315,9 +319,9 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
         if self.score is not None:
             self.score.forget_steps()
         self.playing = False
-        self._load_widgets()
+        self._load_widgets(collect)
 
-    def _load_widgets(self) -> None:
+    def _load_widgets(self, collect: bool = True) -> None:
         self.topology.set_trace(self.model)
         self.transcript.set_trace(self.model)
         self.explanation.set_trace(self.model)
@@ -325,7 +329,7 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
         self.status.update_state(title=self.trace.title, total=len(self.trace.events),
                                  playing=self.player.playing, speed=self.player.speed)
         self._show(self.player.index, animate=False)
-        self.call_after_refresh(_settle_garbage)
+        self.call_after_refresh(_settle_garbage, collect)
 
     def _show(self, index: int, *, animate: bool) -> None:
         self._pause_gc()
