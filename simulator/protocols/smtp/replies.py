@@ -168,6 +168,8 @@ def auth_challenge(base64_text: str) -> Reply:
 OK = Reply(250, "2.0.0", "Ok")
 SENDER_OK = Reply(250, "2.1.0", "Sender ok")  # X.1.0 other address status
 RECIPIENT_OK = Reply(250, "2.1.5", "Recipient ok")  # X.1.5 destination address valid
+# The same recipient again in one transaction: still 250 (as Postfix), kept once (Postfix's duplicate filter).
+DUPLICATE_RECIPIENT = Reply(250, "2.1.5", "Recipient ok (already named: one copy is delivered)")
 CANNOT_VRFY = Reply(252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery")
 HELP = Reply(
     214,

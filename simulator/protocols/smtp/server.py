@@ -392,10 +392,19 @@ class SMTPServer:
         decision = _with_enhanced(self.policy.check_recipient(self.envelope, address))
         if decision is not None and not decision.is_completion:
             return self._refuse_recipient(address, decision, verb)
+        if self._already_named(address):
+            # The same mailbox again: 250, kept once (Postfix's cleanup drops duplicates; RFC 5321 asks no copy per RCPT).
+            return self._reply(R.DUPLICATE_RECIPIENT, verb)
         self._rcpts.append(address)
         self.state = AFTER_SUCCESS[verb]
         self._events.append(RecipientAccepted(address))
         self._reply(decision or R.RECIPIENT_OK, verb)
+
+    def _already_named(self, address: str) -> bool:
+        # The domain compares without case (RFC 5321 §2.4), the local part exactly.
+        local, _, domain = address.rpartition("@")
+        return any(r.rpartition("@")[0] == local and r.rpartition("@")[2].lower() == domain.lower()
+                   for r in self._rcpts)
 
     def _may_receive(self, domain: str, bare_postmaster: bool) -> bool:
         if bare_postmaster or self.auth_user is not None:
