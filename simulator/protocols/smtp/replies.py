@@ -224,6 +224,24 @@ PARAM_NOT_RECOGNIZED = Reply(  # RFC 5321 §4.1.1.11
 )
 GREYLISTED = Reply(451, "4.7.1", "Recipient address rejected: Greylisted, please try again later")  # RFC 6647
 
+# --- the submission server binds the sender to the login (RFC 6409 §6.1, §6.3) -------------------
+# RFC 6409 §6.1 suggests 550 5.7.1 at MAIL; Postfix's reject_sender_login_mismatch sends 553 5.7.1
+# (RFC 5321 §4.3.2 lists 553 for MAIL: "mailbox name not allowed"), and so do we. After the data
+# RFC 6409 §6.3 names 550 5.7.1 for a message "inconsistent with permissions given to the user".
+SENDER_NOT_OWNED = Reply(553, "5.7.1", "Sender address rejected: not owned by user")
+FROM_NOT_OWNED = Reply(550, "5.7.1", "From: header address rejected: not owned by user")
+
+
+def sender_not_owned(address: str, user: str) -> Reply:
+    """553 5.7.1 in Postfix's words: ``<bob@example.net>: Sender address rejected: not owned by user alice``."""
+    return SENDER_NOT_OWNED.with_text(f"<{address}>: {SENDER_NOT_OWNED.message} {user}")
+
+
+def from_not_owned(address: str, user: str) -> Reply:
+    """550 5.7.1 after the data: the From: field names an address the login does not own."""
+    return FROM_NOT_OWNED.with_text(f"<{address}>: {FROM_NOT_OWNED.message} {user}")
+
+
 # --- the MX's checks of the client's address (simulator/delivery/connectcheck.py) -------------
 # RFC 7372 §3.3: X.7.25 "Reverse DNS validation failed", basic code 550 (FCrDNS: RFC 8601 §3).
 REVERSE_DNS_FAILED = Reply(550, "5.7.25", "Reverse DNS validation failed")
