@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from simulator.live.authguard import AuthGuard
 from simulator.scenario.model import Host
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ class Hub:
         self.identities: dict[tuple[str, int], tuple[Host, Host, str]] = {}
         self.tasks: set[asyncio.Task[Any]] = set()
         self._sweeper: asyncio.Task | None = None
+        self.auth_guard = AuthGuard()  # wrong passwords per client address, across connections
+        self.sleep: Callable[[float], Any] = asyncio.sleep  # how a session waits (tests put a fake here)
 
     def register(self, local: tuple[str, int], target: Host, origin: Host, queue_id: str) -> Callable[[], None]:
         """The queue announces a connection it is about to open from ``local`` to the MX ``target``."""

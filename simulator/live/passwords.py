@@ -12,11 +12,11 @@ can connect.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from dataclasses import replace
 from pathlib import Path
 
+from simulator.live.durable import write_atomic
 from simulator.scenario.model import Scenario
 
 FILE_NAME = "passwords.json"
@@ -45,13 +45,5 @@ def _read(path: Path) -> dict[str, str]:
 
 
 def _write(path: Path, passwords: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    # Created 0600 from the start (not chmod after): no moment when others may read it.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(passwords, out, indent=2)
-        out.flush()
-        os.fsync(out.fileno())
-    os.chmod(tmp, 0o600)  # an older file of that name keeps its mode through O_TRUNC
-    os.replace(tmp, path)
+    # Created 0600 (under a temporary name, then renamed): no moment when others may read it.
+    write_atomic(path, json.dumps(passwords, indent=2).encode("utf-8"), mode=0o600)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.delivery.servers import PORT_NAMES
+from simulator.live.authguard import AddressGate
 from simulator.live.hub import ConnectionCap, Hub
 from simulator.protocols.common import LoginSucceeded, ServerConnection, ShutdownReason, StartTLSRequested, Unprompted
 from simulator.trace.events import Direction, Kind, TLSMode
@@ -54,6 +55,7 @@ class Opened:
     refusal: ShutdownReason | None = None  # refuse at the greeting (a scenario fault)
     on_login: Callable[[str], tuple[str | None, str | None]] | None = None  # user -> (client, server) actors
     before_greeting: Callable[[], None] | None = None  # an MX's checks of the client's address (DNS lookups)
+    gate: AddressGate | None = None  # the guard against password guessing: holds back a wrong password's reply
 
 
 @dataclass
@@ -90,6 +92,8 @@ class Session(asyncio.Protocol):
         self._started = False
         self._gone = False
         self._early: list[bytes | None] = []  # what arrived inside TLS before _handshake() resumed
+        self._holding = False  # a wrong password's reply waits out the failure delay
+        self._held: list[bytes] = []  # what arrived meanwhile (reading is paused, but a read may be in flight)
 
     # --- asyncio callbacks -----------------------------------------------------------------------
 
@@ -126,6 +130,9 @@ class Session(asyncio.Protocol):
             return
         if machine is None or self._closing:
             return
+        if self._holding:
+            self._held.append(data)
+            return
         opened = self.opened
         assert opened is not None
         for line in opened.narrator.client(data):
@@ -137,7 +144,11 @@ class Session(asyncio.Protocol):
             self.last_progress = time.monotonic()
         try:
             events = machine.receive_data(data)
-            self._after(events)
+            delay = opened.gate.take_delay() if opened.gate is not None else 0.0
+            if delay > 0:
+                self._hold(events, delay)
+            else:
+                self._after(events)
         except Exception as exc:  # a bug in a state machine must cost one connection, not the server
             self._emit(Kind.NOTE, self._server, f"internal error: {exc!r}; connection closed",
                        "Something went wrong inside smtpsim (please report it); only this connection is affected.",
@@ -171,6 +182,24 @@ class Session(asyncio.Protocol):
             self._emit(Kind.TCP, self._server, "connection closed", "The TCP connection is closed.", "RFC 9293 §3.6")
             self.conn = 0
 
+    def _hold(self, events: list[Any], delay: float) -> None:
+        """A wrong password: answer it after ``delay`` and read nothing meanwhile (authguard.py)."""
+        self._holding = True
+        self.transport.pause_reading()
+        self.hub.spawn(self._release(events, delay))
+
+    async def _release(self, events: list[Any], delay: float) -> None:
+        await self.hub.sleep(delay)
+        self._holding = False
+        if self._gone or self._closing:
+            return
+        self._after(events)
+        if not self._closing and not self._upgrading and not self._paused_writing:
+            self.transport.resume_reading()
+        held, self._held = self._held, []
+        for data in held:
+            self.data_received(data)
+
     def pause_writing(self) -> None:
         # The client does not read what we send: stop reading what it sends.
         self._paused_writing = True
@@ -179,7 +208,7 @@ class Session(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self._paused_writing = False
-        if not self._upgrading and not self._closing:
+        if not self._upgrading and not self._closing and not self._holding:
             self.transport.resume_reading()
 
     # --- the machine ------------------------------------------------------------------------------

@@ -284,6 +284,9 @@ AUTH_EMPTY_CHALLENGE = auth_challenge("")  # "334 " with its trailing space
 LOGIN_USERNAME_CHALLENGE = auth_challenge("VXNlcm5hbWU6")  # base64("Username:")
 LOGIN_PASSWORD_CHALLENGE = auth_challenge("UGFzc3dvcmQ6")  # base64("Password:")
 AUTH_TEMP_FAILURE = Reply(454, "4.7.0", "Temporary authentication failure")
+# Too many wrong passwords from one address (live mode's auth guard): 421, then the server closes
+# (RFC 5321 §3.8); X.7.0 other security status, as Postfix's anvil rate limits answer.
+TOO_MANY_AUTH_FAILURES = Reply(421, "4.7.0", "Too many failed logins from your address, try again later")
 AUTH_LINE_TOO_LONG = Reply(500, "5.5.6", "Authentication exchange line is too long")
 # §4: "*" cancels and MUST get 501; RFC 4954 names no enhanced code, Postfix sends 5.7.0.
 AUTH_CANCELLED = Reply(501, "5.7.0", "Authentication aborted")

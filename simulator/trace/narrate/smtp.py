@@ -249,6 +249,10 @@ def _reply_meaning(code: int, enhanced: str | None, command: str, *, multiline: 
         return ("The server asks for the next piece of the login (the text is base64).", "RFC 4954 §4")
     if command in ("AUTH", "AUTH-STEP") and code == 235:
         return ("Login accepted: this client may now submit mail.", "RFC 4954 §6")
+    if command in ("AUTH", "AUTH-STEP") and code == 421:
+        return ("Too many wrong passwords from this client's address: the server refuses every login from it "
+                "for a while, even with the right password, and closes the connection. With a delay after each "
+                "wrong password, this makes guessing passwords slow.", "RFC 5321 §3.8")
     if command in ("AUTH", "AUTH-STEP") and code == 535:
         return ("Login refused: wrong username or password. Permanent for these credentials: trying again "
                 "with the same ones will not help.", "RFC 4954 §6")
