@@ -87,18 +87,19 @@ class AddressGate:
     def __init__(self, guard: AuthGuard, address: str) -> None:
         self.guard = guard
         self.address = address
-        self._pending = False
+        self._pending = 0  # wrong passwords whose replies are not yet sent
 
     def allowed(self) -> bool:
         return not self.guard.blocked(self.address)
 
     def failed(self) -> None:
         self.guard.failed(self.address)
-        self._pending = True
+        self._pending += 1
 
     def take_delay(self) -> float:
-        """Seconds to wait before sending what the machine just queued (0: send now)."""
-        if not self._pending:
-            return 0.0
-        self._pending = False
-        return self.guard.limits.failure_delay
+        """Seconds to wait before sending what the machine just queued (0: send now).
+
+        One delay per wrong password: pipelined guesses wait as long as guesses sent one by one.
+        """
+        pending, self._pending = self._pending, 0
+        return pending * self.guard.limits.failure_delay

@@ -142,3 +142,20 @@ def test_pop3_and_smtp_share_one_count_per_address(guarded) -> None:
     finally:
         pop.close()
     assert slept == [2.0] * 10
+
+
+def test_a_thousand_pipelined_guesses_get_ten_answers_then_421(guarded) -> None:
+    # The attack: 1,000 AUTH lines at once, the right password last.
+    mode, _clock, slept = guarded
+    client = _smtp(mode)
+    guesses = b"".join(b"AUTH PLAIN " + base64.b64encode(f"\0{ALICE}\0guess {i}".encode()) + b"\r\n"
+                       for i in range(1000))
+    right = b"AUTH PLAIN " + base64.b64encode(f"\0{ALICE}\0{ALICE_PW}".encode()) + b"\r\n"
+    client.sock.sendall(guesses + right)
+    replies = []
+    reader = client.sock.makefile("rb")
+    while line := reader.readline():
+        replies.append(line[:3])
+    assert replies == [b"535"] * 10 + [b"421"]  # then the server closed the connection
+    assert slept == [20.0]  # ten wrong passwords, two seconds each, as if sent one by one
+    client.close()
