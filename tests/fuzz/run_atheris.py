@@ -1,6 +1,6 @@
 """Coverage-guided fuzzing of one parser with atheris (libFuzzer), for as long as you give it.
 
-    .venv/bin/pip install atheris          # a wheel for CPython 3.11 on Linux x86-64
+    .venv/bin/pip install -e ".[fuzz]"     # atheris: a wheel for CPython 3.11 on Linux x86-64
     .venv/bin/python tests/fuzz/run_atheris.py smtp-server -max_total_time=300
     .venv/bin/python tests/fuzz/run_atheris.py all -max_total_time=120     # each target in turn
 
