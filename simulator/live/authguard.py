@@ -40,9 +40,11 @@ class GuardLimits:
 class AuthGuard:
     """Wrong passwords per client address, for every live server (one per live mode)."""
 
-    def __init__(self, limits: GuardLimits = GuardLimits(), clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, limits: GuardLimits = GuardLimits(), clock: Callable[[], float] = time.monotonic,
+                 on_block: Callable[[str, GuardLimits], None] | None = None) -> None:
         self.limits = limits
         self.clock = clock
+        self.on_block = on_block  # told when an address starts its cooling-off (live mode notes it in the trace)
         self._failures: OrderedDict[str, deque[float]] = OrderedDict()
         self._blocked_until: OrderedDict[str, float] = OrderedDict()
 
@@ -64,9 +66,10 @@ class AuthGuard:
             times.popleft()
         times.append(now)
         self._failures[address] = times  # most recent last
-        if len(times) >= limits.max_failures:
-            self._blocked_until.pop(address, None)
+        if len(times) >= limits.max_failures and address not in self._blocked_until:
             self._blocked_until[address] = now + limits.cooloff
+            if self.on_block is not None:
+                self.on_block(address, limits)
         for table in (self._failures, self._blocked_until):
             while len(table) > limits.max_addresses:
                 table.popitem(last=False)

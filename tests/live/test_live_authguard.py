@@ -38,7 +38,11 @@ def test_ten_failures_in_ten_minutes_refuse_the_address_for_ten_minutes() -> Non
         guard.failed("192.0.2.7")
         clock.t += 1
     assert not guard.blocked("192.0.2.7")
+    blocks = []
+    guard.on_block = lambda address, limits: blocks.append(address)
     guard.failed("192.0.2.7")
+    guard.failed("192.0.2.7")  # a later failure does not extend the cooling-off
+    assert blocks == ["192.0.2.7"]
     assert guard.blocked("192.0.2.7") and not guard.blocked("192.0.2.8")  # per address
     clock.t += 599
     assert guard.blocked("192.0.2.7")
@@ -80,7 +84,7 @@ def guarded(live):
         slept.append(seconds)
         await asyncio.sleep(0)
 
-    mode.hub.auth_guard = AuthGuard(clock=clock)
+    mode.hub.auth_guard = AuthGuard(clock=clock, on_block=mode.hub.auth_guard.on_block)
     mode.hub.sleep = sleep
     return mode, clock, slept
 
@@ -107,6 +111,7 @@ def test_smtp_wrong_passwords_wait_then_the_address_gets_421_even_with_the_right
     assert (code, text[:6]) == (421, b"4.7.0 ")
     with pytest.raises(smtplib.SMTPServerDisconnected):
         client.noop()  # 421: the server has closed the connection
+    assert any(e.text.startswith("127.0.0.1: 10 wrong passwords within 10 minutes") for e in mode.trace.events)
     clock.t += 600  # the cooling-off is over
     with _smtp(mode) as client:
         assert _auth(client, ALICE, ALICE_PW)[0] == 235
