@@ -9,8 +9,8 @@ smtp-words (MAIL/RCPT paths and parameters, AUTH payloads), dns-query, narrators
 starts from the real-session seeds (``_fuzz_seeds.py``), written to ``.fuzz/corpus/TARGET``,
 where atheris also keeps what it finds. Any other libFuzzer option works (``-max_len=65536``,
 ``-timeout=5`` for a hang, ``-rss_limit_mb=512`` for memory). A crash is saved as
-``crash-...`` in the current directory: feed it to the target in a regression test
-(``test_fuzz_regressions.py``) and fix the parser.
+``crash-...`` in the current directory: feed it to the target in a regression test in
+``tests/fuzz/`` (it fails), then fix the parser.
 """
 
 from __future__ import annotations
