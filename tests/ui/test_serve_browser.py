@@ -38,12 +38,18 @@ def title_of(name: str) -> str:
         return str(tomllib.load(file)["scenario"]["title"])
 
 
+def ran(counter: tuple[int, int] | None) -> bool:
+    """The step counter shows a trace (while the run is pending it reads 0/0)."""
+    return counter is not None and counter[1] > 0
+
+
 def test_the_page_shows_the_lesson_and_the_step_keys_move_the_counter() -> None:
     total = steps_of("user-unknown")
     with served("--lesson", "user-unknown") as url, chromium() as browser:
         browser.get(url + "/")
-        screen = wait_for_screen(browser, lambda s: step_counter(s) is not None, "the player's step counter")
-        assert step_counter(screen) == (1, total)
+        # The player draws first and runs the scenario after ("Running scenario ...", step 0/0): wait
+        # for the trace; a player that opened anywhere but step 1 never gets there by itself.
+        screen = wait_for_screen(browser, lambda s: step_counter(s) == (1, total), f"the player at step 1/{total}")
         assert title_of("user-unknown") in screen
         press(browser, "n", "n", "n")
         wait_for_screen(browser, lambda s: step_counter(s) == (4, total), f"step 4/{total} after n n n")
@@ -93,7 +99,7 @@ def test_without_a_lesson_each_tab_opens_the_picker_and_a_choice_plays() -> None
 def test_a_screenshot_of_the_player_is_the_player(tmp_path) -> None:
     with served("--lesson", "submission-starttls") as url, chromium(1280, 800) as browser:
         browser.get(url + "/")
-        wait_for_screen(browser, lambda s: step_counter(s) is not None and "Events" in s, "the player")
+        wait_for_screen(browser, lambda s: ran(step_counter(s)) and "Events" in s, "the player")
         press(browser, "n")
         wait_for_screen(browser, lambda s: (step_counter(s) or (0, 0))[0] == 2, "step 2")
         shot = tmp_path / "serve-player.png"
@@ -130,10 +136,10 @@ def test_a_closed_tab_ends_its_player_and_ctrl_c_ends_the_rest() -> None:
     marker = f"serve-test-{os.getpid()}"  # a profile name: it marks this test's players in the process table
     with serving("--lesson", "user-unknown", "--profile", marker) as server, chromium() as browser:
         browser.get(server.local + "/")
-        wait_for_screen(browser, lambda s: step_counter(s) is not None, "the first tab's player")
+        wait_for_screen(browser, lambda s: ran(step_counter(s)), "the first tab's player")
         first = browser.current_window_handle
         open_tab(browser, server.local + "/")
-        wait_for_screen(browser, lambda s: step_counter(s) is not None, "the second tab's player")
+        wait_for_screen(browser, lambda s: ran(step_counter(s)), "the second tab's player")
         wait_until(lambda: len(players(marker)) == 2, "a player process for each of two tabs")
         browser.close()
         browser.switch_to.window(first)
