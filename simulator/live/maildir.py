@@ -218,7 +218,7 @@ class MaildirMailbox(Mailbox):
         The MX names a delivery after the sender's queue entry and the recipient, so a message
         offered again after a crash (the sender never noted our 250) is stored once.
         """
-        if any(isinstance(m, MaildirMessage) and m.key == name for m in self.messages):
+        if name in self._uidlist.uids:  # one lookup, whatever the folder's size
             return None
         self._pending_key = name
         try:
