@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING
 from simulator.delivery.dns import Resolvers
 from simulator.delivery.faults import FaultBook
 from simulator.delivery.outcomes import Ledger, QueueEntry, Result, Submission
-from simulator.delivery.site import actor_infos, mua_for, store_behind, store_for_domain
+from simulator.delivery.site import Durable, actor_infos, mua_for, store_behind, store_for_domain
 from simulator.live.trace import LiveTrace
 from simulator.mail.headers import EPOCH, header_value, imap_date
-from simulator.protocols.mailstore import MailStore
+from simulator.live.writer import DiskWriter
+from simulator.protocols.mailstore import MailStore, StoredMessage
 from simulator.scenario.faults import QueuePolicy
 from simulator.scenario.model import Account, Host, Role, Scenario
 from simulator.trace.events import Kind, Trace
@@ -110,6 +111,7 @@ class LiveWorld:
         self.submissions: list[Submission | None] = []
         self.mailboxes: MaildirStore | None = None
         self.queue: LiveQueue | None = None
+        self.writer = DiskWriter()  # every blocking write of a delivery, off the event loop
 
     def attach(self, mailboxes: MaildirStore, queue: LiveQueue) -> None:
         """The mailboxes and the queue, once live mode has opened them."""
@@ -128,14 +130,19 @@ class LiveWorld:
         assert self.mailboxes is not None, "live mode is not started"
         return self.mailboxes  # one Maildir tree behind every store of the scenario
 
-    def enqueue(self, host: Host, queue_id: str, sender: str, recipients: tuple[str, ...], content: bytes) -> None:
+    def enqueue(self, host: Host, queue_id: str, sender: str, recipients: tuple[str, ...],
+                content: bytes) -> Durable:
         assert self.queue is not None, "live mode is not started"
-        self.queue.submit(queue_id, sender, recipients, content, origin=host)  # on disk before the 250
+        # On disk before the 250: the writer thread writes it, the SMTP machine waits for that.
+        return self.queue.submit_later(queue_id, sender, recipients, content, origin=host)[1]
 
-    def store(self, mx: Host, rcpt: str, username: str, content: bytes, key: str | None) -> None:
+    def store(self, mx: Host, rcpt: str, username: str, content: bytes, key: str | None) -> Durable:
         assert self.mailboxes is not None, "live mode is not started"
         t = self.clock.header_t()
-        stored = self.mailboxes.deliver_once(username, content, imap_date(t), key)
+        return self.mailboxes.deliver_later(username, content, imap_date(t), key,
+                                            lambda stored: self._stored(mx, rcpt, content, stored))
+
+    def _stored(self, mx: Host, rcpt: str, content: bytes, stored: StoredMessage | None) -> None:
         store = store_behind(self.scenario, mx)
         where = store.hostname if store else mx.hostname
         if stored is None:

@@ -27,6 +27,7 @@ memory.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import itertools
@@ -40,12 +41,16 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
+from simulator.delivery.site import Durable
+from simulator.live import crashpoints
 from simulator.live.durable import write_atomic, write_once
 from simulator.live.uidlist import FILENAME as UIDLIST, UidList
 from simulator.protocols.imap._dates import format_date_time, parse_date_time
 from simulator.protocols.mailstore import (
     INBOX,
     SPECIAL_USE,
+    Change,
+    ChangeKind,
     Mailbox,
     MailStore,
     Problem,
@@ -85,6 +90,16 @@ class _AlreadyStored(Exception):
 
 def _storage_error(exc: OSError) -> StoreError:
     return StoreError(Problem.STORAGE, f"Mailbox storage failed: {exc.strerror or exc}")
+
+
+def _storage_error_os(exc: OSError) -> OSError:
+    """What the MX sees of a failed write: the same errno (a full disk is 452), a plain sentence."""
+    return OSError(exc.errno, f"Mailbox storage failed: {exc.strerror or exc}")
+
+
+def _reraised(exc: StoreError) -> OSError:
+    cause = exc.__cause__
+    return OSError(cause.errno if isinstance(cause, OSError) else None, exc.text)
 
 
 class MaildirMessage(StoredMessage):
@@ -131,6 +146,7 @@ class MaildirMailbox(Mailbox):
         self.keywords = self._read_keywords()
         self._in_new: dict[int, MaildirMessage] = {}  # \Recent on disk: still in new/, by ascending UID
         self._pending_key: str | None = None  # the file name append_keyed asks for
+        self._in_flight: set[str] = set()  # keys of deliveries prepared, not yet committed
         self._load_messages()
 
     # --- opening ---------------------------------------------------------------------------------
@@ -228,6 +244,65 @@ class MaildirMailbox(Mailbox):
         finally:
             self._pending_key = None
 
+    def deliver_later(self, content: bytes, internal_date: str, name: str | None,
+                      done: Callable[[StoredMessage | None], None]) -> Durable:
+        """A delivery to do off the event loop: ``write`` on the writer thread, then ``commit`` here.
+
+        Its UID is taken now, so deliveries get UIDs in the order they arrived. ``done`` hears the
+        stored message, or None when a keyed delivery was here already (nothing written).
+        """
+        if self._uidlist.dirty:
+            self._uidlist.compact()  # rare (an unreadable list at open): on this thread, before any append
+        if name is not None and (name in self._uidlist.uids or name in self._in_flight):
+            return Durable(lambda: None, lambda: done(None))
+        content = normalize_crlf(content)
+        data = content.replace(b"\r\n", b"\n")
+        when = parse_date_time(internal_date)
+        stamp = when.timestamp() if when else time.time()
+        key = name or self._new_key(len(data), len(content))
+        uid = self.uidnext
+        self.uidnext += 1
+        self._in_flight.add(key)
+        root, listed, written = self.root, self._uidlist, [False]
+
+        def write() -> None:
+            try:
+                if write_once(root / "tmp", root / "new", key, data, mtime=stamp):
+                    crashpoints.reached("stored")  # in the Maildir, not yet in the UID list
+                    listed.write_line(uid, key)
+                    written[0] = True
+                elif (root / "new" / key).exists() and key not in listed.uids:
+                    # Linked by an attempt whose UID line failed (a full disk): list it now.
+                    listed.write_line(uid, key)
+                    written[0] = True
+            except OSError as exc:
+                raise _storage_error_os(exc) from exc
+            finally:
+                if not written[0]:
+                    self._in_flight.discard(key)
+
+        def commit() -> None:
+            self._in_flight.discard(key)
+            done(self._commit(uid, key, len(content), internal_date) if written[0] else None)
+
+        return Durable(write, commit)
+
+    def _commit(self, uid: int, key: str, vsize: int, internal_date: str) -> MaildirMessage:
+        if self.messages and self.messages[-1].uid > uid:
+            # A later message became visible first (an IMAP APPEND meanwhile): UIDs must only
+            # grow (RFC 9051 §2.3.1.1), so this one takes the next; its last line wins on disk.
+            uid = self.uidnext
+            self.uidnext += 1
+            self._uidlist.append(uid, key)
+        else:
+            self._uidlist.note(uid, key)
+        message = MaildirMessage(uid, self.root / "new" / key, vsize, (), internal_date)
+        self._in_new[uid] = message
+        self.messages.insert(bisect.bisect(self.messages, uid, key=lambda m: m.uid), message)
+        self._by_uid[uid] = message
+        self._tell([Change(ChangeKind.ADDED, uid)], None)
+        return message
+
     def _persist_append(self, uid: int, content: bytes, flags: frozenset[str], internal_date: str) -> StoredMessage:
         data = content.replace(b"\r\n", b"\n")
         when = parse_date_time(internal_date)
@@ -322,11 +397,11 @@ class MaildirStore(MailStore):
             self._by_address[address.lower()] = username
 
     def deliver(self, username: str, content: bytes, internal_date: str) -> StoredMessage:
-        """As MailStore.deliver; a disk failure is an OSError (the MX answers 451 to it)."""
+        """As MailStore.deliver; a disk failure is an OSError (the MX answers 451 to it, 452 to a full disk)."""
         try:
             return super().deliver(username, content, internal_date)
         except StoreError as exc:
-            raise OSError(exc.text) from exc
+            raise _reraised(exc) from exc
 
     def deliver_once(self, username: str, content: bytes, internal_date: str,
                      key: str | None) -> StoredMessage | None:
@@ -340,7 +415,19 @@ class MaildirStore(MailStore):
         try:
             return box.append_keyed(content, internal_date, keyed_name(key))
         except StoreError as exc:
-            raise OSError(exc.text) from exc
+            raise _reraised(exc) from exc
+
+    def deliver_later(self, username: str, content: bytes, internal_date: str, key: str | None,
+                      done: Callable[[StoredMessage | None], None]) -> Durable:
+        """``deliver_once`` as a ``Durable``: the disk work for the writer thread, then the commit."""
+        box = self.mailbox(username)
+        if box is None:
+            raise KeyError(f"no such account: {username!r}")
+        assert isinstance(box, MaildirMailbox)
+        try:
+            return box.deliver_later(content, internal_date, keyed_name(key) if key else None, done)
+        except StoreError as exc:
+            raise _reraised(exc) from exc
 
     # What simulator.actors.servers.InboundPolicy asks a store.
     def has_mailbox(self, address: str) -> bool:

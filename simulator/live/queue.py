@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.delivery.dns import DNSExchange
 from simulator.delivery.outcomes import QueueEntry, RecipientState
+from simulator.delivery.site import Durable
 from simulator.delivery.planner import (
     Action,
     DeliveryPlanner,
@@ -95,16 +96,31 @@ class LiveQueue:
 
     def submit(self, queue_id: str, sender: str, recipients: tuple[str, ...], content: bytes, *,
                origin: Host) -> QueueEntry:
-        """Make a message durable and schedule its delivery (raises OSError if the disk fails)."""
+        """Make a message durable and schedule its delivery, here and now (raises OSError if the disk fails)."""
+        entry, job = self.submit_later(queue_id, sender, recipients, content, origin=origin)
+        job.write()
+        job.commit()
+        return entry
+
+    def submit_later(self, queue_id: str, sender: str, recipients: tuple[str, ...], content: bytes, *,
+                     origin: Host) -> tuple[QueueEntry, Durable]:
+        """``submit`` in two halves: the queue file's write (for the writer thread), then its commit."""
         entry = QueueEntry(queue_id, sender, tuple(recipients), time.time(), origin.id,
                            message_id=header_value(content, "Message-ID"))
-        self.spool.add(entry, content)
-        self.entries[entry.id] = entry
-        self.world.accepted[entry.id] = entry
-        self._perform(origin, content, queued_note(queue_id, sender, tuple(recipients), on_disk=True))
-        if self._started:
-            self._schedule(entry, 0.0)
-        return entry
+
+        def write() -> None:
+            self.spool.write(entry, content)
+            crashpoints.reached("spooled")  # on disk, the client not yet told 250
+
+        def commit() -> None:
+            self.spool.added(entry)
+            self.entries[entry.id] = entry
+            self.world.accepted[entry.id] = entry
+            self._perform(origin, content, queued_note(queue_id, sender, tuple(recipients), on_disk=True))
+            if self._started:
+                self._schedule(entry, 0.0)
+
+        return entry, Durable(write, commit)
 
     def bounce_later(self, sender: str, rcpt: str, content: bytes, status: str, diagnostic: str, *,
                      origin: Host) -> None:
@@ -156,7 +172,8 @@ class LiveQueue:
         if delay > 0:
             await asyncio.sleep(delay)
         origin = self._host(entry.origin)
-        content = self.spool.content(entry)
+        writer = self.world.writer
+        content = await writer.run(lambda: self.spool.content(entry))
         planner = DeliveryPlanner(entry, self.schedule, origin, self.world.by_ip, self._rng.shuffle,
                                   span=self._span)
         answer: Any = None
@@ -169,16 +186,21 @@ class LiveQueue:
                 async with self._slots:
                     answer = await self._relay(entry, origin, content, action)
             elif isinstance(action, Wait):
-                self.spool.save(entry)
+                await writer.run(lambda: self.spool.save(entry))
                 await asyncio.sleep(action.seconds)
             elif isinstance(action, Finished):
+                await writer.run(lambda: self.spool.remove(entry))
+                crashpoints.reached("removed")  # the queue file is gone: the entry is finished
                 self._finish(entry)
                 return
+            elif isinstance(action, Report) and not action.dropped:
+                job = self._report(origin, content, action)
+                await writer.run(job.write)  # the DSN's queue file, before the planner goes on
+                job.commit()
             else:
                 self._perform(origin, content, action)
 
     def _finish(self, entry: QueueEntry) -> None:
-        self.spool.remove(entry)
         self.entries.pop(entry.id, None)
         delivered = [r for r, o in entry.outcomes.items() if o.state is RecipientState.DELIVERED]
         if delivered:
@@ -243,13 +265,26 @@ class LiveQueue:
             self._note(origin.id, action.text, action.explain, action.rfc, kind=action.kind)
             return
         assert isinstance(action, Report)
+        if action.dropped:
+            record(self.world.ledger, action)
+            return
+        job = self._report(origin, content, action)
+        job.write()
+        job.commit()
+
+    def _report(self, origin: Host, content: bytes, action: Report) -> Durable:
+        """A DSN as a queue entry of its own: written durably, then recorded."""
         world = self.world
-        if not action.dropped:
-            header_t = world.clock.header_t
-            dsn = render_dsn(action, content, to_header=header_t, t=header_t(),
-                             message_id=world.message_id(action.id_domain), boundary=world.boundary())
-            self.submit(world.queue_id(), "", (action.entry.sender,), dsn, origin=origin)  # durable first
-        record(world.ledger, action)
+        header_t = world.clock.header_t
+        dsn = render_dsn(action, content, to_header=header_t, t=header_t(),
+                         message_id=world.message_id(action.id_domain), boundary=world.boundary())
+        _, job = self.submit_later(world.queue_id(), "", (action.entry.sender,), dsn, origin=origin)
+
+        def commit() -> None:
+            job.commit()
+            record(world.ledger, action)
+
+        return Durable(job.write, commit)
 
     # --- helpers ------------------------------------------------------------------------------------
 

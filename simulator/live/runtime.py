@@ -154,6 +154,7 @@ class LiveMode:
         for server in self._servers:
             await server.wait_closed()
         self._servers = []
+        await asyncio.to_thread(self.world.writer.close)  # what was handed to the disk is on it
 
     # --- what to tell the user ------------------------------------------------------------------------
 

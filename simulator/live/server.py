@@ -36,6 +36,8 @@ from typing import Any
 from simulator.delivery.servers import PORT_NAMES
 from simulator.live.hub import ConnectionCap, Hub
 from simulator.protocols.common import LoginSucceeded, ServerConnection, ShutdownReason, StartTLSRequested, Unprompted
+from simulator.protocols.smtp._events import MessagePending
+from simulator.protocols.smtp.policy import Pending
 from simulator.trace.events import Direction, Kind, TLSMode
 
 DATA_PROGRESS = 65536  # bytes received that count as progress (a message in DATA)
@@ -90,6 +92,8 @@ class Session(asyncio.Protocol):
         self._started = False
         self._gone = False
         self._early: list[bytes | None] = []  # what arrived inside TLS before _handshake() resumed
+        self._awaiting = False  # a message's verdict waits on the disk writer
+        self._stop_after_verdict = False  # the server is stopping: answer that message first
 
     # --- asyncio callbacks -----------------------------------------------------------------------
 
@@ -179,7 +183,7 @@ class Session(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self._paused_writing = False
-        if not self._upgrading and not self._closing:
+        if not self._upgrading and not self._closing and not self._awaiting:
             self.transport.resume_reading()
 
     # --- the machine ------------------------------------------------------------------------------
@@ -213,6 +217,8 @@ class Session(asyncio.Protocol):
         for event in events:
             if isinstance(event, StartTLSRequested):
                 starttls = True
+            elif isinstance(event, MessagePending):
+                self._await_verdict(event.pending)
             elif isinstance(event, LoginSucceeded) and self.opened and self.opened.on_login:
                 client, server = self.opened.on_login(event.user)
                 self._reattribute(client, server)
@@ -234,6 +240,32 @@ class Session(asyncio.Protocol):
         for line in opened.narrator.server(out):
             self._emit(self.service.kind, opened.server, line.text, line.explain, line.rfc, Direction.SERVER,
                        line.content)
+
+    def _await_verdict(self, pending: Pending) -> None:
+        """The message's disk writes go to the writer thread; read nothing more until its reply is sent."""
+        self._awaiting = True
+        self.transport.pause_reading()
+        self.hub.spawn(self._verdict(pending))
+
+    async def _verdict(self, pending: Pending) -> None:
+        error: OSError | None = None
+        try:
+            await self.hub.world.writer.run(pending.work)
+        except OSError as exc:
+            error = exc
+        except Exception as exc:  # a bug in a write must cost this message (451), not the server
+            error = OSError(None, f"internal error: {exc!r}")
+        reply = pending.settle(error)  # what was written becomes visible, even if the client left
+        self._awaiting = False
+        machine = self.machine
+        if self._gone or machine is None or machine.closed or not hasattr(machine, "verdict"):
+            return
+        self._after(machine.verdict(reply))
+        if self._stop_after_verdict:
+            self._stop_after_verdict = False
+            self.shutdown()
+        elif not self._closing and not self._paused_writing and not self._upgrading:
+            self.transport.resume_reading()
 
     def _lost(self) -> None:
         if not self._started or self.machine is None:
@@ -318,8 +350,11 @@ class Session(asyncio.Protocol):
         self._goodbye(ShutdownReason.IDLE_TIMEOUT)
 
     def shutdown(self) -> None:
-        """The server is stopping."""
+        """The server is stopping (a message being written is answered first, then the goodbye)."""
         if self._closing:
+            return
+        if self._awaiting:
+            self._stop_after_verdict = True
             return
         if self._upgrading or self.machine is None:
             self.abort()

@@ -53,9 +53,17 @@ class Spool:
 
     def add(self, entry: QueueEntry, content: bytes) -> None:
         """Make ``entry`` durable: one file, envelope on top (raises OSError if the disk fails)."""
+        self.write(entry, content)
+        self.added(entry)
+
+    def write(self, entry: QueueEntry, content: bytes) -> None:
+        """The disk half of ``add`` (for the writer thread: it touches nothing in memory)."""
         line = ENVELOPE + json.dumps(_envelope(entry), separators=(",", ":")).encode() + b"\n"
         if not write_once(self._root / "tmp", self._root / "new", entry.id, line + content.replace(b"\r\n", b"\n")):
             raise FileExistsError(f"queue id {entry.id} is taken")
+
+    def added(self, entry: QueueEntry) -> None:
+        """The memory half of ``add``, once the file is on disk."""
         self._files[entry.id] = self._root / "new" / entry.id
 
     def save(self, entry: QueueEntry) -> None:

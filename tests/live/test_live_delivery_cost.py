@@ -85,7 +85,6 @@ def test_a_delivery_does_the_same_work_at_10_and_at_1000_messages(tmp_path: Path
 
 @pytest.mark.socket
 @pytest.mark.timeout(60)
-@pytest.mark.xfail(strict=True, reason="disk work still on the event loop (issue 16 item 9, in progress)")
 def test_no_fsync_of_a_submission_or_its_delivery_runs_on_the_event_loop(live, monkeypatch) -> None:
     threads: list[str] = []
     real_fsync = os.fsync

@@ -22,6 +22,7 @@ from simulator.protocols.smtp._events import (
     Event,
     Hello,
     MailAccepted,
+    MessagePending,
     MessageReceived,
     MessageRejected,
     RecipientAccepted,
@@ -51,7 +52,7 @@ from simulator.protocols.smtp.address import (
     parse_path,
     split_path,
 )
-from simulator.protocols.smtp.policy import Envelope, Role, ServerPolicy, SMTPServerConfig
+from simulator.protocols.smtp.policy import Envelope, Pending, Role, ServerPolicy, SMTPServerConfig
 from simulator.protocols.smtp.replies import Reply
 
 __all__ = ["Envelope", "Role", "SMTPServer", "SMTPServerConfig", "ServerPolicy"]
@@ -101,6 +102,7 @@ class SMTPServer:
         self._events: list[Event] = []
         self._content: ContentReader | None = None
         self._sasl: _sasl.ServerExchange | None = None
+        self._pending_body = b""  # the message whose verdict is awaited (state VERDICT)
 
     # --- public API --------------------------------------------------------------------------
 
@@ -149,7 +151,7 @@ class SMTPServer:
         if self.state is ServerState.CLOSED:
             return []  # anything after QUIT or 421 is ignored
         self._lines.feed(data)
-        while self.state not in (ServerState.CLOSED, ServerState.STARTTLS):
+        while self.state not in (ServerState.CLOSED, ServerState.STARTTLS, ServerState.VERDICT):
             if self.state is ServerState.DATA and self._data_lines():
                 continue
             self._lines.max_line = self._line_limit()
@@ -166,6 +168,16 @@ class SMTPServer:
             # Never execute what was pipelined after STARTTLS (CVE-2011-0411) or QUIT.
             self._lines.clear()
         return self._take_events()
+
+    def verdict(self, reply: Reply) -> list[Event]:
+        """The answer to a pending message (``MessagePending``): send it, then read what was pipelined."""
+        if self.state is not ServerState.VERDICT:
+            raise LocalProtocolError("verdict() without a pending message")
+        reply = _with_enhanced(reply)
+        self._events.append(MessageReceived(self.envelope, self._pending_body, reply))
+        self._pending_body = b""
+        self._finish_data(reply)
+        return self.receive_data(b"")
 
     def data_to_send(self) -> bytes:
         out = bytes(self._out)
@@ -530,8 +542,18 @@ class SMTPServer:
             reply = refusal
         else:
             body = b"".join(content.parts)
-            reply = _with_enhanced(self.policy.accept_message(envelope, body))
+            answer = self.policy.accept_message(envelope, body)
+            if isinstance(answer, Pending):
+                # No reply yet, and nothing more read, until verdict() (the driver does the I/O).
+                self.state = ServerState.VERDICT
+                self._pending_body = body
+                self._events.append(MessagePending(envelope, answer))
+                return
+            reply = _with_enhanced(answer)
             self._events.append(MessageReceived(envelope, body, reply))
+        self._finish_data(reply)
+
+    def _finish_data(self, reply: Reply) -> None:
         # Whatever the answer, the transaction is over (RFC 5321 §4.1.1.4).
         self._reset_transaction()
         self.state = AFTER_SUCCESS["DATA-END"]
