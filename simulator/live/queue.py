@@ -59,6 +59,12 @@ if TYPE_CHECKING:
 
 MAX_FAULT_WAIT = 30.0  # real seconds, whatever the time scale
 CONCURRENCY = 20  # deliveries at once (Postfix's default destination concurrency is 20)
+# Flow control, as Postfix's in_flow_delay: when more deliveries are due than this, a new
+# submission waits (before its write and its 250) for the queue to catch up, at most
+# MAX_FLOW_DELAY seconds, far below the 10 minutes a client waits for that reply
+# (RFC 5321 §4.5.3.2.6). Acceptance then runs at the speed of delivery.
+IN_FLOW_LIMIT = 4 * CONCURRENCY
+MAX_FLOW_DELAY = 30.0
 
 Register = Callable[[tuple[str, int], Host, Host, str], Callable[[], None]]
 
@@ -79,6 +85,8 @@ class LiveQueue:
         self._rng = random.Random()
         self._started = False
         self._stopped = False
+        self._due = 0  # entries whose delivery is due now (running or waiting for a slot), not sleeping
+        self._throttled = False
 
     # --- entries in ------------------------------------------------------------------------------
 
@@ -168,9 +176,32 @@ class LiveQueue:
             self._note(entry.origin, f"{entry.id}: delivery stopped by an internal error ({exc!r}); kept queued",
                        "The message stays in the queue directory and is tried again at the next start.")
 
+    async def in_flow(self) -> None:
+        """Hold a new submission while the queue is behind (see IN_FLOW_LIMIT)."""
+        if self._due <= IN_FLOW_LIMIT:
+            self._throttled = False
+            return
+        if not self._throttled:
+            self._throttled = True  # one note per episode: a flood must not fill the trace
+            self._note(self.world.msa.id, f"the queue is behind ({self._due} deliveries due): new submissions wait",
+                       "Mail arrives faster than the queue delivers it, so the submission server holds its "
+                       "answer to each new message until the queue catches up (Postfix's in_flow_delay). "
+                       "The client simply waits for the 250.", "RFC 5321 §4.5.3.2.6")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + MAX_FLOW_DELAY
+        while self._due > IN_FLOW_LIMIT and not self._stopped and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+
     async def _deliver(self, entry: QueueEntry, delay: float) -> None:
         if delay > 0:
             await asyncio.sleep(delay)
+        self._due += 1
+        try:
+            await self._attempts(entry)
+        finally:
+            self._due -= 1
+
+    async def _attempts(self, entry: QueueEntry) -> None:
         origin = self._host(entry.origin)
         writer = self.world.writer
         content = await writer.run(lambda: self.spool.content(entry))
@@ -187,7 +218,11 @@ class LiveQueue:
                     answer = await self._relay(entry, origin, content, action)
             elif isinstance(action, Wait):
                 await writer.run(lambda: self.spool.save(entry))
-                await asyncio.sleep(action.seconds)
+                self._due -= 1  # sleeping until the next attempt: not behind
+                try:
+                    await asyncio.sleep(action.seconds)
+                finally:
+                    self._due += 1
             elif isinstance(action, Finished):
                 await writer.run(lambda: self.spool.remove(entry))
                 crashpoints.reached("removed")  # the queue file is gone: the entry is finished

@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +56,7 @@ class Opened:
     refusal: ShutdownReason | None = None  # refuse at the greeting (a scenario fault)
     on_login: Callable[[str], tuple[str | None, str | None]] | None = None  # user -> (client, server) actors
     before_greeting: Callable[[], None] | None = None  # an MX's checks of the client's address (DNS lookups)
+    in_flow: Callable[[], Awaitable[None]] | None = None  # the MSA: wait while the queue is behind
 
 
 @dataclass
@@ -249,6 +250,8 @@ class Session(asyncio.Protocol):
 
     async def _verdict(self, pending: Pending) -> None:
         error: OSError | None = None
+        if self.opened is not None and self.opened.in_flow is not None:
+            await self.opened.in_flow()  # before the write: a held message is not yet queued
         try:
             await self.hub.world.writer.run(pending.work)
         except OSError as exc:

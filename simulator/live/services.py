@@ -81,8 +81,9 @@ def _msa_opener(world: LiveWorld, port: int, tls_for: Callable[[Host], ssl.SSLCo
 
     def open_(peer: tuple[str, int]) -> Opened:
         side = server_for(world, msa, port, world.peer_host(None, peer[0]))
+        queue = world.queue
         return Opened(side.machine, side.narrator, world.sender_mua_id(), msa.id, tls_for(msa), side.refusal,
-                      on_login=on_login)
+                      on_login=on_login, in_flow=queue.in_flow if queue is not None else None)
 
     return open_
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from livekit import message, submit, wait_for_mail
+from livekit import message, submit, texts, wait_for, wait_for_mail
 from simulator.live.maildir import MaildirStore
 
 DATE = "28-Nov-2026 09:00:00 +0000"
@@ -101,3 +101,31 @@ def test_no_fsync_of_a_submission_or_its_delivery_runs_on_the_event_loop(live, m
     # The queue file, the Maildir file, the UID list, the queue's removal: all synced, none on the loop.
     assert len(threads) >= 4
     assert "smtpsim-live" not in threads, threads
+
+
+@pytest.mark.socket
+@pytest.mark.timeout(60)
+def test_while_the_queue_is_behind_a_new_submission_waits_unwritten_for_its_250(live) -> None:
+    from simulator.live.queue import IN_FLOW_LIMIT
+
+    mode = live()
+    mode.thread.call(_set_due(mode, IN_FLOW_LIMIT + 1))  # as if that many deliveries were due
+    result: list[dict] = []
+    sender = threading.Thread(target=lambda: result.append(submit(mode, message("held back"))))
+    sender.start()
+    wait_for(lambda: any("the queue is behind" in t for t in texts(mode)), what="the flow-control note")
+    queue_files = mode.root / "queue" / "new"
+    assert sender.is_alive() and not result  # no 250 yet ...
+    assert not any(queue_files.iterdir())  # ... and nothing written: it is not queued yet
+    mode.thread.call(_set_due(mode, 0))  # the queue caught up
+    sender.join(timeout=20)
+    assert result == [{}]
+    [fetched] = wait_for_mail(mode)
+    assert b"Subject: held back" in fetched
+
+
+def _set_due(mode, value: int):
+    async def set_it() -> None:
+        mode.queue._due = value
+
+    return set_it()
