@@ -268,8 +268,9 @@ class MaildirMailbox(Mailbox):
         def write() -> None:
             try:
                 if write_once(root / "tmp", root / "new", key, data, mtime=stamp):
-                    crashpoints.reached("stored")  # in the Maildir, not yet in the UID list
+                    crashpoints.reached(crashpoints.CrashPoint.STORED)  # in the Maildir, not in the UID list
                     listed.write_line(uid, key)
+                    crashpoints.reached(crashpoints.CrashPoint.LISTED)
                     written[0] = True
                 elif (root / "new" / key).exists() and key not in listed.uids:
                     # Linked by an attempt whose UID line failed (a full disk): list it now.

@@ -118,7 +118,7 @@ class LiveQueue:
 
         def write() -> None:
             self.spool.write(entry, content)
-            crashpoints.reached("spooled")  # on disk, the client not yet told 250
+            crashpoints.reached(crashpoints.CrashPoint.SPOOLED)  # on disk, the client not yet told 250
 
         def commit() -> None:
             self.spool.added(entry)
@@ -225,7 +225,7 @@ class LiveQueue:
                     self._due += 1
             elif isinstance(action, Finished):
                 await writer.run(lambda: self.spool.remove(entry))
-                crashpoints.reached("removed")  # the queue file is gone: the entry is finished
+                crashpoints.reached(crashpoints.CrashPoint.REMOVED)  # the queue file is gone: the entry is finished
                 self._finish(entry)
                 return
             elif isinstance(action, Report) and not action.dropped:
@@ -257,6 +257,7 @@ class LiveQueue:
                        "the sender tries the next MX or retries later.", "RFC 5321 §4.5.4.1")
             return RelayResult({})
         listen = self.mx_address()
+        crashpoints.reached(crashpoints.CrashPoint.RELAYING)
         self._note(origin.id, f"{entry.id}: connecting to {relay.mx} ({relay.address} in the scenario) at "
                    f"{listen[0]}:{listen[1]}", "The queue opens an SMTP connection to the MX on port 25 "
                    "(here the live MX listener on this computer).", "RFC 5321 §5.1")
@@ -266,7 +267,7 @@ class LiveQueue:
             register=lambda local: self.register(local, host, origin, entry.id),
         )
         if any(200 <= r.code < 300 for r in result.results.values()):
-            crashpoints.reached("relayed")  # the MX said 250; the queue has not noted it yet
+            crashpoints.reached(crashpoints.CrashPoint.RELAYED)  # the MX said 250; the queue has not noted it yet
         if not result.results:
             self._note(origin.id, f"{relay.mx}: no transaction ({result.problem or 'closed'})",
                        "The MX did not take part in a mail transaction; the sender tries the next MX.",

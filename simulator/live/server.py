@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.delivery.servers import PORT_NAMES
+from simulator.live import crashpoints
 from simulator.live.hub import ConnectionCap, Hub
 from simulator.protocols.common import LoginSucceeded, ServerConnection, ShutdownReason, StartTLSRequested, Unprompted
 from simulator.protocols.smtp._events import MessagePending
@@ -264,6 +265,7 @@ class Session(asyncio.Protocol):
         if self._gone or machine is None or machine.closed or not hasattr(machine, "verdict"):
             return
         self._after(machine.verdict(reply))
+        crashpoints.reached(crashpoints.CrashPoint.ANSWERED)  # the first verdict of a run is the MSA's
         if self._stop_after_verdict:
             self._stop_after_verdict = False
             self.shutdown()
