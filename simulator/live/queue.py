@@ -159,7 +159,7 @@ class LiveQueue:
         for task in tasks:
             task.cancel()
         if tasks:
-            await asyncio.wait(tasks, timeout=5.0)
+            await asyncio.wait(tasks, timeout=0.5)  # cancelled relays abort their sockets at once
 
     # --- delivery ----------------------------------------------------------------------------------
 

@@ -38,6 +38,10 @@ from simulator.scenario.model import Host, Role, Scenario
 from simulator.trace.events import Kind
 
 DNS_PORT = 53
+# A stop is over within this, whatever the clients do (a service manager kills a server that
+# takes longer, and then nothing is clean). Nothing on disk depends on it: every write is whole
+# or absent (simulator.live.durable), so a stop cut short is no worse than a crash.
+STOP_DEADLINE = 1.5
 PORT_KEYS = (*PORTS, "dns")
 
 
@@ -142,7 +146,13 @@ class LiveMode:
         )
 
     async def stop(self) -> None:
-        """Stop listening, say goodbye to open connections, leave the queue on disk."""
+        """Stop listening, say goodbye to open connections, leave the queue on disk (within STOP_DEADLINE)."""
+        try:
+            await asyncio.wait_for(self._stop(), STOP_DEADLINE)
+        except TimeoutError:
+            pass  # what is left is closed by the process's exit; the disk is consistent anyway
+
+    async def _stop(self) -> None:
         for server in self._servers:
             server.close()
         if self.queue is not None:
