@@ -5,6 +5,9 @@ into place, and the directory is fsync'd after that, so that the rename
 itself is on disk: without the last step a power cut may lose a file that
 was already acknowledged with 250 (the data is safe, the name is not).
 
+If a write fails (a full disk: ENOSPC), what it had written is removed (or,
+for a log, cut back), so nothing half-written is ever left behind.
+
 ``write_atomic`` replaces a file (state, indexes, certificates);
 ``write_once`` puts a new file into a directory under a name that must not
 exist yet (queue files, Maildir messages): a second write with the same name
@@ -13,6 +16,7 @@ does nothing, which is what makes delivery idempotent.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -24,7 +28,11 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     _write_synced(tmp, data, mode)
-    os.replace(tmp, path)
+    try:
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
     fsync_directory(path.parent)
 
 
@@ -60,8 +68,15 @@ def append_synced(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     new = not path.exists()
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, mode)
     try:
-        write_all(fd, data)
-        os.fsync(fd)
+        size = os.fstat(fd).st_size
+        try:
+            write_all(fd, data)
+            os.fsync(fd)
+        except OSError:
+            # A full disk may take part of the line: cut it off, so the next line starts clean.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+            raise
     finally:
         os.close(fd)
     if new:
@@ -85,9 +100,13 @@ def write_all(fd: int, data: bytes) -> None:
 
 
 def _write_synced(path: Path, data: bytes, mode: int) -> None:
+    """Write and fsync ``path``; if that fails (a full disk), remove it: nothing half-written stays."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
         write_all(fd, data)
         os.fsync(fd)
-    finally:
+    except BaseException:
         os.close(fd)
+        path.unlink(missing_ok=True)
+        raise
+    os.close(fd)

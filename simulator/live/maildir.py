@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import glob
 import hashlib
 import itertools
 import json
@@ -43,7 +44,7 @@ from pathlib import Path
 
 from simulator.delivery.site import Durable
 from simulator.live import crashpoints
-from simulator.live.durable import write_atomic, write_once
+from simulator.live.durable import fsync_directory, write_atomic, write_once
 from simulator.live.uidlist import FILENAME as UIDLIST, UidList
 from simulator.protocols.imap._dates import format_date_time, parse_date_time
 from simulator.protocols.mailstore import (
@@ -97,6 +98,20 @@ def _storage_error_os(exc: OSError) -> OSError:
     return OSError(exc.errno, f"Mailbox storage failed: {exc.strerror or exc}")
 
 
+def _listed_or_undone(listed: UidList, uid: int, key: str, path: Path) -> None:
+    """Write the UID line of a message just linked as ``path``; if that fails, unlink it again.
+
+    Either the message is there with its UID, or it is not there (and the MX does not say 250).
+    """
+    try:
+        listed.write_line(uid, key)
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink()
+            fsync_directory(path.parent)
+        raise
+
+
 def _reraised(exc: StoreError) -> OSError:
     cause = exc.__cause__
     return OSError(cause.errno if isinstance(cause, OSError) else None, exc.text)
@@ -148,6 +163,27 @@ class MaildirMailbox(Mailbox):
         self._pending_key: str | None = None  # the file name append_keyed asks for
         self._in_flight: set[str] = set()  # keys of deliveries prepared, not yet committed
         self._load_messages()
+
+    def get(self, uid: int) -> StoredMessage | None:
+        """The message with ``uid``; None, and expunged for every session, if its file was removed.
+
+        Someone removed the file behind our back (``rm``, another Maildir program). The sessions
+        hear an EXPUNGE when they may (RFC 9051 §7.5.1), and a FETCH of it meanwhile answers
+        ``[EXPUNGEISSUED]`` (§7.1), much as Dovecot does.
+        """
+        message = super().get(uid)
+        if isinstance(message, MaildirMessage) and not message.path.exists() and not self._found(message):
+            self.expunge([message])
+            return None
+        return message
+
+    def _found(self, message: MaildirMessage) -> bool:
+        """Look for a message renamed by another Maildir reader (new/ to cur/, other flags)."""
+        for path in [self.root / "new" / message.key, *(self.root / "cur").glob(f"{glob.escape(message.key)}:*")]:
+            if path.exists():
+                message.path = path
+                return True
+        return False
 
     # --- opening ---------------------------------------------------------------------------------
 
@@ -269,7 +305,7 @@ class MaildirMailbox(Mailbox):
             try:
                 if write_once(root / "tmp", root / "new", key, data, mtime=stamp):
                     crashpoints.reached(crashpoints.CrashPoint.STORED)  # in the Maildir, not in the UID list
-                    listed.write_line(uid, key)
+                    _listed_or_undone(listed, uid, key, root / "new" / key)
                     crashpoints.reached(crashpoints.CrashPoint.LISTED)
                     written[0] = True
                 elif (root / "new" / key).exists() and key not in listed.uids:
@@ -315,7 +351,10 @@ class MaildirMailbox(Mailbox):
             written = write_once(self.root / "tmp", folder, name, data, mtime=stamp)
             if not written:
                 raise _AlreadyStored(name)
-            self._uidlist.append(uid, key)
+            if self._uidlist.dirty:
+                self._uidlist.compact()
+            _listed_or_undone(self._uidlist, uid, key, folder / name)
+            self._uidlist.note(uid, key)
         except OSError as exc:
             raise _storage_error(exc) from exc
         message = MaildirMessage(uid, folder / name, len(content), flags, internal_date)

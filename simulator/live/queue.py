@@ -94,6 +94,10 @@ class LiveQueue:
         """Pick up what a previous run left in the spool; returns how many entries."""
         self._started = True
         entries = self.spool.load()
+        for name, reason in self.spool.damaged:
+            self._note(self.world.msa.id, f"queue file {name}: {reason}; moved to queue-damaged/, not delivered",
+                       "A queue file that cannot be read whole is set aside for a person to look at (as Postfix "
+                       "moves a damaged queue file to its 'corrupt' directory); the rest of the queue goes on.")
         for entry in entries:
             self.entries[entry.id] = entry
             self._schedule(entry, 0.0)  # a start flushes the queue: everything is tried at once
