@@ -20,7 +20,30 @@ import contextlib
 import os
 from pathlib import Path
 
-__all__ = ["append_synced", "fsync_directory", "write_all", "write_atomic", "write_once"]
+__all__ = ["KeptDirectory", "append_synced", "fsync_directory", "write_all", "write_atomic", "write_once"]
+
+
+class KeptDirectory:
+    """A directory opened once and fsync'd after every link into it (the queue's ``new/``).
+
+    Saves an open and a close per message. Only for a directory that lives as long as the
+    process: a directory removed and made again would be a new one, and this descriptor
+    would sync the old.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def fsync(self) -> None:
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
@@ -37,13 +60,13 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
 
 
 def write_once(tmp_dir: Path, final_dir: Path, name: str, data: bytes, *, mode: int = 0o600,
-               mtime: float | None = None) -> bool:
+               mtime: float | None = None, kept: KeptDirectory | None = None) -> bool:
     """Write ``data`` as ``final_dir/name`` unless it exists; False when it did (nothing written).
 
     As a Maildir delivery agent does: write in ``tmp_dir``, fsync, link into
     ``final_dir`` (the link fails if the name is taken), remove the temporary
     name, fsync ``final_dir``. ``mtime`` sets the file's modification time first (a
-    Maildir message's INTERNALDATE).
+    Maildir message's INTERNALDATE). ``kept``: ``final_dir`` already open, to fsync.
     """
     tmp = tmp_dir / f"{name}.{os.getpid()}"
     _write_synced(tmp, data, mode)
@@ -55,7 +78,10 @@ def write_once(tmp_dir: Path, final_dir: Path, name: str, data: bytes, *, mode: 
         return False
     finally:
         tmp.unlink(missing_ok=True)
-    fsync_directory(final_dir)
+    if kept is not None:
+        kept.fsync()
+    else:
+        fsync_directory(final_dir)
     return True
 
 

@@ -165,6 +165,8 @@ class LiveMode:
             await server.wait_closed()
         self._servers = []
         await asyncio.to_thread(self.world.writer.close)  # what was handed to the disk is on it
+        if self.queue is not None:
+            self.queue.spool.close()
 
     # --- what to tell the user ------------------------------------------------------------------------
 

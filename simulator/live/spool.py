@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.delivery.outcomes import Outcome, QueueEntry, RecipientState
-from simulator.live.durable import fsync_directory, write_atomic, write_once
+from simulator.live.durable import KeptDirectory, write_atomic, write_once
 
 ENVELOPE = b"X-Smtpsim-Envelope: "
 
@@ -50,6 +50,7 @@ class Spool:
         self.state_dir = root / "queue-state"
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._files: dict[str, Path] = {}  # queue id -> its file
+        self._new = KeptDirectory(self._root / "new")  # fsync'd after every link and unlink
         self.damaged: list[tuple[str, str]] = []  # (file name, what is wrong), set aside by the last load()
 
     def add(self, entry: QueueEntry, content: bytes) -> None:
@@ -61,12 +62,15 @@ class Spool:
         """The disk half of ``add`` (for the writer thread: it touches nothing in memory)."""
         body = content.replace(b"\r\n", b"\n")
         line = ENVELOPE + json.dumps(_envelope(entry, len(body)), separators=(",", ":")).encode() + b"\n"
-        if not write_once(self._root / "tmp", self._root / "new", entry.id, line + body):
+        if not write_once(self._root / "tmp", self._root / "new", entry.id, line + body, kept=self._new):
             raise FileExistsError(f"queue id {entry.id} is taken")
 
     def added(self, entry: QueueEntry) -> None:
         """The memory half of ``add``, once the file is on disk."""
         self._files[entry.id] = self._root / "new" / entry.id
+
+    def close(self) -> None:
+        self._new.close()
 
     def save(self, entry: QueueEntry) -> None:
         """Record the progress of an entry that stays queued."""
@@ -80,7 +84,7 @@ class Spool:
         """Done with it: the queue file first (the state file alone means nothing)."""
         self._files.pop(entry.id, self._root / "new" / entry.id).unlink(missing_ok=True)
         (self.state_dir / f"{entry.id}.json").unlink(missing_ok=True)
-        fsync_directory(self._root / "new")
+        self._new.fsync()
 
     def load(self) -> list[QueueEntry]:
         """Every entry on disk, oldest first, with its progress; stray state files are dropped.
