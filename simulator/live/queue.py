@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections import deque
 import ssl
 import time
 from collections.abc import Callable
@@ -86,6 +87,7 @@ class LiveQueue:
         self._started = False
         self._stopped = False
         self._due = 0  # entries whose delivery is due now (running or waiting for a slot), not sleeping
+        self._waiting: deque[asyncio.Future[None]] = deque()  # submissions held by in_flow, oldest first
         self._throttled = False
 
     # --- entries in ------------------------------------------------------------------------------
@@ -159,6 +161,9 @@ class LiveQueue:
     async def stop(self) -> None:
         """Stop delivering; everything not finished stays in the spool for the next start."""
         self._stopped = True
+        for turn in self._waiting:
+            if not turn.done():
+                turn.set_result(None)  # held submissions are written and answered, then the goodbye
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
@@ -182,7 +187,7 @@ class LiveQueue:
 
     async def in_flow(self) -> None:
         """Hold a new submission while the queue is behind (see IN_FLOW_LIMIT)."""
-        if self._due <= IN_FLOW_LIMIT:
+        if self._due <= IN_FLOW_LIMIT and not self._waiting:
             self._throttled = False
             return
         if not self._throttled:
@@ -191,10 +196,26 @@ class LiveQueue:
                        "Mail arrives faster than the queue delivers it, so the submission server holds its "
                        "answer to each new message until the queue catches up (Postfix's in_flow_delay). "
                        "The client simply waits for the 250.", "RFC 5321 §4.5.3.2.6")
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + MAX_FLOW_DELAY
-        while self._due > IN_FLOW_LIMIT and not self._stopped and loop.time() < deadline:
-            await asyncio.sleep(0.02)
+        if self._stopped:
+            return
+        turn = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
+        try:
+            await asyncio.wait_for(turn, MAX_FLOW_DELAY)
+        except TimeoutError:
+            pass
+        finally:
+            if turn in self._waiting:
+                self._waiting.remove(turn)
+
+    def _one_less_due(self) -> None:
+        """A delivery finished (or went to sleep until its retry): the longest-waiting submission goes on."""
+        self._due -= 1
+        while self._waiting and self._due < IN_FLOW_LIMIT + 1:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                break
 
     async def _deliver(self, entry: QueueEntry, delay: float) -> None:
         if delay > 0:
@@ -203,7 +224,7 @@ class LiveQueue:
         try:
             await self._attempts(entry)
         finally:
-            self._due -= 1
+            self._one_less_due()
 
     async def _attempts(self, entry: QueueEntry) -> None:
         origin = self._host(entry.origin)
@@ -222,7 +243,7 @@ class LiveQueue:
                     answer = await self._relay(entry, origin, content, action)
             elif isinstance(action, Wait):
                 await writer.run(lambda: self.spool.save(entry))
-                self._due -= 1  # sleeping until the next attempt: not behind
+                self._one_less_due()  # sleeping until the next attempt: not behind
                 try:
                     await asyncio.sleep(action.seconds)
                 finally:

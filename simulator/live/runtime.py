@@ -121,7 +121,7 @@ class LiveMode:
         self.hub = hub = Hub(world, idle_timeout=opts.idle_timeout)
         self.queue = queue = LiveQueue(
             world, Spool(self.root), mx_address=lambda: (self.connect_host, self.ports["mta"]),
-            tls=lambda verify: client_context(certs, verify=verify), register=hub.register, hold=opts.hold_queue)
+            tls=self._client_context, register=hub.register, hold=opts.hold_queue)
         world.attach(store, queue)
         try:
             for service in build_services(world, hub, self._tls_for, opts.max_connections):
@@ -190,6 +190,15 @@ class LiveMode:
             "data_dir": str(self.root),
             "time_scale": self.options.time_scale,
         }
+
+    def _client_context(self, verify: bool) -> ssl.SSLContext:
+        """The relay's TLS context: made once (loading the CA costs about a millisecond each time)."""
+        key = ("relay client", verify)
+        context = self._contexts.get(key)
+        if context is None:
+            assert self.certs is not None
+            context = self._contexts[key] = client_context(self.certs, verify=verify)
+        return context
 
     def _tls_for(self, host: Host) -> ssl.SSLContext:
         """The host's certificate and TLS versions ("1.2" caps the handshake, as the scenario says).
