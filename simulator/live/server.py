@@ -36,9 +36,14 @@ from typing import Any
 from simulator.delivery.servers import PORT_NAMES
 from simulator.live import crashpoints
 from simulator.live.hub import ConnectionCap, Hub
-from simulator.protocols.common import LoginSucceeded, ServerConnection, ShutdownReason, StartTLSRequested, Unprompted
-from simulator.protocols.smtp._events import MessagePending
-from simulator.protocols.smtp.policy import Pending
+from simulator.protocols.common import (
+    AnswerPending,
+    LoginSucceeded,
+    ServerConnection,
+    ShutdownReason,
+    StartTLSRequested,
+    Unprompted,
+)
 from simulator.trace.events import Direction, Kind, TLSMode
 
 DATA_PROGRESS = 65536  # bytes received that count as progress (a message in DATA)
@@ -94,7 +99,7 @@ class Session(asyncio.Protocol):
         self._started = False
         self._gone = False
         self._early: list[bytes | None] = []  # what arrived inside TLS before _handshake() resumed
-        self._awaiting = False  # a message's verdict waits on the disk writer
+        self._awaiting = False  # an answer waits on the disk writer
         self._stop_after_verdict = False  # the server is stopping: answer that message first
 
     # --- asyncio callbacks -----------------------------------------------------------------------
@@ -219,8 +224,8 @@ class Session(asyncio.Protocol):
         for event in events:
             if isinstance(event, StartTLSRequested):
                 starttls = True
-            elif isinstance(event, MessagePending):
-                self._await_verdict(event.pending)
+            elif isinstance(event, AnswerPending):
+                self._await_answer(event)
             elif isinstance(event, LoginSucceeded) and self.opened and self.opened.on_login:
                 client, server = self.opened.on_login(event.user)
                 self._reattribute(client, server)
@@ -243,13 +248,13 @@ class Session(asyncio.Protocol):
             self._emit(self.service.kind, opened.server, line.text, line.explain, line.rfc, Direction.SERVER,
                        line.content)
 
-    def _await_verdict(self, pending: Pending) -> None:
-        """The message's disk writes go to the writer thread; read nothing more until its reply is sent."""
+    def _await_answer(self, pending: AnswerPending) -> None:
+        """The answer's disk writes go to the writer thread; read nothing more until it is sent."""
         self._awaiting = True
         self.transport.pause_reading()
-        self.hub.spawn(self._verdict(pending))
+        self.hub.spawn(self._answer(pending))
 
-    async def _verdict(self, pending: Pending) -> None:
+    async def _answer(self, pending: AnswerPending) -> None:
         error: OSError | None = None
         if self.opened is not None and self.opened.in_flow is not None:
             await self.opened.in_flow()  # before the write: a held message is not yet queued
@@ -259,13 +264,12 @@ class Session(asyncio.Protocol):
             error = exc
         except Exception as exc:  # a bug in a write must cost this message (451), not the server
             error = OSError(None, f"internal error: {exc!r}")
-        reply = pending.settle(error)  # what was written becomes visible, even if the client left
+        events = pending.resume(error)  # what was written becomes visible, even if the client left
         self._awaiting = False
-        machine = self.machine
-        if self._gone or machine is None or machine.closed or not hasattr(machine, "verdict"):
+        if self._gone or self.machine is None:
             return
-        self._after(machine.verdict(reply))
-        crashpoints.reached(crashpoints.CrashPoint.ANSWERED)  # the first verdict of a run is the MSA's
+        self._after(events)
+        crashpoints.reached(crashpoints.CrashPoint.ANSWERED)  # the first answer of a run is the MSA's 250
         if self._stop_after_verdict:
             self._stop_after_verdict = False
             self.shutdown()

@@ -24,7 +24,7 @@ from simulator.protocols.common import (
 from simulator.protocols.smtp.replies import Reply, split_enhanced
 
 if TYPE_CHECKING:
-    from simulator.protocols.smtp.policy import Envelope, Pending
+    from simulator.protocols.smtp.policy import Envelope
 
 
 __all__ = [
@@ -38,7 +38,6 @@ __all__ = [
     "Event",
     "Hello",
     "MailAccepted",
-    "MessagePending",
     "MessageReceived",
     "MessageRejected",
     "MessageResult",
@@ -120,14 +119,6 @@ class MessageReceived(Event):
     envelope: Envelope
     content: bytes  # un-dot-stuffed, CRLF line ends, without the final "."
     reply: Reply
-
-
-@dataclass(frozen=True)
-class MessagePending(Event):
-    """The final dot arrived; the policy's answer waits on ``pending`` (run it, then call ``verdict``)."""
-
-    envelope: Envelope
-    pending: Pending
 
 
 @dataclass(frozen=True)

@@ -58,11 +58,11 @@ class SMTPServerConfig:
 class Pending:
     """``accept_message``'s answer when the reply waits on work a state machine must not do (a disk write).
 
-    The driver calls ``work()`` where blocking does no harm (live mode: its writer
-    thread); it may raise OSError. Then, where the machine runs, ``settle(error)``
-    (None, or what ``work`` raised) gives the reply for ``SMTPServer.verdict``.
-    Until then the machine keeps pipelined commands unread (RFC 2920 §3.1: replies
-    stay in order).
+    The machine hands it to its driver as an ``AnswerPending`` event: ``work()``
+    runs where blocking does no harm (live mode: its writer thread) and may raise
+    OSError; then, where the machine runs, ``settle(error)`` (None, or what
+    ``work`` raised) gives the reply. Until then the machine keeps pipelined
+    commands unread (RFC 2920 §3.1: replies stay in order).
     """
 
     work: Callable[[], None]

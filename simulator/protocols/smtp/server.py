@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import overload
 
-from simulator.protocols.common import ShutdownReason
+from simulator.protocols.common import AnswerPending, ShutdownReason
 from simulator.protocols.errors import LocalProtocolError
 from simulator.protocols.smtp import _sasl
 from simulator.protocols.smtp import replies as R
@@ -22,7 +22,6 @@ from simulator.protocols.smtp._events import (
     Event,
     Hello,
     MailAccepted,
-    MessagePending,
     MessageReceived,
     MessageRejected,
     RecipientAccepted,
@@ -170,7 +169,9 @@ class SMTPServer:
         return self._take_events()
 
     def verdict(self, reply: Reply) -> list[Event]:
-        """The answer to a pending message (``MessagePending``): send it, then read what was pipelined."""
+        """The answer to a pending message (``AnswerPending``): send it, then read what was pipelined."""
+        if self.state is ServerState.CLOSED:
+            return []  # the connection ended meanwhile: nobody to tell
         if self.state is not ServerState.VERDICT:
             raise LocalProtocolError("verdict() without a pending message")
         reply = _with_enhanced(reply)
@@ -547,7 +548,8 @@ class SMTPServer:
                 # No reply yet, and nothing more read, until verdict() (the driver does the I/O).
                 self.state = ServerState.VERDICT
                 self._pending_body = body
-                self._events.append(MessagePending(envelope, answer))
+                settle = answer.settle
+                self._events.append(AnswerPending(answer.work, lambda error: self.verdict(settle(error))))
                 return
             reply = _with_enhanced(answer)
             self._events.append(MessageReceived(envelope, body, reply))
