@@ -347,6 +347,9 @@ class Session(asyncio.Protocol):
         if self._closing:
             self.abort()
             return
+        if self._awaiting:
+            self.last_progress = time.monotonic()  # the client waits for us, not we for it
+            return
         if not self._upgrading and isinstance(self.machine, Unprompted) and self.machine.still_there():
             self._flush()  # waiting is what this client asked for (IDLE): a keepalive, not a goodbye
             return
