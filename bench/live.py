@@ -22,7 +22,8 @@ What each server does with a message (stated, because it is not the same):
   envelope as a header line on top of the message, as Postfix keeps both in
   one file) into the queue's ``tmp``, fsyncs it, links it into ``new`` and
   fsyncs that directory (``simulator.live.durable.write_once``): two fsyncs,
-  one of the file and one of the directory. It narrates every line into the
+  one of the file and one of the directory, on live mode's writer thread
+  (``simulator.live.writer``), the event loop waiting for it without blocking. It narrates every line into the
   live trace with its explanation, as it always does;
 - aiosmtpd 1.4: its SMTP class with the same TLS context, require_starttls,
   auth_required and an authenticator checking the same password; the handler

@@ -122,7 +122,7 @@ class World:
 
     def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:
         self.ledger.forward(header_value(content, "Message-ID"), rcpt, target)
-        self.enqueue(mx, self.queue_id(), sender, (target,), content)
+        self.enqueue(mx, self.queue_id(), sender, (target,), content)  # written at once: nothing to return
 
     def run_check(self, host: Host, check: Checks) -> None:
         run_now(self, host.id, check)

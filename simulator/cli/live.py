@@ -80,8 +80,12 @@ def run(args: argparse.Namespace) -> int:
     from simulator.live.runtime import LiveMode, LiveOptions
     from simulator.scenario.library import open_scenario
 
+    from simulator.live.crashpoints import problem
+
     if getattr(args, "replay", False):
         return _replay(args)
+    if problem() is not None:
+        return _fail(str(problem()))
     try:
         scenario = open_scenario(args.scenario)
         options = LiveOptions(listen=args.listen, base_port=args.base_port, ephemeral=args.ephemeral,

@@ -8,15 +8,16 @@ reply comes from the catalogue, ``simulator.protocols.smtp.replies``.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from email.utils import getaddresses
 
 from simulator.delivery.authentication.signing import forwarded_to, sign_outgoing, strip_claims, verify_incoming
 from simulator.delivery.connectcheck import ClientCheck, scenario_address
-from simulator.delivery.site import Site, mailbox_of, store_behind
+from simulator.delivery.site import Durable, Site, mailbox_of, store_behind
 from simulator.mail.headers import complete_submission, header_value, prepend_header, received_header
 from simulator.protocols.smtp import replies as R
-from simulator.protocols.smtp.policy import Envelope, ServerPolicy
+from simulator.protocols.smtp.policy import Envelope, Pending, ServerPolicy
 from simulator.protocols.smtp.replies import Reply
 from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Host
@@ -60,7 +61,7 @@ class SubmissionPolicy(ServerPolicy):
     def check_recipient(self, envelope: Envelope, address: str) -> Reply | None:
         return None
 
-    def accept_message(self, envelope: Envelope, content: bytes) -> Reply:
+    def accept_message(self, envelope: Envelope, content: bytes) -> Reply | Pending:
         site, host = self.site, self.host
         user = envelope.auth_user
         foreign = self._foreign_from(user, content) if self.bind_from and user is not None else None
@@ -75,10 +76,10 @@ class SubmissionPolicy(ServerPolicy):
         )
         content = sign_outgoing(site, host, content)  # DKIM (and a footer after it), if the MSA is set up so
         try:
-            site.enqueue(host, queue_id, envelope.mail_from or "", envelope.rcpt_to, content)
-        except OSError:
-            return R.QUEUE_WRITE_ERROR  # temporary: the client keeps the message and retries
-        return R.queued(queue_id)
+            job = site.enqueue(host, queue_id, envelope.mail_from or "", envelope.rcpt_to, content)
+        except OSError as exc:
+            return write_failed(exc, R.QUEUE_WRITE_ERROR)  # temporary: the client keeps the message and retries
+        return after_writes([job] if job else [], R.queued(queue_id), R.QUEUE_WRITE_ERROR)
 
 
 class InboundPolicy(ServerPolicy):
@@ -145,7 +146,7 @@ class InboundPolicy(ServerPolicy):
         return account is not None and store is not None and \
             self.site.mail_store(store).mailbox(account.username) is not None
 
-    def accept_message(self, envelope: Envelope, content: bytes) -> Reply:
+    def accept_message(self, envelope: Envelope, content: bytes) -> Reply | Pending:
         site = self.site
         queue_id = site.queue_id()
         t = site.header_time()
@@ -158,6 +159,7 @@ class InboundPolicy(ServerPolicy):
             return verdict.refusal  # refused in the session, so no bounce goes to a possibly forged sender
         if verdict is not None:
             content = strip_claims(content, first.hostname)  # RFC 8601 §5: forged results in our name
+        jobs: list[Durable] = []
         try:
             for rcpt in envelope.rcpt_to:
                 mx = self.mx_for(rcpt)
@@ -179,11 +181,43 @@ class InboundPolicy(ServerPolicy):
                     copy = prepend_header(copy, "Authentication-Results", verdict.header)
                 if target is not None or account is None:
                     # Forwarding keeps the envelope sender (no SRS): the next hop checks SPF against it.
-                    site.forward(mx, sender, rcpt, target or rcpt, copy)
+                    job = site.forward(mx, sender, rcpt, target or rcpt, copy)
+                    if job is not None:
+                        jobs.append(job)  # the forward is queued before the 250, like any relay
                     continue
                 copy = prepend_header(copy, "Return-Path", f"<{sender}>")
                 key = f"{self.dedup}.{rcpt.lower()}" if self.dedup else None
-                site.store(mx, rcpt, account.username, copy, key)
-        except OSError:
-            return R.MAILBOX_WRITE_ERROR
-        return R.queued(queue_id)
+                job = site.store(mx, rcpt, account.username, copy, key)
+                if job is not None:
+                    jobs.append(job)
+        except OSError as exc:
+            return write_failed(exc, R.MAILBOX_WRITE_ERROR)
+        return after_writes(jobs, R.queued(queue_id), R.MAILBOX_WRITE_ERROR)
+
+
+def write_failed(exc: OSError, reply: Reply) -> Reply:
+    """The reply to a failed write: 452 4.3.1 when the disk is full (RFC 3463 §3.4, RFC 5321 §4.2.3), else ``reply``."""
+    return R.SYSTEM_STORAGE_FULL if exc.errno in (errno.ENOSPC, errno.EDQUOT) else reply
+
+
+def after_writes(jobs: list[Durable], reply: Reply, failed: Reply) -> Reply | Pending:
+    """``reply`` once every write in ``jobs`` is done; the writes themselves are left to the driver.
+
+    The writes run in order and stop at the first failure; those done are committed either way
+    (their files are on disk: a retry of the same queue entry finds them and stores nothing twice).
+    """
+    if not jobs:
+        return reply
+    done: list[Durable] = []
+
+    def work() -> None:
+        for job in jobs:
+            job.write()
+            done.append(job)
+
+    def settle(error: OSError | None) -> Reply:
+        for job in done:
+            job.commit()
+        return reply if error is None else write_failed(error, failed)
+
+    return Pending(work, settle)

@@ -11,7 +11,8 @@ Also here: who is who in a scenario, asked the same way by both.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from simulator.delivery.connectcheck import Step
@@ -31,6 +32,19 @@ class Checks(Protocol):
     """A sans-I/O check: yields ``Ask`` (send back the answer) and ``Say`` steps (connectcheck)."""
 
     def steps(self) -> Generator[Step, DNSAnswer | None, None]: ...
+
+
+@dataclass(frozen=True)
+class Durable:
+    """A write a site has prepared but not done: ``write`` is the disk work (blocking, any thread,
+    may raise OSError), ``commit`` makes it visible where the servers run, after ``write`` succeeded.
+
+    Live mode returns these so that its event loop never waits on a disk; the policy hands them
+    to the SMTP machine as one ``Pending`` answer (250 only once every write is done).
+    """
+
+    write: Callable[[], None]
+    commit: Callable[[], None]
 
 
 class Site(Protocol):
@@ -56,12 +70,17 @@ class Site(Protocol):
         """The mailboxes of a mailbox store host."""
         ...
 
-    def enqueue(self, host: Host, queue_id: str, sender: str, recipients: tuple[str, ...], content: bytes) -> None:
-        """Put an accepted message into ``host``'s queue; raises OSError if it could not be made durable."""
+    def enqueue(self, host: Host, queue_id: str, sender: str, recipients: tuple[str, ...],
+                content: bytes) -> Durable | None:
+        """Put an accepted message into ``host``'s queue; raises OSError if it could not be made durable.
+
+        A site may instead return the write as a ``Durable``, to be done before the 250.
+        """
         ...
 
-    def store(self, mx: Host, rcpt: str, username: str, content: bytes, key: str | None) -> None:
-        """Final delivery into ``username``'s INBOX; raises OSError if it could not be written.
+    def store(self, mx: Host, rcpt: str, username: str, content: bytes, key: str | None) -> Durable | None:
+        """Final delivery into ``username``'s INBOX; raises OSError if it could not be written
+        (or returns the write as a ``Durable``, as ``enqueue`` may).
 
         ``key`` makes it idempotent: a second delivery with the same key is not stored again.
         """
@@ -76,8 +95,9 @@ class Site(Protocol):
         """The key ``msa`` DKIM-signs its mail with, or None: it does not sign."""
         ...
 
-    def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:
-        """``mx`` forwards ``rcpt``'s copy to ``target``: queue it for relaying, keeping the envelope sender."""
+    def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> Durable | None:
+        """``mx`` forwards ``rcpt``'s copy to ``target``: queue it for relaying, keeping the envelope sender
+        (the queue write, as ``enqueue`` returns it)."""
         ...
 
     def run_check(self, host: Host, check: Checks) -> None:

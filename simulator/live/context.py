@@ -31,11 +31,12 @@ from simulator.delivery.authentication import DKIMKey
 from simulator.delivery.dns import Resolvers
 from simulator.delivery.faults import FaultBook
 from simulator.delivery.outcomes import Ledger, QueueEntry, Result, Submission
-from simulator.delivery.site import Checks, actor_infos, mua_for, store_behind, store_for_domain
+from simulator.delivery.site import Checks, Durable, actor_infos, mua_for, store_behind, store_for_domain
 from simulator.live.authrecords import live_auth
 from simulator.live.trace import LiveTrace
 from simulator.mail.headers import EPOCH, header_value, imap_date
-from simulator.protocols.mailstore import MailStore
+from simulator.live.writer import DiskWriter
+from simulator.protocols.mailstore import MailStore, StoredMessage
 from simulator.scenario.faults import QueuePolicy
 from simulator.scenario.model import Account, Host, Role, Scenario
 from simulator.trace.events import Kind, Trace
@@ -114,6 +115,7 @@ class LiveWorld:
         self.submissions: list[Submission | None] = []
         self.mailboxes: MaildirStore | None = None
         self.queue: LiveQueue | None = None
+        self.writer = DiskWriter()  # every blocking write of a delivery, off the event loop
 
     def publish(self, key: DKIMKey, zones: tuple[tuple[str, str], ...]) -> None:
         """Sign with ``key``; answer from ``zones`` (with SPF and DMARC) and the key's record from now on."""
@@ -142,14 +144,19 @@ class LiveWorld:
         assert self.mailboxes is not None, "live mode is not started"
         return self.mailboxes  # one Maildir tree behind every store of the scenario
 
-    def enqueue(self, host: Host, queue_id: str, sender: str, recipients: tuple[str, ...], content: bytes) -> None:
+    def enqueue(self, host: Host, queue_id: str, sender: str, recipients: tuple[str, ...],
+                content: bytes) -> Durable:
         assert self.queue is not None, "live mode is not started"
-        self.queue.submit(queue_id, sender, recipients, content, origin=host)  # on disk before the 250
+        # On disk before the 250: the writer thread writes it, the SMTP machine waits for that.
+        return self.queue.submit_later(queue_id, sender, recipients, content, origin=host)[1]
 
-    def store(self, mx: Host, rcpt: str, username: str, content: bytes, key: str | None) -> None:
+    def store(self, mx: Host, rcpt: str, username: str, content: bytes, key: str | None) -> Durable:
         assert self.mailboxes is not None, "live mode is not started"
         t = self.clock.header_t()
-        stored = self.mailboxes.deliver_once(username, content, imap_date(t), key)
+        return self.mailboxes.deliver_later(username, content, imap_date(t), key,
+                                            lambda stored: self._stored(mx, rcpt, content, stored))
+
+    def _stored(self, mx: Host, rcpt: str, content: bytes, stored: StoredMessage | None) -> None:
         store = store_behind(self.scenario, mx)
         where = store.hostname if store else mx.hostname
         if stored is None:
@@ -176,9 +183,9 @@ class LiveWorld:
     def signing_key(self, msa: Host) -> DKIMKey | None:
         return self._key_for(msa, msa.domains[0]) if msa.domains else None
 
-    def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:
+    def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> Durable:
         self.ledger.forward(header_value(content, "Message-ID"), rcpt, target)
-        self.enqueue(mx, self.queue_id(), sender, (target,), content)
+        return self.enqueue(mx, self.queue_id(), sender, (target,), content)
 
     def run_check(self, host: Host, check: Checks) -> None:
         from simulator.live.checks import run_client_check  # live.checks imports this module's type

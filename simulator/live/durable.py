@@ -5,6 +5,9 @@ into place, and the directory is fsync'd after that, so that the rename
 itself is on disk: without the last step a power cut may lose a file that
 was already acknowledged with 250 (the data is safe, the name is not).
 
+If a write fails (a full disk: ENOSPC), what it had written is removed (or,
+for a log, cut back), so nothing half-written is ever left behind.
+
 ``write_atomic`` replaces a file (state, indexes, certificates);
 ``write_once`` puts a new file into a directory under a name that must not
 exist yet (queue files, Maildir messages): a second write with the same name
@@ -13,10 +16,34 @@ does nothing, which is what makes delivery idempotent.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
-__all__ = ["append_synced", "fsync_directory", "write_all", "write_atomic", "write_once"]
+__all__ = ["KeptDirectory", "append_synced", "fsync_directory", "write_all", "write_atomic", "write_once"]
+
+
+class KeptDirectory:
+    """A directory opened once and fsync'd after every link into it (the queue's ``new/``).
+
+    Saves an open and a close per message. Only for a directory that lives as long as the
+    process: a directory removed and made again would be a new one, and this descriptor
+    would sync the old.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def fsync(self) -> None:
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
@@ -24,18 +51,22 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     _write_synced(tmp, data, mode)
-    os.replace(tmp, path)
+    try:
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
     fsync_directory(path.parent)
 
 
 def write_once(tmp_dir: Path, final_dir: Path, name: str, data: bytes, *, mode: int = 0o600,
-               mtime: float | None = None) -> bool:
+               mtime: float | None = None, kept: KeptDirectory | None = None) -> bool:
     """Write ``data`` as ``final_dir/name`` unless it exists; False when it did (nothing written).
 
     As a Maildir delivery agent does: write in ``tmp_dir``, fsync, link into
     ``final_dir`` (the link fails if the name is taken), remove the temporary
     name, fsync ``final_dir``. ``mtime`` sets the file's modification time first (a
-    Maildir message's INTERNALDATE).
+    Maildir message's INTERNALDATE). ``kept``: ``final_dir`` already open, to fsync.
     """
     tmp = tmp_dir / f"{name}.{os.getpid()}"
     _write_synced(tmp, data, mode)
@@ -47,7 +78,10 @@ def write_once(tmp_dir: Path, final_dir: Path, name: str, data: bytes, *, mode: 
         return False
     finally:
         tmp.unlink(missing_ok=True)
-    fsync_directory(final_dir)
+    if kept is not None:
+        kept.fsync()
+    else:
+        fsync_directory(final_dir)
     return True
 
 
@@ -60,8 +94,15 @@ def append_synced(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     new = not path.exists()
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, mode)
     try:
-        write_all(fd, data)
-        os.fsync(fd)
+        size = os.fstat(fd).st_size
+        try:
+            write_all(fd, data)
+            os.fsync(fd)
+        except OSError:
+            # A full disk may take part of the line: cut it off, so the next line starts clean.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+            raise
     finally:
         os.close(fd)
     if new:
@@ -85,9 +126,13 @@ def write_all(fd: int, data: bytes) -> None:
 
 
 def _write_synced(path: Path, data: bytes, mode: int) -> None:
+    """Write and fsync ``path``; if that fails (a full disk), remove it: nothing half-written stays."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
         write_all(fd, data)
         os.fsync(fd)
-    finally:
+    except BaseException:
         os.close(fd)
+        path.unlink(missing_ok=True)
+        raise
+    os.close(fd)

@@ -130,4 +130,4 @@ class Hub:
         for task in tasks:
             task.cancel()
         if tasks:
-            await asyncio.wait(tasks, timeout=5.0)
+            await asyncio.wait(tasks, timeout=0.3)  # handshakes and verdicts, cancelled

@@ -27,7 +27,9 @@ memory.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import glob
 import hashlib
 import itertools
 import json
@@ -40,12 +42,16 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from simulator.live.durable import write_atomic, write_once
+from simulator.delivery.site import Durable
+from simulator.live import crashpoints
+from simulator.live.durable import fsync_directory, write_atomic, write_once
 from simulator.live.uidlist import FILENAME as UIDLIST, UidList
 from simulator.protocols.imap._dates import format_date_time, parse_date_time
 from simulator.protocols.mailstore import (
     INBOX,
     SPECIAL_USE,
+    Change,
+    ChangeKind,
     Mailbox,
     MailStore,
     Problem,
@@ -85,6 +91,30 @@ class _AlreadyStored(Exception):
 
 def _storage_error(exc: OSError) -> StoreError:
     return StoreError(Problem.STORAGE, f"Mailbox storage failed: {exc.strerror or exc}")
+
+
+def _storage_error_os(exc: OSError) -> OSError:
+    """What the MX sees of a failed write: the same errno (a full disk is 452), a plain sentence."""
+    return OSError(exc.errno, f"Mailbox storage failed: {exc.strerror or exc}")
+
+
+def _listed_or_undone(listed: UidList, uid: int, key: str, path: Path) -> None:
+    """Write the UID line of a message just linked as ``path``; if that fails, unlink it again.
+
+    Either the message is there with its UID, or it is not there (and the MX does not say 250).
+    """
+    try:
+        listed.write_line(uid, key)
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink()
+            fsync_directory(path.parent)
+        raise
+
+
+def _reraised(exc: StoreError) -> OSError:
+    cause = exc.__cause__
+    return OSError(cause.errno if isinstance(cause, OSError) else None, exc.text)
 
 
 class MaildirMessage(StoredMessage):
@@ -131,7 +161,29 @@ class MaildirMailbox(Mailbox):
         self.keywords = self._read_keywords()
         self._in_new: dict[int, MaildirMessage] = {}  # \Recent on disk: still in new/, by ascending UID
         self._pending_key: str | None = None  # the file name append_keyed asks for
+        self._in_flight: set[str] = set()  # keys of deliveries prepared, not yet committed
         self._load_messages()
+
+    def get(self, uid: int) -> StoredMessage | None:
+        """The message with ``uid``; None, and expunged for every session, if its file was removed.
+
+        Someone removed the file behind our back (``rm``, another Maildir program). The sessions
+        hear an EXPUNGE when they may (RFC 9051 §7.5.1), and a FETCH of it meanwhile answers
+        ``[EXPUNGEISSUED]`` (§7.1), much as Dovecot does.
+        """
+        message = super().get(uid)
+        if isinstance(message, MaildirMessage) and not message.path.exists() and not self._found(message):
+            self.expunge([message])
+            return None
+        return message
+
+    def _found(self, message: MaildirMessage) -> bool:
+        """Look for a message renamed by another Maildir reader (new/ to cur/, other flags)."""
+        for path in [self.root / "new" / message.key, *(self.root / "cur").glob(f"{glob.escape(message.key)}:*")]:
+            if path.exists():
+                message.path = path
+                return True
+        return False
 
     # --- opening ---------------------------------------------------------------------------------
 
@@ -218,7 +270,7 @@ class MaildirMailbox(Mailbox):
         The MX names a delivery after the sender's queue entry and the recipient, so a message
         offered again after a crash (the sender never noted our 250) is stored once.
         """
-        if any(isinstance(m, MaildirMessage) and m.key == name for m in self.messages):
+        if name in self._uidlist.uids:  # one lookup, whatever the folder's size
             return None
         self._pending_key = name
         try:
@@ -227,6 +279,66 @@ class MaildirMailbox(Mailbox):
             return None
         finally:
             self._pending_key = None
+
+    def deliver_later(self, content: bytes, internal_date: str, name: str | None,
+                      done: Callable[[StoredMessage | None], None]) -> Durable:
+        """A delivery to do off the event loop: ``write`` on the writer thread, then ``commit`` here.
+
+        Its UID is taken now, so deliveries get UIDs in the order they arrived. ``done`` hears the
+        stored message, or None when a keyed delivery was here already (nothing written).
+        """
+        if self._uidlist.dirty:
+            self._uidlist.compact()  # rare (an unreadable list at open): on this thread, before any append
+        if name is not None and (name in self._uidlist.uids or name in self._in_flight):
+            return Durable(lambda: None, lambda: done(None))
+        content = normalize_crlf(content)
+        data = content.replace(b"\r\n", b"\n")
+        when = parse_date_time(internal_date)
+        stamp = when.timestamp() if when else time.time()
+        key = name or self._new_key(len(data), len(content))
+        uid = self.uidnext
+        self.uidnext += 1
+        self._in_flight.add(key)
+        root, listed, written = self.root, self._uidlist, [False]
+
+        def write() -> None:
+            try:
+                if write_once(root / "tmp", root / "new", key, data, mtime=stamp):
+                    crashpoints.reached(crashpoints.CrashPoint.STORED)  # in the Maildir, not in the UID list
+                    _listed_or_undone(listed, uid, key, root / "new" / key)
+                    crashpoints.reached(crashpoints.CrashPoint.LISTED)
+                    written[0] = True
+                elif (root / "new" / key).exists() and key not in listed.uids:
+                    # Linked by an attempt whose UID line failed (a full disk): list it now.
+                    listed.write_line(uid, key)
+                    written[0] = True
+            except OSError as exc:
+                raise _storage_error_os(exc) from exc
+            finally:
+                if not written[0]:
+                    self._in_flight.discard(key)
+
+        def commit() -> None:
+            self._in_flight.discard(key)
+            done(self._commit(uid, key, len(content), internal_date) if written[0] else None)
+
+        return Durable(write, commit)
+
+    def _commit(self, uid: int, key: str, vsize: int, internal_date: str) -> MaildirMessage:
+        if self.messages and self.messages[-1].uid > uid:
+            # A later message became visible first (an IMAP APPEND meanwhile): UIDs must only
+            # grow (RFC 9051 §2.3.1.1), so this one takes the next; its last line wins on disk.
+            uid = self.uidnext
+            self.uidnext += 1
+            self._uidlist.append(uid, key)
+        else:
+            self._uidlist.note(uid, key)
+        message = MaildirMessage(uid, self.root / "new" / key, vsize, (), internal_date)
+        self._in_new[uid] = message
+        self.messages.insert(bisect.bisect(self.messages, uid, key=lambda m: m.uid), message)
+        self._by_uid[uid] = message
+        self._tell([Change(ChangeKind.ADDED, uid)], None)
+        return message
 
     def _persist_append(self, uid: int, content: bytes, flags: frozenset[str], internal_date: str) -> StoredMessage:
         data = content.replace(b"\r\n", b"\n")
@@ -239,7 +351,10 @@ class MaildirMailbox(Mailbox):
             written = write_once(self.root / "tmp", folder, name, data, mtime=stamp)
             if not written:
                 raise _AlreadyStored(name)
-            self._uidlist.append(uid, key)
+            if self._uidlist.dirty:
+                self._uidlist.compact()
+            _listed_or_undone(self._uidlist, uid, key, folder / name)
+            self._uidlist.note(uid, key)
         except OSError as exc:
             raise _storage_error(exc) from exc
         message = MaildirMessage(uid, folder / name, len(content), flags, internal_date)
@@ -322,11 +437,11 @@ class MaildirStore(MailStore):
             self._by_address[address.lower()] = username
 
     def deliver(self, username: str, content: bytes, internal_date: str) -> StoredMessage:
-        """As MailStore.deliver; a disk failure is an OSError (the MX answers 451 to it)."""
+        """As MailStore.deliver; a disk failure is an OSError (the MX answers 451 to it, 452 to a full disk)."""
         try:
             return super().deliver(username, content, internal_date)
         except StoreError as exc:
-            raise OSError(exc.text) from exc
+            raise _reraised(exc) from exc
 
     def deliver_once(self, username: str, content: bytes, internal_date: str,
                      key: str | None) -> StoredMessage | None:
@@ -340,7 +455,19 @@ class MaildirStore(MailStore):
         try:
             return box.append_keyed(content, internal_date, keyed_name(key))
         except StoreError as exc:
-            raise OSError(exc.text) from exc
+            raise _reraised(exc) from exc
+
+    def deliver_later(self, username: str, content: bytes, internal_date: str, key: str | None,
+                      done: Callable[[StoredMessage | None], None]) -> Durable:
+        """``deliver_once`` as a ``Durable``: the disk work for the writer thread, then the commit."""
+        box = self.mailbox(username)
+        if box is None:
+            raise KeyError(f"no such account: {username!r}")
+        assert isinstance(box, MaildirMailbox)
+        try:
+            return box.deliver_later(content, internal_date, keyed_name(key) if key else None, done)
+        except StoreError as exc:
+            raise _reraised(exc) from exc
 
     # What simulator.actors.servers.InboundPolicy asks a store.
     def has_mailbox(self, address: str) -> bool:

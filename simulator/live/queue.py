@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections import deque
 import ssl
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.delivery.dns import DNSExchange
 from simulator.delivery.outcomes import QueueEntry, RecipientState
+from simulator.delivery.site import Durable
 from simulator.delivery.planner import (
     Action,
     DeliveryPlanner,
@@ -58,6 +60,12 @@ if TYPE_CHECKING:
 
 MAX_FAULT_WAIT = 30.0  # real seconds, whatever the time scale
 CONCURRENCY = 20  # deliveries at once (Postfix's default destination concurrency is 20)
+# Flow control, as Postfix's in_flow_delay: when more deliveries are due than this, a new
+# submission waits (before its write and its 250) for the queue to catch up, at most
+# MAX_FLOW_DELAY seconds, far below the 10 minutes a client waits for that reply
+# (RFC 5321 §4.5.3.2.6). Acceptance then runs at the speed of delivery.
+IN_FLOW_LIMIT = 4 * CONCURRENCY
+MAX_FLOW_DELAY = 30.0
 
 Register = Callable[[tuple[str, int], Host, Host, str], Callable[[], None]]
 
@@ -78,6 +86,9 @@ class LiveQueue:
         self._rng = random.Random()
         self._started = False
         self._stopped = False
+        self._due = 0  # entries whose delivery is due now (running or waiting for a slot), not sleeping
+        self._waiting: deque[asyncio.Future[None]] = deque()  # submissions held by in_flow, oldest first
+        self._throttled = False
 
     # --- entries in ------------------------------------------------------------------------------
 
@@ -85,6 +96,10 @@ class LiveQueue:
         """Pick up what a previous run left in the spool; returns how many entries."""
         self._started = True
         entries = self.spool.load()
+        for name, reason in self.spool.damaged:
+            self._note(self.world.msa.id, f"queue file {name}: {reason}; moved to queue-damaged/, not delivered",
+                       "A queue file that cannot be read whole is set aside for a person to look at (as Postfix "
+                       "moves a damaged queue file to its 'corrupt' directory); the rest of the queue goes on.")
         for entry in entries:
             self.entries[entry.id] = entry
             self._schedule(entry, 0.0)  # a start flushes the queue: everything is tried at once
@@ -95,16 +110,31 @@ class LiveQueue:
 
     def submit(self, queue_id: str, sender: str, recipients: tuple[str, ...], content: bytes, *,
                origin: Host) -> QueueEntry:
-        """Make a message durable and schedule its delivery (raises OSError if the disk fails)."""
+        """Make a message durable and schedule its delivery, here and now (raises OSError if the disk fails)."""
+        entry, job = self.submit_later(queue_id, sender, recipients, content, origin=origin)
+        job.write()
+        job.commit()
+        return entry
+
+    def submit_later(self, queue_id: str, sender: str, recipients: tuple[str, ...], content: bytes, *,
+                     origin: Host) -> tuple[QueueEntry, Durable]:
+        """``submit`` in two halves: the queue file's write (for the writer thread), then its commit."""
         entry = QueueEntry(queue_id, sender, tuple(recipients), time.time(), origin.id,
                            message_id=header_value(content, "Message-ID"))
-        self.spool.add(entry, content)
-        self.entries[entry.id] = entry
-        self.world.accepted[entry.id] = entry
-        self._perform(origin, content, queued_note(queue_id, sender, tuple(recipients), on_disk=True))
-        if self._started:
-            self._schedule(entry, 0.0)
-        return entry
+
+        def write() -> None:
+            self.spool.write(entry, content)
+            crashpoints.reached(crashpoints.CrashPoint.SPOOLED)  # on disk, the client not yet told 250
+
+        def commit() -> None:
+            self.spool.added(entry)
+            self.entries[entry.id] = entry
+            self.world.accepted[entry.id] = entry
+            self._perform(origin, content, queued_note(queue_id, sender, tuple(recipients), on_disk=True))
+            if self._started:
+                self._schedule(entry, 0.0)
+
+        return entry, Durable(write, commit)
 
     def bounce_later(self, sender: str, rcpt: str, content: bytes, status: str, diagnostic: str, *,
                      origin: Host) -> None:
@@ -131,11 +161,14 @@ class LiveQueue:
     async def stop(self) -> None:
         """Stop delivering; everything not finished stays in the spool for the next start."""
         self._stopped = True
+        for turn in self._waiting:
+            if not turn.done():
+                turn.set_result(None)  # held submissions are written and answered, then the goodbye
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
         if tasks:
-            await asyncio.wait(tasks, timeout=5.0)
+            await asyncio.wait(tasks, timeout=0.5)  # cancelled relays abort their sockets at once
 
     # --- delivery ----------------------------------------------------------------------------------
 
@@ -152,11 +185,51 @@ class LiveQueue:
             self._note(entry.origin, f"{entry.id}: delivery stopped by an internal error ({exc!r}); kept queued",
                        "The message stays in the queue directory and is tried again at the next start.")
 
+    async def in_flow(self) -> None:
+        """Hold a new submission while the queue is behind (see IN_FLOW_LIMIT)."""
+        if self._due <= IN_FLOW_LIMIT and not self._waiting:
+            self._throttled = False
+            return
+        if not self._throttled:
+            self._throttled = True  # one note per episode: a flood must not fill the trace
+            self._note(self.world.msa.id, f"the queue is behind ({self._due} deliveries due): new submissions wait",
+                       "Mail arrives faster than the queue delivers it, so the submission server holds its "
+                       "answer to each new message until the queue catches up (Postfix's in_flow_delay). "
+                       "The client simply waits for the 250.", "RFC 5321 §4.5.3.2.6")
+        if self._stopped:
+            return
+        turn = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
+        try:
+            await asyncio.wait_for(turn, MAX_FLOW_DELAY)
+        except TimeoutError:
+            pass
+        finally:
+            if turn in self._waiting:
+                self._waiting.remove(turn)
+
+    def _one_less_due(self) -> None:
+        """A delivery finished (or went to sleep until its retry): the longest-waiting submission goes on."""
+        self._due -= 1
+        while self._waiting and self._due < IN_FLOW_LIMIT + 1:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                break
+
     async def _deliver(self, entry: QueueEntry, delay: float) -> None:
         if delay > 0:
             await asyncio.sleep(delay)
+        self._due += 1
+        try:
+            await self._attempts(entry)
+        finally:
+            self._one_less_due()
+
+    async def _attempts(self, entry: QueueEntry) -> None:
         origin = self._host(entry.origin)
-        content = self.spool.content(entry)
+        writer = self.world.writer
+        content = await writer.run(lambda: self.spool.content(entry))
         planner = DeliveryPlanner(entry, self.schedule, origin, self.world.by_ip, self._rng.shuffle,
                                   span=self._span)
         answer: Any = None
@@ -169,16 +242,25 @@ class LiveQueue:
                 async with self._slots:
                     answer = await self._relay(entry, origin, content, action)
             elif isinstance(action, Wait):
-                self.spool.save(entry)
-                await asyncio.sleep(action.seconds)
+                await writer.run(lambda: self.spool.save(entry))
+                self._one_less_due()  # sleeping until the next attempt: not behind
+                try:
+                    await asyncio.sleep(action.seconds)
+                finally:
+                    self._due += 1
             elif isinstance(action, Finished):
+                await writer.run(lambda: self.spool.remove(entry))
+                crashpoints.reached(crashpoints.CrashPoint.REMOVED)  # the queue file is gone: the entry is finished
                 self._finish(entry)
                 return
+            elif isinstance(action, Report) and not action.dropped:
+                job = self._report(origin, content, action)
+                await writer.run(job.write)  # the DSN's queue file, before the planner goes on
+                job.commit()
             else:
                 self._perform(origin, content, action)
 
     def _finish(self, entry: QueueEntry) -> None:
-        self.spool.remove(entry)
         self.entries.pop(entry.id, None)
         delivered = [r for r, o in entry.outcomes.items() if o.state is RecipientState.DELIVERED]
         if delivered:
@@ -200,6 +282,7 @@ class LiveQueue:
                        "the sender tries the next MX or retries later.", "RFC 5321 §4.5.4.1")
             return RelayResult({})
         listen = self.mx_address()
+        crashpoints.reached(crashpoints.CrashPoint.RELAYING)
         self._note(origin.id, f"{entry.id}: connecting to {relay.mx} ({relay.address} in the scenario) at "
                    f"{listen[0]}:{listen[1]}", "The queue opens an SMTP connection to the MX on port 25 "
                    "(here the live MX listener on this computer).", "RFC 5321 §5.1")
@@ -209,7 +292,7 @@ class LiveQueue:
             register=lambda local: self.register(local, host, origin, entry.id),
         )
         if any(200 <= r.code < 300 for r in result.results.values()):
-            crashpoints.reached("relayed")  # the MX said 250; the queue has not noted it yet
+            crashpoints.reached(crashpoints.CrashPoint.RELAYED)  # the MX said 250; the queue has not noted it yet
         if not result.results:
             self._note(origin.id, f"{relay.mx}: no transaction ({result.problem or 'closed'})",
                        "The MX did not take part in a mail transaction; the sender tries the next MX.",
@@ -243,13 +326,26 @@ class LiveQueue:
             self._note(origin.id, action.text, action.explain, action.rfc, kind=action.kind)
             return
         assert isinstance(action, Report)
+        if action.dropped:
+            record(self.world.ledger, action)
+            return
+        job = self._report(origin, content, action)
+        job.write()
+        job.commit()
+
+    def _report(self, origin: Host, content: bytes, action: Report) -> Durable:
+        """A DSN as a queue entry of its own: written durably, then recorded."""
         world = self.world
-        if not action.dropped:
-            header_t = world.clock.header_t
-            dsn = render_dsn(action, content, to_header=header_t, t=header_t(),
-                             message_id=world.message_id(action.id_domain), boundary=world.boundary())
-            self.submit(world.queue_id(), "", (action.entry.sender,), dsn, origin=origin)  # durable first
-        record(world.ledger, action)
+        header_t = world.clock.header_t
+        dsn = render_dsn(action, content, to_header=header_t, t=header_t(),
+                         message_id=world.message_id(action.id_domain), boundary=world.boundary())
+        _, job = self.submit_later(world.queue_id(), "", (action.entry.sender,), dsn, origin=origin)
+
+        def commit() -> None:
+            job.commit()
+            record(world.ledger, action)
+
+        return Durable(job.write, commit)
 
     # --- helpers ------------------------------------------------------------------------------------
 

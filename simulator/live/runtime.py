@@ -44,6 +44,10 @@ from simulator.scenario.model import Host, Role, Scenario
 from simulator.trace.events import Kind
 
 DNS_PORT = 53
+# A stop is over within this, whatever the clients do (a service manager kills a server that
+# takes longer, and then nothing is clean). Nothing on disk depends on it: every write is whole
+# or absent (simulator.live.durable), so a stop cut short is no worse than a crash.
+STOP_DEADLINE = 1.5
 PORT_KEYS = (*PORTS, "dns")
 
 
@@ -142,7 +146,7 @@ class LiveMode:
                              error_sleep=opts.error_sleep)
         self.queue = queue = LiveQueue(
             world, Spool(self.root), mx_address=lambda: (self.connect_host, self.ports["mta"]),
-            tls=lambda verify: client_context(certs, verify=verify), register=hub.register, hold=opts.hold_queue)
+            tls=self._client_context, register=hub.register, hold=opts.hold_queue)
         world.attach(store, queue)
         try:
             for service in build_services(world, hub, self._tls_for, opts.max_connections, opts.max_per_address):
@@ -167,7 +171,13 @@ class LiveMode:
         )
 
     async def stop(self) -> None:
-        """Stop listening, say goodbye to open connections, leave the queue on disk."""
+        """Stop listening, say goodbye to open connections, leave the queue on disk (within STOP_DEADLINE)."""
+        try:
+            await asyncio.wait_for(self._stop(), STOP_DEADLINE)
+        except TimeoutError:
+            pass  # what is left is closed by the process's exit; the disk is consistent anyway
+
+    async def _stop(self) -> None:
         for server in self._servers:
             server.close()
         if self.queue is not None:
@@ -179,6 +189,9 @@ class LiveMode:
         for server in self._servers:
             await server.wait_closed()
         self._servers = []
+        await asyncio.to_thread(self.world.writer.close)  # what was handed to the disk is on it
+        if self.queue is not None:
+            self.queue.spool.close()
 
     # --- what to tell the user ------------------------------------------------------------------------
 
@@ -206,6 +219,15 @@ class LiveMode:
                      "key": str(key_path(self.data_dir / "dkim", self.dkim.domain, self.dkim.selector))}
             if self.dkim else None,
         }
+
+    def _client_context(self, verify: bool) -> ssl.SSLContext:
+        """The relay's TLS context: made once (loading the CA costs about a millisecond each time)."""
+        key = ("relay client", verify)
+        context = self._contexts.get(key)
+        if context is None:
+            assert self.certs is not None
+            context = self._contexts[key] = client_context(self.certs, verify=verify)
+        return context
 
     def _tls_for(self, host: Host) -> ssl.SSLContext:
         """The host's certificate and TLS versions ("1.2" caps the handshake, as the scenario says).

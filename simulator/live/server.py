@@ -38,15 +38,23 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from simulator.delivery.servers import PORT_NAMES
+from simulator.live import crashpoints
 from simulator.live.authguard import AddressGate
 from simulator.live.hub import ConnectionCap, Hub
-from simulator.protocols.common import LoginSucceeded, Paced, ServerConnection, ShutdownReason, StartTLSRequested, \
-    Unprompted
+from simulator.protocols.common import (
+    AnswerPending,
+    LoginSucceeded,
+    Paced,
+    ServerConnection,
+    ShutdownReason,
+    StartTLSRequested,
+    Unprompted,
+)
 from simulator.trace.events import Direction, Kind, TLSMode
 
 DATA_PROGRESS = 65536  # bytes received that count as progress (a message in DATA)
@@ -66,6 +74,7 @@ class Opened:
     on_login: Callable[[str], tuple[str | None, str | None]] | None = None  # user -> (client, server) actors
     before_greeting: Callable[[], None] | None = None  # an MX's checks of the client's address (DNS lookups)
     gate: AddressGate | None = None  # the guard against password guessing: holds back a wrong password's reply
+    in_flow: Callable[[], Awaitable[None]] | None = None  # the MSA: wait while the queue is behind
 
 
 @dataclass
@@ -107,6 +116,8 @@ class Session(asyncio.Protocol):
         self._slept = False  # past the soft error limit: the sleep before the next line is over
         self._exempt = False  # the queue's own relay connection: no per-address limit
         self._holding = False  # a wrong password's reply waits out the failure delay; input waits in _backlog
+        self._awaiting = False  # an answer waits on the disk writer
+        self._stop_after_verdict = False  # the server is stopping: answer that message first
 
     # --- asyncio callbacks -----------------------------------------------------------------------
 
@@ -146,7 +157,7 @@ class Session(asyncio.Protocol):
         if self.machine is None or self._closing:
             return
         self._backlog += data
-        if self._turn is None and not self._holding:
+        if self._turn is None and not (self._holding or self._awaiting):
             self._work()
 
     def _work(self) -> None:
@@ -154,8 +165,8 @@ class Session(asyncio.Protocol):
         self._turn = None
         budget = TURN
         while self._backlog and self.machine is not None and not (self._closing or self._upgrading):
-            if self._holding:
-                return  # a wrong password's reply is waiting: the rest after it (_release)
+            if self._holding or self._awaiting:
+                return  # a reply is held back (a wrong password) or waits on the disk: the rest after it
             paced = self.machine if isinstance(self.machine, Paced) else None
             if paced is not None and paced.slowed and not self._slept:
                 self._later(self.hub.error_sleep)  # past the soft error limit: wait, then one line
@@ -174,7 +185,7 @@ class Session(asyncio.Protocol):
             del self._backlog[:size]
             budget -= len(piece)
             self._take(piece)
-            if self._holding:
+            if self._holding or self._awaiting:
                 return
         if self._closing or self._upgrading:
             self._backlog.clear()  # after QUIT, or plaintext pipelined after STARTTLS: never read
@@ -219,7 +230,7 @@ class Session(asyncio.Protocol):
             self._turn.cancel()
             self._turn = None
             while self._backlog and self.machine is not None and not (self._closing or self._upgrading
-                                                                      or self._holding):
+                                                                      or self._holding or self._awaiting):
                 piece = bytes(self._backlog[:TURN])
                 del self._backlog[:TURN]
                 self._take(piece)
@@ -274,7 +285,7 @@ class Session(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self._paused_writing = False
-        if not self._upgrading and not self._closing and self._turn is None and not self._holding:
+        if not (self._upgrading or self._closing or self._holding or self._awaiting) and self._turn is None:
             self.transport.resume_reading()
 
     # --- the machine ------------------------------------------------------------------------------
@@ -308,6 +319,8 @@ class Session(asyncio.Protocol):
         for event in events:
             if isinstance(event, StartTLSRequested):
                 starttls = True
+            elif isinstance(event, AnswerPending):
+                self._await_answer(event)
             elif isinstance(event, LoginSucceeded) and self.opened and self.opened.on_login:
                 client, server = self.opened.on_login(event.user)
                 self._reattribute(client, server)
@@ -329,6 +342,34 @@ class Session(asyncio.Protocol):
         for line in opened.narrator.server(out):
             self._emit(self.service.kind, opened.server, line.text, line.explain, line.rfc, Direction.SERVER,
                        line.content)
+
+    def _await_answer(self, pending: AnswerPending) -> None:
+        """The answer's disk writes go to the writer thread; read nothing more until it is sent."""
+        self._awaiting = True
+        self.transport.pause_reading()
+        self.hub.spawn(self._answer(pending))
+
+    async def _answer(self, pending: AnswerPending) -> None:
+        error: OSError | None = None
+        if self.opened is not None and self.opened.in_flow is not None:
+            await self.opened.in_flow()  # before the write: a held message is not yet queued
+        try:
+            await self.hub.world.writer.run(pending.work)
+        except OSError as exc:
+            error = exc
+        except Exception as exc:  # a bug in a write must cost this message (451), not the server
+            error = OSError(None, f"internal error: {exc!r}")
+        events = pending.resume(error)  # what was written becomes visible, even if the client left
+        self._awaiting = False
+        if self._gone or self.machine is None:
+            return
+        self._after(events)
+        crashpoints.reached(crashpoints.CrashPoint.ANSWERED)  # the first answer of a run is the MSA's 250
+        if self._stop_after_verdict:
+            self._stop_after_verdict = False
+            self.shutdown()
+        elif self._turn is None:
+            self._work()  # what was pipelined waited in the backlog; _work resumes reading
 
     def _lost(self) -> None:
         if not self._started or self.machine is None:
@@ -404,6 +445,9 @@ class Session(asyncio.Protocol):
         if self._closing:
             self.abort()
             return
+        if self._awaiting:
+            self.last_progress = time.monotonic()  # the client waits for us, not we for it
+            return
         if not self._upgrading and isinstance(self.machine, Unprompted) and self.machine.still_there():
             self._flush()  # waiting is what this client asked for (IDLE): a keepalive, not a goodbye
             return
@@ -416,8 +460,11 @@ class Session(asyncio.Protocol):
         self._goodbye(ShutdownReason.IDLE_TIMEOUT)
 
     def shutdown(self) -> None:
-        """The server is stopping."""
+        """The server is stopping (a message being written is answered first, then the goodbye)."""
         if self._closing:
+            return
+        if self._awaiting:
+            self._stop_after_verdict = True
             return
         if self._upgrading or self.machine is None:
             self.abort()

@@ -83,8 +83,9 @@ def _msa_opener(world: LiveWorld, hub: Hub, port: int,
     def open_(peer: tuple[str, int]) -> Opened:
         gate = hub.auth_guard.gate(peer[0])  # wrong passwords count per client address (simulator/live/authguard.py)
         side = server_for(world, msa, port, world.peer_host(None, peer[0]), login_gate=gate)
+        queue = world.queue
         return Opened(side.machine, side.narrator, world.sender_mua_id(), msa.id, tls_for(msa), side.refusal,
-                      on_login=on_login, gate=gate)
+                      on_login=on_login, gate=gate, in_flow=queue.in_flow if queue is not None else None)
 
     return open_
 

@@ -25,14 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from simulator.delivery.outcomes import Outcome, QueueEntry, RecipientState
-from simulator.live.durable import fsync_directory, write_atomic, write_once
+from simulator.live.durable import KeptDirectory, write_atomic, write_once
 
 ENVELOPE = b"X-Smtpsim-Envelope: "
 
 
-def _envelope(entry: QueueEntry) -> dict[str, Any]:
+def _envelope(entry: QueueEntry, size: int) -> dict[str, Any]:
     return {"id": entry.id, "sender": entry.sender, "recipients": list(entry.recipients), "arrival": entry.arrival,
-            "origin": entry.origin, "message_id": entry.message_id}
+            "origin": entry.origin, "message_id": entry.message_id, "size": size}
 
 
 def _state(entry: QueueEntry) -> dict[str, Any]:
@@ -50,13 +50,27 @@ class Spool:
         self.state_dir = root / "queue-state"
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._files: dict[str, Path] = {}  # queue id -> its file
+        self._new = KeptDirectory(self._root / "new")  # fsync'd after every link and unlink
+        self.damaged: list[tuple[str, str]] = []  # (file name, what is wrong), set aside by the last load()
 
     def add(self, entry: QueueEntry, content: bytes) -> None:
         """Make ``entry`` durable: one file, envelope on top (raises OSError if the disk fails)."""
-        line = ENVELOPE + json.dumps(_envelope(entry), separators=(",", ":")).encode() + b"\n"
-        if not write_once(self._root / "tmp", self._root / "new", entry.id, line + content.replace(b"\r\n", b"\n")):
+        self.write(entry, content)
+        self.added(entry)
+
+    def write(self, entry: QueueEntry, content: bytes) -> None:
+        """The disk half of ``add`` (for the writer thread: it touches nothing in memory)."""
+        body = content.replace(b"\r\n", b"\n")
+        line = ENVELOPE + json.dumps(_envelope(entry, len(body)), separators=(",", ":")).encode() + b"\n"
+        if not write_once(self._root / "tmp", self._root / "new", entry.id, line + body, kept=self._new):
             raise FileExistsError(f"queue id {entry.id} is taken")
+
+    def added(self, entry: QueueEntry) -> None:
+        """The memory half of ``add``, once the file is on disk."""
         self._files[entry.id] = self._root / "new" / entry.id
+
+    def close(self) -> None:
+        self._new.close()
 
     def save(self, entry: QueueEntry) -> None:
         """Record the progress of an entry that stays queued."""
@@ -70,10 +84,15 @@ class Spool:
         """Done with it: the queue file first (the state file alone means nothing)."""
         self._files.pop(entry.id, self._root / "new" / entry.id).unlink(missing_ok=True)
         (self.state_dir / f"{entry.id}.json").unlink(missing_ok=True)
-        fsync_directory(self._root / "new")
+        self._new.fsync()
 
     def load(self) -> list[QueueEntry]:
-        """Every entry on disk, oldest first, with its progress; stray state files are dropped."""
+        """Every entry on disk, oldest first, with its progress; stray state files are dropped.
+
+        A damaged file (not ours, an envelope that does not parse, fewer octets than its envelope
+        says: truncated) is moved to ``queue-damaged/`` and listed in ``damaged``; the rest go on.
+        """
+        self.damaged = []
         for path in (self._root / "tmp").iterdir():
             path.unlink(missing_ok=True)  # a write cut short before the link: never acknowledged
         entries: dict[str, QueueEntry] = {}
@@ -107,15 +126,21 @@ class Spool:
         try:
             with path.open("rb") as f:
                 first = f.readline()
-            if not first.startswith(ENVELOPE):
-                raise ValueError("no envelope")
-            env = json.loads(first[len(ENVELOPE):])
+                if not first.startswith(ENVELOPE) or not first.endswith(b"\n"):
+                    raise ValueError("no envelope line")
+                env = json.loads(first[len(ENVELOPE):])
+                rest = os.fstat(f.fileno()).st_size - len(first)
+            if "size" in env and rest != int(env["size"]):
+                raise ValueError(f"truncated: {rest} of {int(env['size'])} octets")
             recipients = tuple(str(r) for r in env["recipients"])
             return QueueEntry(str(env["id"]), str(env["sender"]), recipients, float(env["arrival"]),
                               str(env["origin"]), message_id=str(env.get("message_id", "")))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             # Not one of ours, or damaged: keep it aside for a person, never deliver it half-read.
             aside = self._root.parent / "queue-damaged"
             aside.mkdir(exist_ok=True)
             os.replace(path, aside / path.name)
+            reason = str(exc) if isinstance(exc, ValueError) and str(exc).startswith(("truncated", "no envelope")) \
+                else f"unreadable envelope ({exc.__class__.__name__})"
+            self.damaged.append((path.name, reason))
             return None

@@ -97,6 +97,17 @@ class UidList:
         """Record a new message: one line at the end, fsync'd. O(1) whatever the folder's size."""
         if self.dirty:
             self.compact()
+        self.write_line(uid, key)
+        self.note(uid, key)
+
+    def write_line(self, uid: int, key: str) -> None:
+        """The disk half of ``append`` (safe on another thread: it touches no memory of the list).
+
+        A key listed twice takes its last UID when the list is read.
+        """
         append_synced(self.path, f"{uid} {key}\n".encode("utf-8", "surrogateescape"))
+
+    def note(self, uid: int, key: str) -> None:
+        """The memory half of ``append``, once the line is on disk."""
         self.uids[key] = uid
         self.uidnext = max(self.uidnext, uid + 1)

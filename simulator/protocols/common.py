@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 __all__ = [
+    "AnswerPending",
     "ClientConnection",
     "ConnectionClosed",
     "Event",
@@ -59,6 +60,20 @@ class LoginSucceeded(Event):
 @dataclass(frozen=True)
 class ConnectionClosed(Event):
     """The server is done: close the connection once ``data_to_send()`` is flushed."""
+
+
+@dataclass(frozen=True)
+class AnswerPending(Event):
+    """The server's answer waits on I/O it must not do itself (a disk write before SMTP's 250).
+
+    Run ``work()`` where blocking does no harm (it may raise OSError), then
+    ``resume(error)`` (None, or what ``work`` raised) where the machine runs: it
+    queues the answer and reads what was pipelined meanwhile, and returns the
+    events. Until then the machine reads nothing more.
+    """
+
+    work: Callable[[], None]
+    resume: Callable[[OSError | None], list[Event]]
 
 
 # --- client side ----------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ def _wait(predicate, timeout: float, what: str):
 
 def test_a_crash_after_the_mx_said_250_does_not_deliver_twice(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    first, info = _start(data_dir, **{crashpoints.ENV: "relayed"})
+    first, info = _start(data_dir, **{crashpoints.ENV: crashpoints.CrashPoint.RELAYED.value})
     try:
         msg = EmailMessage()
         msg["From"], msg["To"], msg["Subject"] = ALICE, "bob@example.net", "exactly once"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import imaplib
 import smtplib
 
@@ -86,14 +87,14 @@ def test_when_the_queue_cannot_be_written_the_answer_is_451_not_250(live) -> Non
     mode = live()
     spool = mode.queue.spool
 
-    def disk_full(entry, content):
-        raise OSError(28, "No space left on device")
+    def broken(entry, content):
+        raise OSError(errno.EIO, "Input/output error")
 
-    spool.add = disk_full  # type: ignore[method-assign]
+    spool.write = broken  # type: ignore[method-assign]
     with pytest.raises(smtplib.SMTPDataError) as refused:
-        submit(mode, message("disk full"))
+        submit(mode, message("disk broken"))
     assert refused.value.smtp_code == 451  # temporary: the client keeps the message and retries
-    del spool.add  # the disk has room again
+    del spool.write  # the disk works again
     assert submit(mode, message("room again")) == {}
     [fetched] = wait_for_mail(mode)
     assert b"Subject: room again" in fetched

@@ -19,6 +19,7 @@ class ServerState(Enum):
     DATA = "data"  # reading message content after 354
     AUTH = "auth"  # inside a SASL exchange (after a 334)
     STARTTLS = "starttls"  # 220 to STARTTLS sent; waiting for tls_established()
+    VERDICT = "verdict"  # the final dot arrived; the policy's answer waits on I/O (verdict() gives it)
     CLOSED = "closed"
 
 

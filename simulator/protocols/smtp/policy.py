@@ -9,7 +9,7 @@ makes (credentials, senders, recipients, messages). All are re-exported by
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
@@ -61,6 +61,21 @@ class SMTPServerConfig:
 
 
 @dataclass(frozen=True)
+class Pending:
+    """``accept_message``'s answer when the reply waits on work a state machine must not do (a disk write).
+
+    The machine hands it to its driver as an ``AnswerPending`` event: ``work()``
+    runs where blocking does no harm (live mode: its writer thread) and may raise
+    OSError; then, where the machine runs, ``settle(error)`` (None, or what
+    ``work`` raised) gives the reply. Until then the machine keeps pipelined
+    commands unread (RFC 2920 §3.1: replies stay in order).
+    """
+
+    work: Callable[[], None]
+    settle: Callable[[OSError | None], Reply]
+
+
+@dataclass(frozen=True)
 class Envelope:
     """What the server knows about the session and transaction at one moment."""
 
@@ -106,7 +121,7 @@ class ServerPolicy:
     def check_recipient(self, envelope: Envelope, address: str) -> Reply | None:
         return None
 
-    def accept_message(self, envelope: Envelope, content: bytes) -> Reply:
+    def accept_message(self, envelope: Envelope, content: bytes) -> Reply | Pending:
         # A deterministic Postfix-looking queue id: no clock, no randomness.
         self._queued += 1
         digest = hashlib.sha1(content + self._queued.to_bytes(8, "big")).hexdigest()

@@ -195,6 +195,8 @@ LOCAL_ERROR = Reply(451, "4.3.0", "Requested action aborted: local error in proc
 # Durable storage failed, so no 250 (RFC 5321 §6.1: a 250 means the server took responsibility).
 QUEUE_WRITE_ERROR = Reply(451, "4.3.0", "Error: queue file write error")  # Postfix's wording
 MAILBOX_WRITE_ERROR = Reply(451, "4.3.0", "Error: cannot write to the mailbox, try again later")
+# RFC 5321 §4.2.3: 452 insufficient system storage; RFC 3463 §3.4: X.3.1 mail system full.
+SYSTEM_STORAGE_FULL = Reply(452, "4.3.1", "Insufficient system storage, try again later")
 # Recipient refusals in Postfix's wording; `for_recipient()` puts the address in front.
 MAILBOX_FULL_TEMP = Reply(452, "4.2.2", "Recipient address rejected: Mailbox full, try again later")
 # RFC 5321 §4.5.3.1.10: too many recipients is 452 (not 552); X.5.3 too many recipients.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import overload
 
-from simulator.protocols.common import LoginGate, ShutdownReason
+from simulator.protocols.common import AnswerPending, LoginGate, ShutdownReason
 from simulator.protocols.errors import LocalProtocolError
 from simulator.protocols.smtp import _sasl
 from simulator.protocols.smtp import replies as R
@@ -51,7 +51,7 @@ from simulator.protocols.smtp.address import (
     parse_path,
     split_path,
 )
-from simulator.protocols.smtp.policy import Envelope, Role, ServerPolicy, SMTPServerConfig
+from simulator.protocols.smtp.policy import Envelope, Pending, Role, ServerPolicy, SMTPServerConfig
 from simulator.protocols.smtp.replies import Reply
 
 __all__ = ["Envelope", "Role", "SMTPServer", "SMTPServerConfig", "ServerPolicy"]
@@ -106,6 +106,7 @@ class SMTPServer:
         self._sasl: _sasl.ServerExchange | None = None
         self.errors = 0  # 5yz replies since the last delivered message (Postfix's error count)
         self._junk = 0  # NOOP, VRFY, RSET since then
+        self._pending_body = b""  # the message whose verdict is awaited (state VERDICT)
 
     # --- public API --------------------------------------------------------------------------
 
@@ -154,7 +155,7 @@ class SMTPServer:
         if self.state is ServerState.CLOSED:
             return []  # anything after QUIT or 421 is ignored
         self._lines.feed(data)
-        while self.state not in (ServerState.CLOSED, ServerState.STARTTLS):
+        while self.state not in (ServerState.CLOSED, ServerState.STARTTLS, ServerState.VERDICT):
             if self.state is ServerState.DATA and self._data_lines():
                 continue
             self._lines.max_line = self._line_limit()
@@ -174,6 +175,18 @@ class SMTPServer:
             # Never execute what was pipelined after STARTTLS (CVE-2011-0411) or QUIT.
             self._lines.clear()
         return self._take_events()
+
+    def verdict(self, reply: Reply) -> list[Event]:
+        """The answer to a pending message (``AnswerPending``): send it, then read what was pipelined."""
+        if self.state is ServerState.CLOSED:
+            return []  # the connection ended meanwhile: nobody to tell
+        if self.state is not ServerState.VERDICT:
+            raise LocalProtocolError("verdict() without a pending message")
+        reply = _with_enhanced(reply)
+        self._events.append(MessageReceived(self.envelope, self._pending_body, reply))
+        self._pending_body = b""
+        self._finish_data(reply)
+        return self.receive_data(b"")
 
     def data_to_send(self) -> bytes:
         out = bytes(self._out)
@@ -573,8 +586,19 @@ class SMTPServer:
             reply = refusal
         else:
             body = b"".join(content.parts)
-            reply = _with_enhanced(self.policy.accept_message(envelope, body))
+            answer = self.policy.accept_message(envelope, body)
+            if isinstance(answer, Pending):
+                # No reply yet, and nothing more read, until verdict() (the driver does the I/O).
+                self.state = ServerState.VERDICT
+                self._pending_body = body
+                settle = answer.settle
+                self._events.append(AnswerPending(answer.work, lambda error: self.verdict(settle(error))))
+                return
+            reply = _with_enhanced(answer)
             self._events.append(MessageReceived(envelope, body, reply))
+        self._finish_data(reply)
+
+    def _finish_data(self, reply: Reply) -> None:
         # Whatever the answer, the transaction is over (RFC 5321 §4.1.1.4).
         self._reset_transaction()
         self.state = AFTER_SUCCESS["DATA-END"]
