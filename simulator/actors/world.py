@@ -18,7 +18,7 @@ from simulator.engine import Environment
 from simulator.protocols.mailstore import MailStore
 from simulator.scenario.model import Host, Role, Scenario
 from simulator.trace.events import Kind, Trace
-from simulator.trace.recorder import EventSink, TraceRecorder
+from simulator.trace.recorder import EventSink, LineSink, TraceRecorder
 
 if TYPE_CHECKING:
     from simulator.actors.mua import MUA
@@ -32,13 +32,15 @@ REMOTE_BOUNCE_DELAY = 2.0  # seconds from the MX's 250 to its failed final deliv
 class World:
     """Everything the actors share. Nothing in here reads a wall clock."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None, sink: EventSink | None = None) -> None:
+    def __init__(self, scenario: Scenario, seed: int | None = None, sink: EventSink | None = None,
+                 lines: LineSink | None = None) -> None:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.rng = random.Random(self.seed)
         self.env = Environment()
-        # With a sink, each trace event goes to it as it happens and trace() has no events.
-        self.recorder = TraceRecorder(lambda: self.env.now, sink)
+        # With a sink (or lines: each event's JSON line), each trace event goes to it as it happens
+        # and trace() has no events.
+        self.recorder = TraceRecorder(lambda: self.env.now, sink, lines)
         self.resolvers = Resolvers(scenario)
         self.faults = FaultBook(scenario.faults, lambda: self.env.now)
         # What became of each accepted message, per recipient.

@@ -15,7 +15,6 @@ import argparse
 import sys
 from collections.abc import Mapping, Sequence
 from importlib import import_module
-from typing import TYPE_CHECKING
 
 from simulator import __version__
 from simulator.cli import capture, progress
@@ -23,9 +22,6 @@ from simulator.cli.argtypes import seed as _seed
 from simulator.cli.argtypes import whole_number
 from simulator.scenario.errors import ScenarioError
 from simulator.scenario.library import DEFAULT_SCENARIO
-
-if TYPE_CHECKING:
-    from simulator.trace.events import TraceEvent
 
 EXIT_USAGE = 2
 
@@ -150,10 +146,10 @@ def _default_command(parser: _Parser, argv: list[str]) -> list[str]:
 def _run(args: argparse.Namespace) -> int:
     import json
 
-    from simulator.run import run_scenario, stream_scenario
+    from simulator.run import run_scenario, stream_jsonl
     from simulator.scenario.library import open_scenario
     from simulator.scenario.toggles import with_toggles
-    from simulator.trace.jsonl import to_jsonl, to_line
+    from simulator.trace.jsonl import to_jsonl
 
     scenario = with_toggles(open_scenario(args.scenario), args.fault)
     if args.outcomes:
@@ -169,13 +165,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"smtpsim: {problem}", file=sys.stderr)
         return EXIT_USAGE
     if args.json and args.pcap is None:
-        # Nothing else needs the trace: each event is written as it happens and none is kept.
+        # Nothing else needs the trace: each event's line is written as it happens and none is kept.
         out = sys.stdout
 
-        def write(event: TraceEvent) -> None:
-            out.write(to_line(event) + "\n")
+        def write(line: str) -> None:
+            out.write(line + "\n")
 
-        stream_scenario(scenario, write, args.seed)
+        stream_jsonl(scenario, write, args.seed)
         sys.stdout.flush()
         return 0
     trace = run_scenario(scenario, args.seed)

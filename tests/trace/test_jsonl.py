@@ -61,3 +61,13 @@ def test_every_kind_and_mode_is_written_as_its_value() -> None:
 def test_lines_read_back_to_the_same_events() -> None:
     events = [e for e in _events() if e.t == e.t]  # NaN never equals itself
     assert from_jsonl(to_jsonl(events)) == events
+
+
+def test_a_whole_run_streams_what_the_stdlib_encoder_writes_for_its_events() -> None:
+    from simulator.run import run_scenario, stream_jsonl
+    from simulator.scenario.library import open_scenario
+
+    scenario = open_scenario("submission-starttls")
+    lines: list[str] = []
+    stream_jsonl(scenario, lines.append)
+    assert lines == [_stdlib(event) for event in run_scenario(scenario).events]
