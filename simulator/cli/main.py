@@ -148,10 +148,13 @@ def _run(args: argparse.Namespace) -> int:
 
     from simulator.run import run_scenario, stream_jsonl
     from simulator.scenario.library import open_scenario
-    from simulator.scenario.toggles import with_toggles
     from simulator.trace.jsonl import to_jsonl
 
-    scenario = with_toggles(open_scenario(args.scenario), args.fault)
+    scenario = open_scenario(args.scenario)
+    if args.fault:  # the toggles' module (and its catalogue) only when a fault is asked for
+        from simulator.scenario.toggles import with_toggles
+
+        scenario = with_toggles(scenario, args.fault)
     if args.outcomes:
         from simulator.run import outcomes
 
