@@ -8,6 +8,7 @@ from email.header import Header
 from email.message import Message
 from email.policy import compat32
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,7 +54,13 @@ body_text = st.one_of(ascii_text, st.text(alphabet="ab .\r\nF\tFrom", max_size=2
 def test_compose_is_what_the_email_package_writes(subject, body, sender, extra, t):
     args = dict(sender=sender, recipients=("bob@example.net", "carol@example.net"), subject=subject, body=body, t=t,
                 extra_headers=tuple(extra))
-    assert compose(**args) == _reference(**args)
+    try:
+        expected = _reference(**args)
+    except Exception as exc:  # e.g. a form feed the package reads as a line break: the same error
+        with pytest.raises(type(exc)):
+            compose(**args)
+        return
+    assert compose(**args) == expected
 
 
 def test_a_plain_message_reads_back_with_the_stdlib_parser():
