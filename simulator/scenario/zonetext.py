@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import dns.exception
 import dns.zone
 
+from simulator.dns.zones import parse_zone
 from simulator.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def parse_zones(r: Reader, dns_table: dict[str, Any], base_dir: Path | None) -> 
             raise r.fail(path, "master-file text, or a table with records or file", spec)
         full = _with_defaults(origin, text)
         try:
-            dns.zone.from_text(full, origin=origin + ".", relativize=False, check_origin=True)
+            parse_zone(origin, full)  # kept: the run's resolver uses the same zone
         except dns.exception.DNSException as exc:
             raise _zone_error(r, written, path, origin, text, exc, records, zone_file, base_dir) from None
         result.append((origin, full))
