@@ -55,7 +55,17 @@ def _at(text: str) -> str:
     raise argparse.ArgumentTypeError(f"--at expects failure, key or a step number from 1, found {text!r}")
 
 
-def build_parser() -> _Parser:
+# The commands defined here: a command line that starts with one of them needs no other
+# subcommand's module (see build_parser's ``only``).
+BUILTIN_COMMANDS = ("play", "run", "list", "validate", "faults")
+
+
+def build_parser(only: str | None = None) -> _Parser:
+    """The whole command line; with ``only`` (one of BUILTIN_COMMANDS), the SUBCOMMANDS' modules are not imported.
+
+    ``smtpsim run X`` parses the same with or without them: a subcommand's arguments and errors
+    are its own parser's. Anything else (``--help``, another command, a scenario name) gets all.
+    """
     parser = _Parser(prog="smtpsim", description="Watch an email travel: real SMTP, DNS, IMAP and POP3, step by step.")
     parser.add_argument("--version", action="version", version=f"smtpsim {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -94,15 +104,17 @@ def build_parser() -> _Parser:
     f = sub.add_parser("faults", help="the faults an instructor can switch on for a scenario")
     f.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
 
-    for module in SUBCOMMANDS.values():
-        import_module(module).add_parser(sub)
+    if only not in BUILTIN_COMMANDS:
+        for module in SUBCOMMANDS.values():
+            import_module(module).add_parser(sub)
     parser.commands = sub.choices
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(_default_command(parser, list(sys.argv[1:] if argv is None else argv)))
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=words[0] if words and words[0] in BUILTIN_COMMANDS else None)
+    args = parser.parse_args(_default_command(parser, words))
     try:
         if args.command == "run":
             return _run(args)
