@@ -8,6 +8,8 @@ enqueue, store) through which the shared policies and servers of
 from __future__ import annotations
 
 import random
+from functools import partial
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from simulator.delivery.dns import Resolvers
@@ -40,7 +42,8 @@ class World:
         self.env = Environment()
         # With a sink (or lines: each event's JSON line), each trace event goes to it as it happens
         # and trace() has no events.
-        self.recorder = TraceRecorder(lambda: self.env.now, sink, lines)
+        # The clock: C calls down to the property (it is read once per trace event).
+        self.recorder = TraceRecorder(partial(attrgetter("now"), self.env), sink, lines)
         self.resolvers = Resolvers(scenario)
         self.faults = FaultBook(scenario.faults, lambda: self.env.now)
         # What became of each accepted message, per recipient.

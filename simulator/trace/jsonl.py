@@ -22,6 +22,10 @@ _KIND = {member: encode_basestring(member.value) for member in Kind}
 _TLS = {member: encode_basestring(member.value) for member in TLSMode}
 _DIR: dict[Direction | None, str] = {member: encode_basestring(member.value) for member in Direction}
 _DIR[None] = "null"
+# Explanations repeat thousands of times in a long run and are the longest strings: each distinct
+# one is escaped once (bounded, as a run may also say things only once).
+_EXPLAINED: dict[str, str] = {}
+_EXPLAINED_MAX = 4096
 
 
 def line(step: int, t: float, kind: Kind, src: str, dst: str, text: str, explain: str, port: int | None,
@@ -35,11 +39,16 @@ def line(step: int, t: float, kind: Kind, src: str, dst: str, text: str, explain
         # Not the usual shape (an int or NaN time, say): json's encoder knows how to write it.
         event = TraceEvent(step, t, kind, src, dst, text, explain, port, tls, dir, conn, rfc, content)
         return _ENCODER.encode(event.to_json())
+    explained = _EXPLAINED.get(explain)
+    if explained is None:
+        explained = encode_basestring(explain)
+        if len(_EXPLAINED) < _EXPLAINED_MAX:
+            _EXPLAINED[explain] = explained
     return (
         f'{{"step": {step}, "t": {t!r}, "kind": {_KIND[kind]}, '
         f'"src": {encode_basestring(src)}, "dst": {encode_basestring(dst)}, '
         f'"port": {"null" if port is None else port}, "tls": {_TLS[tls]}, "dir": {_DIR[dir]}, '
-        f'"text": {encode_basestring(text)}, "explain": {encode_basestring(explain)}, '
+        f'"text": {encode_basestring(text)}, "explain": {explained}, '
         f'"conn": {"null" if conn is None else conn}, '
         f'"rfc": {"null" if rfc is None else encode_basestring(rfc)}, '
         f'"content": {"true" if content else "false"}}}'
