@@ -78,7 +78,8 @@ def serve_ours(data_dir: Path) -> None:
 
     async def main() -> None:
         mode = LiveMode(open_scenario("submission-starttls"),
-                        LiveOptions(ephemeral=True, data_dir=data_dir, hold_queue=True, max_connections=1000))
+                        LiveOptions(ephemeral=True, data_dir=data_dir, hold_queue=True, max_connections=1000,
+                                    max_per_address=1000))
         await mode.start()
         assert mode.certs is not None
         msa = mode.certs.for_name(mode.world.msa.hostname)  # the submission server's own certificate

@@ -45,6 +45,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="close a connection that completes no command for this long (default 300)")
     p.add_argument("--max-connections", type=whole_number("--max-connections"), default=100, metavar="N",
                    help="concurrent connections per server group; more get 421 (default 100)")
+    p.add_argument("--max-per-address", type=whole_number("--max-per-address"), default=None, metavar="N",
+                   help="concurrent connections per group from one client address; more get 421 "
+                        "(default: half of --max-connections, 50)")
+    p.add_argument("--handshake-timeout", type=_positive, default=30.0, metavar="SECONDS",
+                   help="close a connection whose TLS handshake has not ended in this time (default 30)")
     p.add_argument("--hold-queue", action="store_true", help="accept mail but keep it queued, deliver nothing")
     p.add_argument("--keylog", type=Path, default=None, metavar="FILE",
                    help="append the TLS secrets of every session to FILE (SSLKEYLOGFILE format) for Wireshark")
@@ -80,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
         scenario = open_scenario(args.scenario)
         options = LiveOptions(listen=args.listen, base_port=args.base_port, ephemeral=args.ephemeral,
                               data_dir=args.data_dir, time_scale=args.time_scale, idle_timeout=args.idle_timeout,
-                              max_connections=args.max_connections, hold_queue=args.hold_queue,
+                              max_connections=args.max_connections, max_per_address=args.max_per_address,
+                              handshake_timeout=args.handshake_timeout, hold_queue=args.hold_queue,
                               keylog=_keylog(args.keylog))
         mode = LiveMode(scenario, options)
     except (ScenarioError, ValueError) as exc:
@@ -127,7 +133,8 @@ def _replay(args: argparse.Namespace) -> int:
         try:
             options = LiveOptions(listen=args.listen, ephemeral=True, data_dir=args.data_dir or Path(scratch),
                                   time_scale=args.time_scale, idle_timeout=args.idle_timeout,
-                                  max_connections=args.max_connections)
+                                  max_connections=args.max_connections, max_per_address=args.max_per_address,
+                                  handshake_timeout=args.handshake_timeout)
             mode = LiveMode(scenario, options)
         except ValueError as exc:
             return _fail(str(exc))

@@ -35,6 +35,7 @@ SUBCOMMANDS: dict[str, str] = {
     "progress": "simulator.cli.progress",
     "live": "simulator.cli.live",
     "handout": "simulator.cli.handout",
+    "serve": "simulator.cli.serve",
 }
 
 
@@ -82,6 +83,8 @@ def build_parser(only: str | None = None) -> _Parser:
                        help="open on step N (the status bar's numbering, from 1)")
     p.add_argument("--presenter", action="store_true",
                    help="the presenter layout, for a projector: exchange and explanation large, no event list")
+    p.add_argument("--pick", action="store_true",
+                   help="open the lesson picker first (esc keeps the scenario; what 'smtpsim serve' tabs do)")
     progress.add_profile_argument(p)
 
     r = sub.add_parser("run", help="run a scenario and print its trace")
@@ -133,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         at = getattr(args, "at", None) or getattr(args, "step", None)
         return _play(getattr(args, "scenario", DEFAULT_SCENARIO), getattr(args, "seed", None),
                      getattr(args, "fault", []), getattr(args, "profile", None), at=at,
-                     presenter=getattr(args, "presenter", False))
+                     presenter=getattr(args, "presenter", False), pick=getattr(args, "pick", False))
     except ScenarioError as exc:
         print(f"smtpsim: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -251,7 +254,7 @@ def _faults(args: argparse.Namespace) -> int:
 
 
 def _play(scenario: str, seed: int | None, faults: list[str] | None = None, profile: str | None = None, *,
-          at: str | int | None = None, presenter: bool = False) -> int:
+          at: str | int | None = None, presenter: bool = False, pick: bool = False) -> int:
     from simulator.scenario.library import open_scenario
     from simulator.scenario.toggles import with_toggles
 
@@ -261,7 +264,7 @@ def _play(scenario: str, seed: int | None, faults: list[str] | None = None, prof
     with_toggles(loaded, names)  # only to check the names: an unknown one exits 2 here
     from simulator.ui.app import run_app  # imported here: the other commands need no Textual
     # The base scenario and the names: the player's fault panel shows them on and can switch them off.
-    return run_app(loaded, seed, faults=names, profile=profile, at=at, presenter=presenter)
+    return run_app(loaded, seed, faults=names, profile=profile, at=at, presenter=presenter, pick=pick)
 
 
 if __name__ == "__main__":

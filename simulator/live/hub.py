@@ -20,29 +20,56 @@ if TYPE_CHECKING:
 
 DEFAULT_IDLE_TIMEOUT = 300.0  # RFC 5321 §4.5.3.2.7: a server waits at least 5 minutes for a command
 DEFAULT_MAX_CONNECTIONS = 100  # per group (submission, MX, mailbox store)
+# Before the greeting on an implicit-TLS port, and after STARTTLS: the handshake must end in this time.
+DEFAULT_HANDSHAKE_TIMEOUT = 30.0
+ERROR_SLEEP = 1.0  # Postfix's smtpd_error_sleep_time: the delay of each reply past the soft error limit
+
+
+def default_per_address(max_connections: int) -> int:
+    """Half the group's cap (50 of 100, Postfix's smtpd_client_connection_count_limit): one address
+    can never hold every slot."""
+    return max(1, max_connections // 2)
 
 
 class ConnectionCap:
-    def __init__(self, limit: int) -> None:
+    """Concurrent connections of one service group, in all and per client address (Postfix's anvil)."""
+
+    def __init__(self, limit: int, per_address: int | None = None) -> None:
         self.limit = limit
+        self.per_address = per_address if per_address is not None else default_per_address(limit)
         self.count = 0
+        self.by_address: dict[str, int] = {}  # only addresses with open connections
 
-    def acquire(self) -> bool:
+    def acquire(self, address: str = "", *, exempt: bool = False) -> str | None:
+        """Take a slot: None, or why not ("cap" or "address")."""
         if self.count >= self.limit:
-            return False
+            return "cap"
+        if not exempt and self.by_address.get(address, 0) >= self.per_address:
+            return "address"
         self.count += 1
-        return True
+        if not exempt:
+            self.by_address[address] = self.by_address.get(address, 0) + 1
+        return None
 
-    def release(self) -> None:
+    def release(self, address: str = "", *, exempt: bool = False) -> None:
         self.count = max(0, self.count - 1)
+        if not exempt and address in self.by_address:
+            left = self.by_address[address] - 1
+            if left > 0:
+                self.by_address[address] = left
+            else:
+                del self.by_address[address]
 
 
 class Hub:
     """The sessions of every listener: caps, idle sweeps, who-is-who for relay connections."""
 
-    def __init__(self, world: LiveWorld, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT) -> None:
+    def __init__(self, world: LiveWorld, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+                 handshake_timeout: float = DEFAULT_HANDSHAKE_TIMEOUT, error_sleep: float = ERROR_SLEEP) -> None:
         self.world = world
         self.idle_timeout = idle_timeout
+        self.handshake_timeout = handshake_timeout
+        self.error_sleep = error_sleep
         self.sessions: set[Session] = set()
         # local address of a relay connection -> (the MX it is meant for, the sending host, its queue id)
         self.identities: dict[tuple[str, int], tuple[Host, Host, str]] = {}

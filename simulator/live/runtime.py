@@ -29,7 +29,7 @@ from simulator.live.certs import CertPaths, client_context, ensure_certificates,
 from simulator.live.context import LiveWorld
 from simulator.live.dns import DNSServer
 from simulator.live.queue import LiveQueue
-from simulator.live.hub import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Hub
+from simulator.live.hub import DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, ERROR_SLEEP, Hub
 from simulator.live.server import listen
 from simulator.live.services import PORTS, build_services
 from simulator.live.spool import Spool
@@ -55,6 +55,9 @@ class LiveOptions:
     time_scale: float = 1.0
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     max_connections: int = DEFAULT_MAX_CONNECTIONS
+    max_per_address: int | None = None  # None: half of max_connections (see hub.default_per_address)
+    handshake_timeout: float = DEFAULT_HANDSHAKE_TIMEOUT
+    error_sleep: float = ERROR_SLEEP  # tests make it long (to see a reply held back) or short
     hold_queue: bool = False  # accept and keep mail queued, deliver nothing
     max_events: int | None = None
     keylog: Path | None = None  # the servers append each TLS session's secrets here (SSLKEYLOGFILE format)
@@ -74,6 +77,12 @@ class LiveOptions:
             raise ValueError(f"--idle-timeout must be > 0 seconds, found {self.idle_timeout}")
         if self.max_connections < 1:
             raise ValueError(f"--max-connections must be at least 1, found {self.max_connections}")
+        if self.max_per_address is not None and self.max_per_address < 1:
+            raise ValueError(f"--max-per-address must be at least 1, found {self.max_per_address}")
+        if not self.handshake_timeout > 0:
+            raise ValueError(f"--handshake-timeout must be > 0 seconds, found {self.handshake_timeout}")
+        if not self.error_sleep >= 0:
+            raise ValueError(f"error_sleep must be >= 0 seconds, found {self.error_sleep}")
 
 
 def scenario_dir_name(name: str) -> str:
@@ -114,13 +123,14 @@ class LiveMode:
         self.certs = certs = ensure_certificates(self.data_dir / "tls", self.root / "tls", names)
         world = self.world
         self.store = store = MaildirStore(self.root / "mail", self.scenario.accounts)
-        self.hub = hub = Hub(world, idle_timeout=opts.idle_timeout)
+        self.hub = hub = Hub(world, idle_timeout=opts.idle_timeout, handshake_timeout=opts.handshake_timeout,
+                             error_sleep=opts.error_sleep)
         self.queue = queue = LiveQueue(
             world, Spool(self.root), mx_address=lambda: (self.connect_host, self.ports["mta"]),
             tls=lambda verify: client_context(certs, verify=verify), register=hub.register, hold=opts.hold_queue)
         world.attach(store, queue)
         try:
-            for service in build_services(world, hub, self._tls_for, opts.max_connections):
+            for service in build_services(world, hub, self._tls_for, opts.max_connections, opts.max_per_address):
                 port = 0 if opts.ephemeral else opts.base_port + service.port
                 server = await listen(service, hub, opts.listen, port)
                 self._servers.append(server)

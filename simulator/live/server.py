@@ -13,14 +13,23 @@ simulation's narrators, so a live session reads like a simulated one.
 Limits, so that one client cannot hurt the others:
 
 - a cap on concurrent connections per service group (submission, MX, mailbox
-  store); a connection over it gets the machine's refusal (``421``, ``* BYE``,
-  ``-ERR [SYS/TEMP]``) and is closed; on an implicit-TLS port it is closed at once;
+  store), and a lower one per client address (the queue's own relay
+  connections aside); a connection over either gets the machine's refusal
+  (``421``, ``* BYE``, ``-ERR [SYS/TEMP]``) and is closed; on an implicit-TLS
+  port it is closed at once;
+- a TLS handshake (implicit TLS, or after STARTTLS) must end within the
+  handshake timeout, or the connection is closed (nothing can be said
+  before TLS is up);
 - an idle timeout: a client must complete a command (get a reply) within it,
   or keep sending at least 64 KiB per period (a message in SMTP DATA);
   trickling a byte now and then does not count (slowloris). Then the
   machine's goodbye (``421 4.4.2``, ``* BYE``, ``-ERR``), closed;
 - line and message size limits are the state machines' own (512-octet
-  commands, 1000-octet text lines, SIZE), with bounded buffers;
+  commands, 1000-octet text lines, SIZE), and so are the error limits (20,
+  then the machine's goodbye); past SMTP's soft error limit each reply waits
+  ``error_sleep`` (1 s, Postfix's smtpd_error_sleep_time);
+- a client's bytes are handled ``TURN`` octets at a time, then the others get
+  their turn: one flood never stalls every port;
 - when a client stops reading our replies, we stop reading its commands.
 """
 
@@ -35,11 +44,12 @@ from typing import Any
 
 from simulator.delivery.servers import PORT_NAMES
 from simulator.live.hub import ConnectionCap, Hub
-from simulator.protocols.common import LoginSucceeded, ServerConnection, ShutdownReason, StartTLSRequested, Unprompted
+from simulator.protocols.common import LoginSucceeded, Paced, ServerConnection, ShutdownReason, StartTLSRequested, \
+    Unprompted
 from simulator.trace.events import Direction, Kind, TLSMode
 
 DATA_PROGRESS = 65536  # bytes received that count as progress (a message in DATA)
-CONTENT_SHOWN = 65536  # characters of a message body kept in one trace event
+TURN = 4096  # bytes of one client handled before the event loop serves the others
 
 
 @dataclass
@@ -90,6 +100,10 @@ class Session(asyncio.Protocol):
         self._started = False
         self._gone = False
         self._early: list[bytes | None] = []  # what arrived inside TLS before _handshake() resumed
+        self._backlog = bytearray()  # received, waiting for this client's next turn
+        self._turn: asyncio.Handle | None = None
+        self._slept = False  # past the soft error limit: the sleep before the next line is over
+        self._exempt = False  # the queue's own relay connection: no per-address limit
 
     # --- asyncio callbacks -----------------------------------------------------------------------
 
@@ -98,8 +112,11 @@ class Session(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         self.peer = (str(peer[0]), int(peer[1])) if peer else ("?", 0)
         service = self.service
-        if not service.cap.acquire():
-            self._refuse()
+        self._exempt = self.peer in self.hub.identities
+        refused = service.cap.acquire(self.peer[0], exempt=self._exempt)
+        if refused is not None:
+            self._refuse(ShutdownReason.TOO_MANY_CONNECTIONS if refused == "cap"
+                         else ShutdownReason.TOO_MANY_FROM_ADDRESS)
             return
         self._counted = True
         self.hub.sessions.add(self)
@@ -118,14 +135,53 @@ class Session(asyncio.Protocol):
             self._greet()
 
     def data_received(self, data: bytes) -> None:
-        machine = self.machine
         if self._upgrading:
             # Reading stopped when the handshake began, so this came through TLS, right after
             # the handshake and before _handshake() resumed: keep it for then.
             self._early.append(data)
             return
-        if machine is None or self._closing:
+        if self.machine is None or self._closing:
             return
+        self._backlog += data
+        if self._turn is None:
+            self._work()
+
+    def _work(self) -> None:
+        """Handle the backlog, one turn at a time; between turns the other clients are served."""
+        self._turn = None
+        budget = TURN
+        while self._backlog and self.machine is not None and not (self._closing or self._upgrading):
+            paced = self.machine if isinstance(self.machine, Paced) else None
+            if paced is not None and paced.slowed and not self._slept:
+                self._later(self.hub.error_sleep)  # past the soft error limit: wait, then one line
+                self._slept = True
+                return
+            if budget <= 0:
+                self._later(0.0)
+                return
+            size = min(TURN, budget)
+            if self._slept or (paced is not None and paced.reading_commands):
+                # Commands go in one line at a time, so that each reply can be held back when slowed.
+                self._slept = False
+                end = self._backlog.find(0x0A, 0, size)  # LF: where the machine's line ends
+                size = end + 1 if end >= 0 else size
+            piece = bytes(self._backlog[:size])
+            del self._backlog[:size]
+            budget -= len(piece)
+            self._take(piece)
+        if self._closing or self._upgrading:
+            self._backlog.clear()  # after QUIT, or plaintext pipelined after STARTTLS: never read
+        if not (self._paused_writing or self._upgrading or self._closing) and self.transport is not None:
+            self.transport.resume_reading()
+
+    def _later(self, delay: float) -> None:
+        self.transport.pause_reading()  # the backlog is enough for now
+        loop = asyncio.get_running_loop()
+        self._turn = loop.call_later(delay, self._work) if delay else loop.call_soon(self._work)
+
+    def _take(self, data: bytes) -> None:
+        machine = self.machine
+        assert machine is not None
         opened = self.opened
         assert opened is not None
         for line in opened.narrator.client(data):
@@ -148,6 +204,13 @@ class Session(asyncio.Protocol):
         if self._upgrading:
             self._early.append(None)
             return False
+        if self._turn is not None:  # what came before the EOF is handled first, now
+            self._turn.cancel()
+            self._turn = None
+            while self._backlog and self.machine is not None and not (self._closing or self._upgrading):
+                piece = bytes(self._backlog[:TURN])
+                del self._backlog[:TURN]
+                self._take(piece)
         if self.machine is not None and not self.machine.closed:
             self._emit(Kind.TCP, self._client, "the client closed the connection",
                        "The client went away without QUIT/LOGOUT: any open transaction is dropped, nothing half "
@@ -161,14 +224,19 @@ class Session(asyncio.Protocol):
     def _cleanup(self) -> None:
         """The connection is gone (idempotent): free the slot, end the machine, trace it."""
         self._gone = True
+        if self._turn is not None:
+            self._turn.cancel()
+            self._turn = None
+        self._backlog.clear()
         if self._counted:
             self._counted = False
-            self.service.cap.release()
+            self.service.cap.release(self.peer[0], exempt=self._exempt)
         self.hub.sessions.discard(self)
         if self.machine is not None and not self.machine.closed:
             self._lost()
         if self.conn:
             self._emit(Kind.TCP, self._server, "connection closed", "The TCP connection is closed.", "RFC 9293 §3.6")
+            self.trace.end_connection(self.conn)
             self.conn = 0
 
     def pause_writing(self) -> None:
@@ -179,7 +247,7 @@ class Session(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self._paused_writing = False
-        if not self._upgrading and not self._closing:
+        if not self._upgrading and not self._closing and self._turn is None:
             self.transport.resume_reading()
 
     # --- the machine ------------------------------------------------------------------------------
@@ -252,7 +320,8 @@ class Session(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         try:
             transport = await loop.start_tls(self.transport, self, self.opened.tls_context, server_side=True,
-                                             ssl_handshake_timeout=max(1.0, min(60.0, self.hub.idle_timeout)))
+                                             ssl_handshake_timeout=min(self.hub.handshake_timeout,
+                                                                       self.hub.idle_timeout))
         except (OSError, ssl.SSLError, ConnectionError, TimeoutError, RuntimeError) as exc:
             self._emit(Kind.TLS, self._server, f"TLS handshake failed: {exc.__class__.__name__}",
                        "The handshake did not complete (the client may not trust the certificate, or it went "
@@ -283,23 +352,25 @@ class Session(asyncio.Protocol):
 
     # --- ends ---------------------------------------------------------------------------------------
 
-    def _refuse(self) -> None:
+    def _refuse(self, reason: ShutdownReason) -> None:
         service = self.service
-        self._emit_refusal()
+        self._emit_refusal(reason)
         if not service.implicit_tls:
             # The protocol's own refusal, untraced (a flood must not fill the trace).
             machine = service.bare()
-            machine.start(ShutdownReason.TOO_MANY_CONNECTIONS)
+            machine.start(reason)
             self.transport.write(machine.data_to_send())
         self.transport.close()
 
-    def _emit_refusal(self) -> None:
+    def _emit_refusal(self, reason: ShutdownReason) -> None:
         # Not a traced connection (that would let a flood fill the trace); one note.
+        cap = self.service.cap
+        why = f"{cap.limit} already open" if reason is ShutdownReason.TOO_MANY_CONNECTIONS else \
+            f"{cap.per_address} already open from {self.peer[0]}"
         self.trace.emit(Kind.NOTE, self.hub.world.msa.id, self.hub.world.msa.id,
-                        f"{self.service.name}: refused a connection from {self.peer[0]}:{self.peer[1]} "
-                        f"({self.service.cap.limit} already open)",
-                        "A server caps concurrent connections so one client cannot take them all; the extra one "
-                        "gets 421 (try again later) and is closed.", rfc="RFC 5321 §3.8")
+                        f"{self.service.name}: refused a connection from {self.peer[0]}:{self.peer[1]} ({why})",
+                        "A server caps concurrent connections, in all and per client address, so one client cannot "
+                        "take them all; the extra one gets 421 (try again later) and is closed.", rfc="RFC 5321 §3.8")
 
     def timeout(self) -> None:
         """Idle for too long: say so and close (RFC 5321 §4.5.3.2.7, §3.8)."""
@@ -363,9 +434,6 @@ class Session(asyncio.Protocol):
 
     def _emit(self, kind: Kind, src: str, text: str, explain: str, rfc: str | None,
               direction: Direction | None = None, content: bool = False) -> None:
-        if content and len(text) > CONTENT_SHOWN:
-            # The trace keeps the start of a big message: enough to read, not megabytes per event.
-            text = f"{text[:CONTENT_SHOWN]}\r\n[... {len(text) - CONTENT_SHOWN} more characters not shown]"
         client, server = self._client, self._server
         dst = server if src == client else client
         self.trace.emit(kind, src, dst, text, explain, port=self.service.port, tls=self.tls, dir=direction,

@@ -45,8 +45,8 @@ OnLogin = Callable[[str], tuple[str | None, str | None]]
 
 
 def build_services(world: LiveWorld, hub: Hub, tls_for: Callable[[Host], ssl.SSLContext],
-                   max_connections: int) -> list[Service]:
-    caps = {group: ConnectionCap(max_connections) for group in ("msa", "mta", "store")}
+                   max_connections: int, max_per_address: int | None = None) -> list[Service]:
+    caps = {group: ConnectionCap(max_connections, max_per_address) for group in ("msa", "mta", "store")}
     services = []
     for name, (port, implicit) in PORTS.items():
         if name.startswith("msa"):

@@ -12,7 +12,11 @@ may be called from any thread.
 
 Memory stays bounded: past ``max_events`` the oldest events are dropped (in
 chunks); ``step`` numbers keep counting, and ``first_step`` says where the
-kept list starts.
+kept list starts. Each event keeps at most ``LINE_SHOWN`` characters of a
+protocol line (``CONTENT_SHOWN`` of a message body), each connection at most
+``CONNECTION_SHOWN`` characters of lines (then one note, and its lines are
+counted, not kept), and a connection that has ended leaves the table once
+none of its events is kept.
 """
 
 from __future__ import annotations
@@ -27,6 +31,11 @@ from simulator.trace.events import ActorInfo, ConnectionInfo, Direction, Kind, T
 Subscriber = Callable[[TraceEvent], Any]
 
 MAX_EVENTS = 200_000
+LINE_SHOWN = 4096  # characters of one protocol line kept (commands are 512 octets; IMAP lines may be 64 KiB)
+CONTENT_SHOWN = 65536  # characters of a message body kept in one event
+CONNECTION_SHOWN = 2 << 20  # characters of lines kept per connection
+EVENT_COST = 100  # what one event costs besides its text, counted against that share (empty lines too)
+_EXPLAINS_CACHED = 4096  # explanations repeat: one copy each, not one per event
 
 
 class LiveTrace:
@@ -47,6 +56,10 @@ class LiveTrace:
         self._next_conn = 1
         self._subscribers: list[Subscriber] = []
         self._lock = threading.Lock()
+        self._shown: dict[int, int] = {}  # open connection -> characters of lines kept so far
+        self._last_step: dict[int, int] = {}  # connection -> the step of its last event
+        self._ended: set[int] = set()  # ended connections still named by kept events
+        self._explains: dict[str, str] = {}
 
     # --- what a player reads ----------------------------------------------------------------
 
@@ -97,7 +110,17 @@ class LiveTrace:
             conn_id = self._next_conn
             self._next_conn += 1
             self.connections[conn_id] = ConnectionInfo(conn_id, client, server, port, protocol, tls)
+            self._shown[conn_id] = 0
         return conn_id
+
+    def end_connection(self, conn_id: int) -> None:
+        """The connection is closed: forget its bookkeeping; its table entry goes with its last event."""
+        with self._lock:
+            self._shown.pop(conn_id, None)
+            if conn_id not in self._last_step:
+                self.connections.pop(conn_id, None)
+            else:
+                self._ended.add(conn_id)  # pruned when old events are dropped
 
     def update_connection(self, conn_id: int, *, tls: TLSMode | None = None, client: str | None = None,
                           server: str | None = None) -> None:
@@ -125,18 +148,47 @@ class LiveTrace:
         rfc: str | None = None,
         content: bool = False,
     ) -> TraceEvent:
-        """Append one event (same fields as the simulation's recorder) and tell the subscribers."""
+        """Append one event (same fields as the simulation's recorder) and tell the subscribers.
+
+        A protocol line of a connection whose share is used up is counted, not kept (nor sent to
+        subscribers); the event is returned all the same.
+        """
+        limit = CONTENT_SHOWN if content else LINE_SHOWN
+        if len(text) > limit:
+            # Enough to read, not megabytes per event.
+            text = f"{text[:limit]}{chr(13) + chr(10) if content else ' '}[... {len(text) - limit} more characters not shown]"
         with self._lock:
+            explain = self._explains.setdefault(explain, explain) if len(self._explains) < _EXPLAINS_CACHED \
+                else self._explains.get(explain, explain)
+            keep = True
+            if conn is not None and dir is not None and conn in self._shown:
+                shown = self._shown[conn]
+                if shown >= CONNECTION_SHOWN:
+                    keep = shown == CONNECTION_SHOWN  # the first line over the share becomes one note
+                    self._shown[conn] = shown + 1
+                    kind, dir, content = Kind.NOTE, None, False
+                    text = (f"the trace keeps {CONNECTION_SHOWN // (1 << 20)} MiB of lines per connection: "
+                            "the rest of this connection's lines are not kept")
+                    explain = ("A live trace must not let one client fill memory: past this share, the lines of "
+                               "this connection still go to the servers, but the trace does not keep them.")
+                else:
+                    self._shown[conn] = min(CONNECTION_SHOWN, shown + len(text) + EVENT_COST)
+            if not keep:
+                return TraceEvent(step=self._next_step, t=round(self._clock() - self._start, 6), kind=kind,
+                                  src=src, dst=dst, text=text, explain=explain, conn=conn)
             event = TraceEvent(
                 step=self._next_step, t=round(self._clock() - self._start, 6), kind=kind, src=src, dst=dst,
                 text=text, explain=explain, port=port, tls=tls, dir=dir, conn=conn, rfc=rfc, content=content,
             )
             self._next_step += 1
             self.events.append(event)
+            if conn is not None:
+                self._last_step[conn] = event.step
             if len(self.events) > self.max_events:
                 drop = len(self.events) - self.max_events + self.max_events // 10
                 del self.events[:drop]
                 self.first_step += drop
+                self._prune()
             subscribers = tuple(self._subscribers)
         for callback in subscribers:
             try:
@@ -146,3 +198,11 @@ class LiveTrace:
                     if callback in self._subscribers:
                         self._subscribers.remove(callback)
         return event
+
+    def _prune(self) -> None:
+        """Drop the table entries of ended connections none of whose events is kept (lock held)."""
+        gone = [c for c in self._ended if self._last_step.get(c, -1) < self.first_step]
+        for conn_id in gone:
+            self._ended.discard(conn_id)
+            self._last_step.pop(conn_id, None)
+            self.connections.pop(conn_id, None)

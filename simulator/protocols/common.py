@@ -84,6 +84,7 @@ class ShutdownReason(Enum):
     IDLE_TIMEOUT = "idle timeout"  # no complete command within the timeout
     SERVER_STOPPING = "server stopping"  # the server is shutting down
     TOO_MANY_CONNECTIONS = "too many connections"  # instead of the greeting, over a connection cap
+    TOO_MANY_FROM_ADDRESS = "too many from address"  # instead of the greeting, over the per-address cap
     SERVICE_UNAVAILABLE = "service unavailable"  # instead of the greeting: the service refuses (a fault)
 
 
@@ -114,6 +115,22 @@ class ServerConnection(Protocol):
     def connection_lost(self) -> list[Event]: ...
 
     def shutdown(self, reason: ShutdownReason) -> list[Event]: ...
+
+
+@runtime_checkable
+class Paced(Protocol):
+    """A server machine whose replies a driver may hold back (SMTP past Postfix's soft error limit).
+
+    ``slowed``: wait before handling the next line (Postfix waits smtpd_error_sleep_time, 1 s).
+    ``reading_commands``: the next line is a command, not message text; a driver that may hold
+    replies back feeds commands one line at a time so that it can.
+    """
+
+    @property
+    def slowed(self) -> bool: ...
+
+    @property
+    def reading_commands(self) -> bool: ...
 
 
 @runtime_checkable

@@ -46,12 +46,12 @@ class SmtpsimApp(ProgressRecording, App[int]):
 
     def __init__(self, trace: Trace, loader: Loader | None = open_trace, *, scenario: "Scenario | None" = None,
                  faults: tuple[str, ...] = (), seed: int | None = None, start: int = 0,
-                 presenter: bool = False) -> None:
+                 presenter: bool = False, pick: bool = False) -> None:
         super().__init__()
         self._trace = trace
         self._loader = loader
         self._start: dict[str, Any] = {"scenario": scenario, "faults": tuple(faults), "seed": seed, "start": start,
-                                       "presenter": presenter}
+                                       "presenter": presenter, "pick": pick}
         self.theme = "textual-dark"
 
     def on_mount(self) -> None:
@@ -80,10 +80,11 @@ class SmtpsimApp(ProgressRecording, App[int]):
 
 
 def build_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = (), *,
-              at: str | int | None = None, presenter: bool = False) -> SmtpsimApp:
+              at: str | int | None = None, presenter: bool = False, pick: bool = False) -> SmtpsimApp:
     """The app on ``scenario`` run once with the named fault toggles on (ScenarioError if one does not fit).
 
     ``at`` is ``play --at``: "failure", "key" or a step number from 1 (StartError if the trace has none such).
+    ``pick`` (``play --pick``) opens the lesson picker over it.
     """
     from simulator.run import run_scenario
     from simulator.scenario.toggles import with_toggles
@@ -92,11 +93,11 @@ def build_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = ()
     names = tuple(faults)
     trace = run_scenario(with_toggles(scenario, list(names)), seed)
     start = start_step(Outline(trace), at) if at is not None else 0
-    return SmtpsimApp(trace, scenario=scenario, faults=names, seed=seed, start=start, presenter=presenter)
+    return SmtpsimApp(trace, scenario=scenario, faults=names, seed=seed, start=start, presenter=presenter, pick=pick)
 
 
 def run_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = (), profile: str | None = None, *,
-            at: str | int | None = None, presenter: bool = False) -> int:
+            at: str | int | None = None, presenter: bool = False, pick: bool = False) -> int:
     """Run the engine once on ``scenario`` with ``faults`` on, then play its trace. Exit code for the CLI.
 
     Lessons finished and predictions are recorded in ``profile``'s progress record.
@@ -106,7 +107,7 @@ def run_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = (), 
     from simulator.trace.chapters import StartError
 
     try:
-        app = build_app(scenario, seed, faults, at=at, presenter=presenter)
+        app = build_app(scenario, seed, faults, at=at, presenter=presenter, pick=pick)
     except (ScenarioError, StartError) as exc:
         print(f"smtpsim: {exc}", file=sys.stderr)
         return 2

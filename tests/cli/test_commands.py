@@ -124,6 +124,7 @@ MISSPELT = {
     "quiz": ["quiz", "--scenario", "retry-expird"],
     "live": ["live", "retry-expird"],
     "handout": ["handout", "retry-expird"],
+    "serve": ["serve", "--lesson", "retry-expird"],
 }
 
 

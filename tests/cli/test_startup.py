@@ -16,7 +16,7 @@ import pytest
 HEAVY_FOR_HELP = (
     "asyncio", "rich", "textual", "dns", "ssl", "cryptography", "sqlite3", "email", "tomllib", "dataclasses",
     "simulator.scenario.loader", "simulator.scenario.model", "simulator.protocols", "simulator.trace",
-    "simulator.run", "simulator.actors", "simulator.engine", "simulator.quiz.model",
+    "simulator.run", "simulator.actors", "simulator.engine", "simulator.quiz.model", "textual_serve", "aiohttp",
 )
 
 _PROBE = """
@@ -46,7 +46,7 @@ def test_help_loads_no_simulation_protocol_or_ui_code():
     assert _heavy(_loaded(["--help"]), HEAVY_FOR_HELP) == []
 
 
-@pytest.mark.parametrize("command", ["talk", "compare", "quiz", "progress", "live", "run", "play", "list"])
+@pytest.mark.parametrize("command", ["talk", "compare", "quiz", "progress", "live", "run", "play", "list", "serve"])
 def test_a_subcommands_help_loads_none_of_it_either(command):
     assert _heavy(_loaded([command, "--help"]), HEAVY_FOR_HELP) == []
 

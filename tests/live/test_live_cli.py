@@ -85,6 +85,9 @@ def test_sigterm_also_stops_cleanly_and_human_output_names_ports_accounts_and_ca
     (("--listen", "not-an-address"), "--listen expects an IP address"),
     (("--base-port", "65000"), "--base-port must be"),
     (("--time-scale", "0"), "expected a number > 0"),
+    (("--max-per-address", "0"), "--max-per-address must be at least 1"),
+    (("--max-per-address", "x"), "--max-per-address expects a whole number"),
+    (("--handshake-timeout", "0"), "expected a number > 0"),
 ])
 def test_bad_options_give_one_line_and_exit_2(args: tuple[str, ...], says: str, data_dir: Path) -> None:
     result = _run(*args, data_dir=data_dir)

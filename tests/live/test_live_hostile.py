@@ -119,7 +119,7 @@ def test_a_disconnect_in_the_middle_of_data_delivers_nothing_and_loses_nothing(l
 
 
 def test_200_concurrent_connections_the_cap_answers_421_and_others_are_served(live) -> None:
-    mode = live(max_connections=100)
+    mode = live(max_connections=100, max_per_address=200)  # every test client is 127.0.0.1
     socks = []
     greetings = []
     try:

@@ -581,3 +581,16 @@ def test_property_any_bytes_any_chunking(data: bytes, cuts: list[int], config: d
     check_well_formed(whole)
     assert pieces == whole
     assert piece_events == whole_events
+
+
+def test_20_bad_commands_in_a_row_end_the_session_with_bye() -> None:
+    # Dovecot's rule (CLIENT_MAX_BAD_COMMANDS, 20): a client that only sends junk is let go.
+    from _imap_support import make_server, talk as say
+
+    server = make_server()
+    out = say(server, b"a1 NOOP\r\n" + b"\r\n" * 19)
+    assert out.count(b"* BAD ") == 19 and not server.closed
+    assert say(server, b"a2 NOOP\r\n").startswith(b"a2 OK")  # an OK starts the count again
+    out = say(server, b"\r\n" * 25)
+    assert out.count(b"* BAD ") == 20 and out.endswith(b"* BYE Too many invalid IMAP commands.\r\n")
+    assert server.closed

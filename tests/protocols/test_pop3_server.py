@@ -379,3 +379,12 @@ def test_property_any_bytes_any_chunking(data: bytes, cuts: list[int], config: d
     check_well_formed(whole, whole_events)
     assert pieces == whole
     assert piece_events == whole_events
+
+
+def test_20_errors_in_a_row_end_the_session() -> None:
+    # Dovecot's rule (CLIENT_MAX_BAD_COMMANDS, 20).
+    server = make_server()
+    out = talk(server, b"BOGUS\r\n" * 19 + b"CAPA\r\n")
+    assert out.count(b"-ERR ") == 19 and not server.closed
+    out = talk(server, b"BOGUS\r\n" * 25)
+    assert out.count(b"-ERR ") == 21 and out.endswith(b"-ERR Too many bad commands.\r\n") and server.closed

@@ -356,8 +356,9 @@ def test_a_megabyte_of_junk_is_survived_with_bounded_memory() -> None:
     junk = bytes(range(256)) * 4096  # a megabyte with LFs and CRs in it
     s.receive_data(junk + b"\r\n")
     replies = s.data_to_send().split(b"\r\n")[:-1]
-    assert replies and all(r[:1] == b"5" for r in replies)
-    assert last(s, "NOOP") == "250 2.0.0 Ok" and not s.closed
+    # 20 errors in all (Postfix's smtpd_hard_error_limit), then 421 and the end.
+    assert len(replies) == 20 and all(r[:1] == b"5" for r in replies[:-1])
+    assert replies[-1].startswith(b"421 4.7.0 ") and s.closed
 
 
 def test_text_line_over_1000_octets_is_500_after_the_end_of_data() -> None:
@@ -548,3 +549,36 @@ def test_start_twice_and_receive_before_start_raise() -> None:
 def test_require_auth_defaults_by_role() -> None:
     assert SMTPServerConfig(HOST, Role.MSA).require_auth is True
     assert SMTPServerConfig(HOST, Role.MTA).require_auth is False
+
+
+def test_text_line_of_1000_characters_plus_crlf_is_line_too_long_not_bare_cr() -> None:
+    # 1002 octets with CRLF: too long (RFC 5321 §4.5.3.1.6); its CR belongs to the CRLF, so it is no bare CR.
+    s = in_data()
+    s.receive_data(b"x" * 1000 + b"\r\n.\r\n")
+    assert s.data_to_send().startswith(b"500 5.5.2 Line too long")
+
+
+def test_20_errors_without_a_delivered_message_get_421_and_the_end() -> None:
+    s = greeted()
+    for _ in range(10):
+        assert last(s, "BOGUS").startswith("500 ")
+    assert not s.slowed  # Postfix's soft limit: up to 10 errors at full speed
+    assert last(s, "BOGUS").startswith("500 ") and s.slowed
+    replies = talk(s, *["BOGUS"] * 9)
+    assert replies[-1].startswith("421 4.7.0 ") and "too many errors" in replies[-1] and s.closed
+    assert [r[:3] for r in replies] == ["500"] * 9 + ["421"]
+
+
+def test_a_delivered_message_resets_the_error_count() -> None:
+    s = greeted()
+    talk(s, *["BOGUS"] * 19)
+    assert [r[:3] for r in talk(s, "MAIL FROM:<a@example.net>", "RCPT TO:<b@example.org>", "DATA")] == ["250", "250", "354"]
+    assert last(s, "Subject: x\r\n\r\nhi\r\n.").startswith("250 ")
+    assert all(r.startswith("500 ") for r in talk(s, *["BOGUS"] * 19)) and not s.closed
+
+
+def test_past_100_noops_each_counts_as_an_error() -> None:
+    s = greeted()
+    assert all(r.startswith("250 ") for r in talk(s, *["NOOP"] * 100))  # Postfix's smtpd_junk_command_limit
+    replies = talk(s, *["NOOP"] * 20)
+    assert replies[-1].startswith("421 4.7.0 ") and s.closed

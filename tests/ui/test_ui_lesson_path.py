@@ -8,6 +8,7 @@ import tomllib
 import pytest
 
 from simulator.paths import scenarios_dir
+from simulator.ui.app import SmtpsimApp
 from simulator.ui.screens.picker import PickerScreen
 from simulator.ui.screens.player import PlayerScreen
 from simulator.ui.widgets.lesson import LessonCard
@@ -92,3 +93,30 @@ async def test_the_filter_and_enter_open_the_scenario_typed(typed, expected):
         assert picker.highlighted_name == expected
         await _open(pilot, app)
         assert app.player.trace.scenario == expected
+
+
+async def test_play_pick_opens_the_picker_on_the_lesson_itself_and_esc_keeps_it():
+    # `play --pick` (what each `smtpsim serve` tab runs without --lesson): nothing played yet, so the
+    # highlight is on the open lesson, not the next one as `s` after a debrief has it.
+    app = SmtpsimApp(real_trace("user-unknown"), loader=real_trace, pick=True)
+    app.animation_level = "none"
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        assert app.screen.highlighted_name == "user-unknown"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PlayerScreen)
+        assert app.player.trace.scenario == "user-unknown" and app.player.index == 0
+
+
+async def test_play_pick_then_enter_opens_the_lesson_typed():
+    app = SmtpsimApp(real_trace("submission-starttls"), loader=real_trace, pick=True)
+    app.animation_level = "none"
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.press(*"greylist")
+        await _open(pilot, app)
+        assert app.player.trace.scenario == "greylisting"

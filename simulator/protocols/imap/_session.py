@@ -62,6 +62,7 @@ class Session:
         self.mode = InputMode.COMMAND
         self.pending_tag: str | None = None  # the tag of AUTHENTICATE or IDLE while it waits for a line
         self.closed = False
+        self.bad_in_a_row = 0  # BAD responses since the last OK or NO (Dovecot ends the session at 20)
         self.wakeup: Callable[[], None] | None = None  # the driver's: output is waiting, unprompted
         self.on_change: Callable[[], None] | None = None  # the server's: the selected mailbox changed
 
@@ -83,9 +84,12 @@ class Session:
     def untagged(self, text: str | bytes) -> None:
         raw = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
         self.out += b"* " + raw + b"\r\n"
+        if raw.startswith(b"BAD"):
+            self.bad_in_a_row += 1
 
     def tagged(self, tag: str, status: str, text: str) -> None:
         self.out += f"{tag} {status} {text}\r\n".encode("utf-8", "surrogateescape")
+        self.bad_in_a_row = self.bad_in_a_row + 1 if status == "BAD" else 0
 
     def cont(self, text: str) -> None:
         self.out += f"+ {text}\r\n".encode("utf-8", "surrogateescape")

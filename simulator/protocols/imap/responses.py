@@ -123,4 +123,6 @@ class Texts:
     BYE_IDLE = "Autologout; idle for too long"
     BYE_STOPPING = "Server shutting down"
     BYE_TOO_MANY = "Too many connections, try again later"
+    BYE_TOO_MANY_FROM_ADDRESS = "Too many connections from your address, try again later"
     BYE_UNAVAILABLE = "Service not available, try again later"
+    BYE_TOO_MANY_BAD = "Too many invalid IMAP commands."  # Dovecot's words, after 20 BADs in a row

@@ -59,10 +59,13 @@ from .responses import Texts
 
 __all__ = ["MAX_APPEND", "MAX_LINE", "MAX_LITERAL", "IMAPServer", "IMAPServerConfig"]
 
+MAX_BAD_IN_A_ROW = 20  # Dovecot's CLIENT_MAX_BAD_COMMANDS
+
 _GOODBYES = {
     ShutdownReason.IDLE_TIMEOUT: Texts.BYE_IDLE,
     ShutdownReason.SERVER_STOPPING: Texts.BYE_STOPPING,
     ShutdownReason.TOO_MANY_CONNECTIONS: Texts.BYE_TOO_MANY,
+    ShutdownReason.TOO_MANY_FROM_ADDRESS: Texts.BYE_TOO_MANY_FROM_ADDRESS,
     ShutdownReason.SERVICE_UNAVAILABLE: Texts.BYE_UNAVAILABLE,
 }
 Handler = Callable[[Session, str, list[Token], list[Event]], None]
@@ -199,6 +202,9 @@ class IMAPServer:
                 self._literal_announced(item, events)
             else:
                 self._too_long(item, events)
+            if self._s.bad_in_a_row >= MAX_BAD_IN_A_ROW and not self._s.closed:
+                self._s.untagged("BYE " + Texts.BYE_TOO_MANY_BAD)  # as Dovecot does: one client, one limit
+                self._s.closed = True
         if self._s.closed and not self._ended:
             self._close(events)
 

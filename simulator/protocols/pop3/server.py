@@ -36,6 +36,7 @@ __all__ = ["MAX_LINE", "POP3Server", "POP3ServerConfig", "Texts", "dot_stuff"]
 
 # RFC 2449 section 4: a command is at most 255 octets including its CRLF.
 MAX_LINE = 255 - 2
+MAX_ERRORS_IN_A_ROW = 20  # Dovecot's CLIENT_MAX_BAD_COMMANDS
 
 _KEYWORD = re.compile(r"[A-Za-z]{3,4}\Z")
 _NUMBER = re.compile(r"[0-9]{1,10}\Z")
@@ -73,10 +74,12 @@ class Texts:
     UNKNOWN = "Unknown command"
     WRONG_STATE = "{command} not allowed in the {state} state"
     LINE_TOO_LONG = "Command line too long"
+    TOO_MANY_BAD = "Too many bad commands."  # Dovecot's words, after 20 errors in a row
     # When the server ends the connection itself; [SYS/TEMP] where trying later may work.
     BYE_IDLE = "Disconnected for inactivity"
     BYE_STOPPING = "Server shutting down"
     BYE_TOO_MANY = "[SYS/TEMP] Too many connections, try again later"
+    BYE_TOO_MANY_FROM_ADDRESS = "[SYS/TEMP] Too many connections from your address, try again later"
     BYE_UNAVAILABLE = "[SYS/TEMP] Service not available, try again later"
 
 
@@ -84,6 +87,7 @@ _GOODBYES = {
     ShutdownReason.IDLE_TIMEOUT: Texts.BYE_IDLE,
     ShutdownReason.SERVER_STOPPING: Texts.BYE_STOPPING,
     ShutdownReason.TOO_MANY_CONNECTIONS: Texts.BYE_TOO_MANY,
+    ShutdownReason.TOO_MANY_FROM_ADDRESS: Texts.BYE_TOO_MANY_FROM_ADDRESS,
     ShutdownReason.SERVICE_UNAVAILABLE: Texts.BYE_UNAVAILABLE,
 }
 
@@ -118,6 +122,7 @@ class POP3Server:
         self._machine = POP3ServerStateMachine(config.implicit_tls)
         self._started = False
         self._out = bytearray()
+        self._errors = 0  # -ERR replies since the last +OK
         self._buffer = bytearray()
         self._discarding = False  # inside an over-long line: drop up to LF
         self._user: str | None = None  # set by a successful USER, for PASS only
@@ -192,6 +197,9 @@ class POP3Server:
                     self._too_long(bytes(self._buffer[:80]), events)
                     self._buffer.clear()
                     self._discarding = True
+                    if self._errors >= MAX_ERRORS_IN_A_ROW:
+                        self._err(Texts.TOO_MANY_BAD)
+                        self._close(events)
                 break
             line = bytes(self._buffer[:newline]).removesuffix(b"\r")
             del self._buffer[: newline + 1]
@@ -201,6 +209,9 @@ class POP3Server:
                 self._too_long(line[:80], events)
             else:
                 self._command(line, events)
+            if self._errors >= MAX_ERRORS_IN_A_ROW and not self.closed:
+                self._err(Texts.TOO_MANY_BAD)
+                self._close(events)
         return events
 
     def _reading(self) -> bool:
@@ -220,11 +231,13 @@ class POP3Server:
     # --- output ----------------------------------------------------------------
 
     def _ok(self, text: str = "", body: bytes | None = None) -> None:
+        self._errors = 0
         self._out += ("+OK " + text if text else "+OK").encode("utf-8", "replace") + b"\r\n"
         if body is not None:
             self._out += dot_stuff(body)
 
     def _err(self, text: str) -> None:
+        self._errors += 1
         self._out += b"-ERR " + text.encode("utf-8", "replace") + b"\r\n"
 
     def _too_long(self, start: bytes, events: list[Event]) -> None:

@@ -101,7 +101,8 @@ class LineBuffer:
         else:
             data, ending = raw[:-1], b"\n"
         if len(raw) > self.max_line:
-            return Line(raw[: self.max_line], ending, len(raw), True)
+            # The prefix of the text only: the CR of a CRLF cut in half is no bare CR.
+            return Line(data[: self.max_line], ending, len(raw), True)
         return Line(data, ending, len(raw), False)
 
     def _drop_rest(self) -> None:

@@ -39,6 +39,12 @@ class SMTPServerConfig:
     max_message_size: int = 10_485_760
     max_recipients: int = 100
     banner: str = "ESMTP smtpsim"
+    # Postfix's defaults: after hard_error_limit errors (5yz replies) without a delivered message, 421
+    # and close; past soft_error_limit the driver delays each reply (smtpd_error_sleep_time, 1 s);
+    # past junk_command_limit NOOP/VRFY/RSET commands, each counts as an error.
+    hard_error_limit: int = 20
+    soft_error_limit: int = 10
+    junk_command_limit: int = 100
 
     def __post_init__(self) -> None:
         if self.require_auth is None:

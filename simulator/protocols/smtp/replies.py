@@ -185,6 +185,10 @@ SERVICE_UNAVAILABLE = Reply(421, "4.3.2", "Service not available, closing transm
 TIMEOUT_EXCEEDED = Reply(421, "4.4.2", "Error: timeout exceeded")
 # Over a connection cap (RFC 5321 §3.8: 421 when the service must close); X.7.0 as Postfix sends it.
 TOO_MANY_CONNECTIONS = Reply(421, "4.7.0", "Too many connections, try again later")
+# Postfix's words when a client has made smtpd_hard_error_limit (20) errors without delivering mail.
+TOO_MANY_ERRORS = Reply(421, "4.7.0", "Error: too many errors")
+# Postfix's words over smtpd_client_connection_count_limit (its anvil counts connections per address).
+TOO_MANY_FROM_ADDRESS = Reply(421, "4.7.0", "Error: too many connections from your address")
 LOCAL_ERROR = Reply(451, "4.3.0", "Requested action aborted: local error in processing")
 # Durable storage failed, so no 250 (RFC 5321 §6.1: a 250 means the server took responsibility).
 QUEUE_WRITE_ERROR = Reply(451, "4.3.0", "Error: queue file write error")  # Postfix's wording

@@ -61,6 +61,7 @@ SHUTDOWN_REPLIES: dict[ShutdownReason, Reply] = {
     ShutdownReason.IDLE_TIMEOUT: R.TIMEOUT_EXCEEDED,
     ShutdownReason.SERVER_STOPPING: R.SERVICE_UNAVAILABLE,
     ShutdownReason.TOO_MANY_CONNECTIONS: R.TOO_MANY_CONNECTIONS,
+    ShutdownReason.TOO_MANY_FROM_ADDRESS: R.TOO_MANY_FROM_ADDRESS,
     ShutdownReason.SERVICE_UNAVAILABLE: R.SERVICE_UNAVAILABLE,
 }
 
@@ -101,6 +102,8 @@ class SMTPServer:
         self._events: list[Event] = []
         self._content: ContentReader | None = None
         self._sasl: _sasl.ServerExchange | None = None
+        self.errors = 0  # 5yz replies since the last delivered message (Postfix's error count)
+        self._junk = 0  # NOOP, VRFY, RSET since then
 
     # --- public API --------------------------------------------------------------------------
 
@@ -162,6 +165,9 @@ class SMTPServer:
                 self._auth_line(line)
             else:
                 self._command_line(line)
+            if self.errors >= self.config.hard_error_limit and not self.closed:
+                self._reply(self._with_domain(R.TOO_MANY_ERRORS), "")  # Postfix: 421, and close
+                self._close()
         if self.state in (ServerState.CLOSED, ServerState.STARTTLS):
             # Never execute what was pipelined after STARTTLS (CVE-2011-0411) or QUIT.
             self._lines.clear()
@@ -171,6 +177,17 @@ class SMTPServer:
         out = bytes(self._out)
         self._out.clear()
         return out
+
+    @property
+    def slowed(self) -> bool:
+        """Past the soft error limit: a driver delays each reply (Postfix's smtpd_error_sleep_time)."""
+        return self.errors > self.config.soft_error_limit and self.state is not ServerState.DATA
+
+    @property
+    def reading_commands(self) -> bool:
+        """Whether the next line is a command (not message text): a driver that may hold replies back
+        feeds commands one line at a time, so that it can."""
+        return self.state is not ServerState.DATA
 
     def tls_established(self) -> None:
         """The handshake after our 220 finished: forget everything (RFC 3207 §4.2)."""
@@ -211,6 +228,14 @@ class SMTPServer:
     def _reply(self, reply: Reply, command: str) -> None:
         self._out += reply.to_bytes(enhanced_codes=True)
         self._events.append(ReplySent(reply, command))
+        if reply.code >= 500:
+            self.errors += 1
+        elif command in ("NOOP", "VRFY", "RSET"):
+            self._junk += 1
+            if self._junk > self.config.junk_command_limit:
+                self.errors += 1
+        elif command == "DATA-END" and reply.code < 300:
+            self.errors = self._junk = 0  # mail was delivered: a fresh start, as in Postfix
 
     def _with_domain(self, reply: Reply) -> Reply:
         # 220/221/421/554 texts begin with the server's domain (RFC 5321 §4.2, §3.1).

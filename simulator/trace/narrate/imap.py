@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from simulator.trace.narrate import Line
+from simulator.trace.narrate._cut import Cutter, shown
 from simulator.trace.narrate.imap_more import COMMANDS as _MORE_COMMANDS
 from simulator.trace.narrate.imap_more import RESPONSE_CODES as _MORE_CODES
 from simulator.trace.narrate.imap_more import ClientLiterals, continuation_meaning, untagged_meaning
@@ -38,6 +39,10 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 _COMMANDS.update({k: v for k, v in _MORE_COMMANDS.items() if k not in _COMMANDS})
 
 _LITERAL = re.compile(rb"\{(\d+)\}$")
+LINE_KEPT = 8192  # the server's own line limit (RFC 7162 section 4 asks servers to take 8192 octets)
+RESPONSE_KEPT = 65536  # the server's lines (Dovecot's imap_max_line_length): room for a long FETCH line
+CONTENT_KEPT = 65536  # as much of a literal as the trace shows
+MAX_TAGS = 1024  # tags awaiting their completion: a client that never waits cannot grow this forever
 # RFC 3501 §7.1: a status response may carry a response code in brackets.
 _STATUS = re.compile(r"^(?P<status>OK|NO|BAD|PREAUTH|BYE)(?: \[(?P<code>[^\]]*)\])?(?: (?P<text>.*))?$", re.IGNORECASE)
 
@@ -63,8 +68,8 @@ _TAGGED = {
 
 class IMAPNarrator:
     def __init__(self) -> None:
-        self._cbuf = b""
-        self._sbuf = b""
+        self._cbuf = Cutter()
+        self._sbuf = Cutter()
         self._literal: int | None = None
         self._tags: dict[str, str] = {}  # tag -> the command it was sent with
         self._greeted = False
@@ -72,37 +77,38 @@ class IMAPNarrator:
         self._after_literal = False
 
     def client(self, data: bytes) -> list[Line]:
-        self._cbuf += data
+        cut = self._cbuf
+        cut.feed(data)
         out = []
         while True:
             left = self._client_literal.left
             if left:  # the octets of a literal the client announced (APPEND's message)
-                if len(self._cbuf) < left:
+                body, self._client_literal.left = cut.exactly(left, CONTENT_KEPT)
+                if body is None:
                     break
-                body, self._cbuf = self._cbuf[:left], self._cbuf[left:]
-                self._client_literal.left, self._after_literal = 0, True
-                out.append(Line(body.decode("utf-8", "replace").removesuffix("\r\n"),
-                                *ClientLiterals.explain(True), content=True))
+                self._after_literal = True
+                out.append(Line(shown(body).removesuffix("\r\n"), *ClientLiterals.explain(True), content=True))
                 continue
-            end = self._cbuf.find(b"\r\n")
-            if end == -1:
+            line = cut.line(LINE_KEPT)
+            if line is None:
                 break
-            raw, self._cbuf = self._cbuf[:end], self._cbuf[end + 2 :]
-            self._client_literal.announced(raw)
+            raw = line.data
+            if not line.dropped:
+                self._client_literal.announced(raw)
             if self._after_literal:  # the rest of the command after its literal
                 self._after_literal = False
                 if not raw:
                     continue
-            text = raw.decode("utf-8", "replace")
+            text = shown(line)
             if text.upper() == "DONE":
                 out.append(Line(text, "DONE ends IDLE (it has no tag): the client wants to send commands again.",
                                 "RFC 2177 §3"))
                 continue
-            parts = text.split(" ")
+            parts = text.split(" ", 3)
             verb = parts[1].upper() if len(parts) > 1 else ""
             if verb == "UID" and len(parts) > 2:
                 verb = parts[2].upper()
-            if verb:
+            if verb and len(self._tags) < MAX_TAGS:
                 self._tags[parts[0]] = verb
             explain, rfc = _COMMANDS.get(verb, ("A command the client sends, tagged so replies can be matched.", "RFC 3501 §2.2.1"))
             tagged = f"Tag {parts[0]}: {explain[:1].lower()}{explain[1:]}" if verb else explain
@@ -110,17 +116,18 @@ class IMAPNarrator:
         return out
 
     def server(self, data: bytes) -> list[Line]:
-        self._sbuf += data
+        cut = self._sbuf
+        cut.feed(data)
         out = []
         while True:
             if self._literal is not None:
-                if len(self._sbuf) < self._literal:
+                body, self._literal = cut.exactly(self._literal, CONTENT_KEPT)
+                if body is None:
                     break
-                body, self._sbuf = self._sbuf[: self._literal], self._sbuf[self._literal :]
                 self._literal = None
                 out.append(
                     Line(
-                        body.decode("utf-8", "replace").removesuffix("\r\n"),
+                        shown(body).removesuffix("\r\n"),
                         "The message itself, sent as a literal: exactly the number of bytes announced by {n} "
                         "on the line before.",
                         "RFC 3501 §4.3",
@@ -128,12 +135,11 @@ class IMAPNarrator:
                     )
                 )
                 continue
-            end = self._sbuf.find(b"\r\n")
-            if end == -1:
+            line = cut.line(RESPONSE_KEPT)
+            if line is None:
                 break
-            raw, self._sbuf = self._sbuf[:end], self._sbuf[end + 2 :]
-            literal = _LITERAL.search(raw)
-            text = raw.decode("utf-8", "replace")
+            literal = _LITERAL.search(line.data) if not line.dropped else None
+            text = shown(line)
             explain, rfc = self._response_meaning(text, literal is not None)
             if literal:
                 self._literal = int(literal[1])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import deque
+
 from simulator.trace.narrate import Line
+from simulator.trace.narrate._cut import Cutter, shown
 
 _COMMANDS: dict[str, tuple[str, str]] = {
     "CAPA": ("The client asks what the server supports.", "RFC 2449 §5"),
@@ -18,49 +21,51 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "QUIT": ("Ends the session; deletions take effect now.", "RFC 1939 §6"),
 }
 _MULTILINE = {"CAPA", "RETR", "TOP", "UIDL", "LIST"}
+COMMAND_KEPT = 255  # the server's limit: RFC 2449 section 4, 255 octets a command, CRLF included
+# RFC 1939 §3: a status line is at most 512 octets; the lines of a multi-line answer (TOP's message
+# lines) may be longer, so more is kept.
+RESPONSE_KEPT = 8192
+CONTENT_KEPT = 65536  # as much of a message as the trace shows
+MAX_PENDING = 1024  # commands awaiting a reply: a client that never reads cannot grow this forever
 
 
 class POP3Narrator:
     def __init__(self) -> None:
-        self._cbuf = b""
-        self._sbuf = b""
-        self._pending: list[tuple[str, bool]] = []  # (verb, has argument)
+        self._cbuf = Cutter()
+        self._sbuf = Cutter()
+        self._pending: deque[tuple[str, bool]] = deque()  # (verb, has argument)
         self._multi: str | None = None  # the command whose multi-line answer is being read
         self._greeted = False
 
     def client(self, data: bytes) -> list[Line]:
-        self._cbuf += data
+        self._cbuf.feed(data)
         out = []
-        while (end := self._cbuf.find(b"\r\n")) != -1:
-            raw, self._cbuf = self._cbuf[:end], self._cbuf[end + 2 :]
-            text = raw.decode("utf-8", "replace")
+        while (line := self._cbuf.line(COMMAND_KEPT)) is not None:
+            text = shown(line)
             verb = text.split(" ", 1)[0].upper()
-            self._pending.append((verb, " " in text.strip()))
+            if len(self._pending) < MAX_PENDING:
+                self._pending.append((verb, " " in text.strip()))
             explain, rfc = _COMMANDS.get(verb, ("A command the server may not know.", "RFC 1939 §3"))
             out.append(Line(text, explain, rfc))
         return out
 
     def server(self, data: bytes) -> list[Line]:
-        self._sbuf += data
+        cut = self._sbuf
+        cut.feed(data)
         out: list[Line] = []
         while True:
             if self._multi == "RETR":
-                end = self._sbuf.find(b"\r\n.\r\n")
-                if end == -1 and self._sbuf.startswith(b".\r\n"):
-                    body, self._sbuf = b"", self._sbuf[3:]
-                elif end == -1:
+                body = cut.body(CONTENT_KEPT)
+                if body is None:
                     break
-                else:
-                    body, self._sbuf = self._sbuf[:end], self._sbuf[end + 5 :]
                 self._multi = None
-                out.append(Line(body.decode("utf-8", "replace"), "The message, dot-stuffed like SMTP's DATA.", "RFC 1939 §3", content=True))
+                out.append(Line(shown(body), "The message, dot-stuffed like SMTP's DATA.", "RFC 1939 §3", content=True))
                 out.append(Line(".", "A line with only a dot ends the message.", "RFC 1939 §3"))
                 continue
-            end = self._sbuf.find(b"\r\n")
-            if end == -1:
+            line = cut.line(RESPONSE_KEPT)
+            if line is None:
                 break
-            raw, self._sbuf = self._sbuf[:end], self._sbuf[end + 2 :]
-            text = raw.decode("utf-8", "replace")
+            text = shown(line)
             if self._multi is not None:
                 if text == ".":
                     self._multi = None
@@ -72,7 +77,7 @@ class POP3Narrator:
             ok, err = _status(text, "+OK"), _status(text, "-ERR")
             greeting = not self._greeted
             self._greeted = True
-            verb, has_arg = self._pending.pop(0) if self._pending and not greeting else ("", False)
+            verb, has_arg = self._pending.popleft() if self._pending and not greeting else ("", False)
             if ok and verb in _MULTILINE and not (verb == "LIST" and has_arg):
                 self._multi = verb
             if greeting:

@@ -6,6 +6,7 @@ import re
 from collections import deque
 
 from simulator.trace.narrate import Line
+from simulator.trace.narrate._cut import Cutter, shown
 from simulator.trace.narrate.checks import reply_meaning
 
 _CAPABILITIES: dict[str, tuple[str, str]] = {
@@ -66,9 +67,17 @@ _NULL_PATH = re.compile(r"^MAIL FROM: ?<>(?: |$)", re.IGNORECASE)
 _SIZE_PARAM = re.compile(r" SIZE=\d+(?: |$)", re.IGNORECASE)
 
 
-def _content_line(content: bytes) -> Line:
+# What the narrator keeps of each piece: the server's own limits (RFC 5321 §4.5.3.1.4, RFC 4954 §4),
+# and as much of a message as the trace shows.
+COMMAND_KEPT = 512
+AUTH_KEPT = 12288
+REPLY_KEPT = 512  # RFC 5321 §4.5.3.1.5
+CONTENT_KEPT = 65536
+
+
+def _content_line(content: str) -> Line:
     return Line(
-        content.decode("utf-8", "replace"),
+        content,
         "The message itself: headers, a blank line, then the body. Lines that begin "
         "with a dot are sent with an extra dot (dot-stuffing).",
         "RFC 5321 §4.5.2",
@@ -91,39 +100,36 @@ class SMTPNarrator:
         self._submission = submission
         # A mail client on port 25 (set up to send straight to an MX): not a relaying MTA.
         self._client_is_mua = submission if client_is_mua is None else client_is_mua
-        self._pending: deque[str] = deque()  # commands awaiting replies, in order (pipelining)
+        # Commands awaiting replies, in order (pipelining); bounded, for a client that never reads.
+        self._pending: deque[str] = deque(maxlen=1024)
         self._in_data = False
         self._auth_step = False
         self._reply_first = True
         self._size_declared = False
-        self._cbuf = b""
-        self._sbuf = b""
+        self._cbuf = Cutter()
+        self._sbuf = Cutter()
 
     # client -> server
     def client(self, data: bytes) -> list[Line]:
-        buf = self._cbuf + data
-        pos = 0  # walk the buffer by index; keep only the unfinished tail at the end
+        # Lines end at LF, as the server reads them (it answers a bare LF with 500, RFC 5321 §2.3.8);
+        # the message after 354 ends only at CRLF.CRLF.
+        cut = self._cbuf
+        cut.feed(data)
         out: list[Line] = []
-        while pos < len(buf):
+        while True:
             if self._in_data:
-                end = buf.find(b"\r\n.\r\n", pos)
-                if end == -1 and buf.startswith(b".\r\n", pos):
-                    content, pos = b"", pos + 3
-                elif end == -1:
+                body = cut.body(CONTENT_KEPT)
+                if body is None:
                     break
-                else:
-                    content, pos = buf[pos:end], end + 5
-                out.append(_content_line(content))
+                out.append(_content_line(shown(body)))
                 out.append(_END_OF_DATA)
                 self._in_data = False
                 self._pending.append("DATA-END")
                 continue
-            end = buf.find(b"\r\n", pos)
-            if end == -1:
+            line = cut.line(AUTH_KEPT if self._auth_step else COMMAND_KEPT)
+            if line is None:
                 break
-            out.append(self._command(buf[pos:end].decode("utf-8", "replace")))
-            pos = end + 2
-        self._cbuf = buf[pos:]
+            out.append(self._command(shown(line)))
         return out
 
     def _command(self, text: str) -> Line:
@@ -172,9 +178,11 @@ class SMTPNarrator:
 
     # server -> client
     def server(self, data: bytes) -> list[Line]:
-        # One split instead of re-slicing the buffer per line; the last piece is the unfinished line.
-        *lines, self._sbuf = (self._sbuf + data).split(b"\r\n")
-        return [self._reply(raw.decode("utf-8", "replace")) for raw in lines]
+        self._sbuf.feed(data)
+        out = []
+        while (line := self._sbuf.line(REPLY_KEPT)) is not None:
+            out.append(self._reply(shown(line)))
+        return out
 
     def _reply(self, text: str) -> Line:
         match = _REPLY_LINE.match(text)

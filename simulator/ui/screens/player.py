@@ -160,13 +160,14 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
 
     def __init__(self, trace: Trace, loader: Loader | None = None, *, scenario: Scenario | None = None,
                  faults: tuple[str, ...] = (), seed: int | None = None, start: int = 0,
-                 presenter: bool = False) -> None:
+                 presenter: bool = False, pick: bool = False) -> None:
         super().__init__()
         self.trace = trace
         self.model = TraceModel(trace)
         self.outline = Outline(trace)
         self._start_at = start  # the step to open on (``play --at``)
         self._presenter_at_start = presenter
+        self._pick_at_start = pick  # ``play --pick``: the lesson picker over this trace (``smtpsim serve``)
         self.player = Player(len(trace.events))
         self.loader = loader
         self.scenario = scenario  # the base scenario, without faults (None: looked up by name when needed)
@@ -220,6 +221,9 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
             self.set_presenter(True)
         else:
             self.event_list.focus()
+        if self._pick_at_start:
+            # On this lesson itself, not the next: nothing has been played yet.
+            self.call_after_refresh(self.open_picker, self.trace.scenario)
 
     def _pause_gc(self) -> None:
         gc.disable()
@@ -385,19 +389,22 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
         self.app.push_screen(HelpScreen())
 
     def action_scenarios(self) -> None:
+        # It opens on the next lesson: what the debrief's "s: next lesson" promises.
+        after = self.next_lesson()
+        self.open_picker(after.name if after else "")
+
+    def open_picker(self, start: str) -> None:
+        """The lesson picker, ``start`` highlighted ("": the first lesson)."""
         from simulator.ui.screens.picker import PickerScreen
+        from simulator.ui.screens.progress_link import ProgressRecording
 
         if self.loader is None:
             self.notify("No scenario library in this run.", severity="warning")
             return
         self.player.pause()
         self._sync()
-        # It opens on the next lesson: what the debrief's "s: next lesson" promises.
-        after = self.next_lesson()
-        from simulator.ui.screens.progress_link import ProgressRecording
-
         done = self.app.lessons_done() if isinstance(self.app, ProgressRecording) else frozenset()
-        picker = PickerScreen(self.loader, current=self.trace.scenario, start=after.name if after else "", done=done)
+        picker = PickerScreen(self.loader, current=self.trace.scenario, start=start, done=done)
         self.app.push_screen(picker, self._picked)
 
     def next_lesson(self) -> Lesson | None:
