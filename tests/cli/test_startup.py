@@ -60,7 +60,7 @@ def test_run_json_loads_no_ui_rich_asyncio_capture_or_pop3():
                            "simulator.trace.narrate.pop3", "simulator.live", "simulator.ui", "cryptography")) == []
     # A command line that starts with `run` builds only the commands defined in main.py.
     assert _heavy(loaded, ("simulator.cli.talk", "simulator.cli.compare", "simulator.cli.quiz",
-                           "simulator.cli.live", "simulator.cli.handout")) == []
+                           "simulator.cli.live", "simulator.cli.handout", "simulator.cli.serve")) == []
 
 
 @pytest.mark.parametrize("argv", [
