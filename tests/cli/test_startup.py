@@ -17,6 +17,7 @@ HEAVY_FOR_HELP = (
     "asyncio", "rich", "textual", "dns", "ssl", "cryptography", "sqlite3", "email", "tomllib", "dataclasses",
     "simulator.scenario.loader", "simulator.scenario.model", "simulator.protocols", "simulator.trace",
     "simulator.run", "simulator.actors", "simulator.engine", "simulator.quiz.model", "textual_serve", "aiohttp",
+    "socket",
 )
 
 _PROBE = """
