@@ -17,7 +17,8 @@ What each server does with a message (stated, because it is not the same):
 
 - ours: the live MSA of the submission-starttls scenario with its queue held
   (``--hold-queue``: accept and keep, no relay). Before the 250 it adds
-  Received (and Message-ID/Date if missing), writes one queue file (the
+  Received (and Message-ID/Date if missing), DKIM-signs the message (RSA
+  2048, rsa-sha256, relaxed/relaxed; since 2026-12-04), writes one queue file (the
   envelope as a header line on top of the message, as Postfix keeps both in
   one file) into the queue's ``tmp``, fsyncs it, links it into ``new`` and
   fsyncs that directory (``simulator.live.durable.write_once``): two fsyncs,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -22,3 +23,10 @@ def scenarios_dir() -> Path:
 
 def assets_dir() -> Path:
     return _data_dir("assets")
+
+
+def user_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/smtpsim``, or ``~/.cache/smtpsim`` (XDG: an absolute path only)."""
+    value = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(value) if value and os.path.isabs(value) else Path.home() / ".cache"
+    return base / "smtpsim"

@@ -6,6 +6,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from simulator.delivery.connectcheck import Ask, ClientCheck
+from simulator.delivery.site import Checks
 from simulator.delivery.dns import DNSExchange
 from simulator.dns import DNSAnswer
 from simulator.scenario.model import Role
@@ -67,3 +68,37 @@ def client_check(world: World, mx: str, check: ClientCheck) -> Generator[float, 
         else:
             world.note(mx, mx, step.text, step.explain, step.rfc)
             answer = None
+
+
+def run_now(world: World, asker: str, check: Checks) -> None:
+    """Run a check whose verdict a server needs at once (the end of DATA): each lookup traced like dig.
+
+    The state machine cannot wait for simulated time to pass, so these
+    queries and answers are traced at the moment of the final dot.
+    """
+    resolver_host = world.scenario.hosts_with_role(Role.DNS)[0]
+    steps = check.steps()
+    answer: DNSAnswer | None = None
+    while True:
+        try:
+            step = steps.send(answer)
+        except StopIteration:
+            return
+        if not isinstance(step, Ask):
+            world.note(asker, asker, step.text, step.explain, step.rfc)
+            answer = None
+            continue
+        zones = world.resolvers.for_fault(*step.zone_fault) if step.zone_fault else None
+        exchange = DNSExchange(world.resolvers, world.faults, step.name, step.rdtype, world.dns_id, resolver=zones)
+        world.recorder.emit(Kind.DNS, asker, resolver_host.id, exchange.query_line, step.explain,
+                            port=53, dir=Direction.CLIENT, rfc=step.rfc, wire=exchange.query)
+        if exchange.timeout:
+            text, explain, rfc = exchange.no_answer(exchange.tries, world.scenario.queue.dns_timeout)
+            world.recorder.emit(Kind.DNS, asker, resolver_host.id, text, explain, port=53, rfc=rfc)
+            answer = None
+            continue
+        answer, lines = exchange.answer()
+        for i, text in enumerate(lines):
+            world.recorder.emit(Kind.DNS, resolver_host.id, asker, text, answer_explain(text, answer, step.name),
+                                port=53, dir=Direction.SERVER, rfc=answer_rfc(text, answer),
+                                wire=exchange.response if i == 0 else None)

@@ -15,14 +15,17 @@ from typing import TYPE_CHECKING
 from simulator.delivery.dns import Resolvers
 from simulator.delivery.faults import FaultBook
 from simulator.delivery.outcomes import Ledger, QueueEntry, Submission
-from simulator.delivery.site import actor_infos, store_behind
+from simulator.actors.dnsclient import run_now
+from simulator.delivery.site import Checks, actor_infos, store_behind
 from simulator.engine import Environment
+from simulator.mail.headers import header_value
 from simulator.protocols.mailstore import MailStore
 from simulator.scenario.model import Host, Role, Scenario
 from simulator.trace.events import Kind, Trace
 from simulator.trace.recorder import EventSink, LineSink, TraceRecorder
 
 if TYPE_CHECKING:
+    from simulator.delivery.authentication import DKIMKey
     from simulator.actors.mua import MUA
     from simulator.actors.queue import OutboundQueue
     from simulator.actors.servers import StoreActor
@@ -116,6 +119,18 @@ class World:
 
     def bounce_later(self, mx: Host, sender: str, rcpt: str, content: bytes, status: str, diagnostic: str) -> None:
         self.queues[mx.id].bounce_later(sender, rcpt, content, status, diagnostic, delay=REMOTE_BOUNCE_DELAY)
+
+    def signing_key(self, msa: Host) -> DKIMKey | None:
+        from simulator.delivery.authentication.zones import scenario_key
+
+        return scenario_key(msa, msa.domains[0]) if msa.domains else None  # the scenario's test key
+
+    def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:
+        self.ledger.forward(header_value(content, "Message-ID"), rcpt, target)
+        self.enqueue(mx, self.queue_id(), sender, (target,), content)
+
+    def run_check(self, host: Host, check: Checks) -> None:
+        run_now(self, host.id, check)
 
     # Deterministic identifiers, all drawn from the seeded RNG.
     def queue_id(self) -> str:

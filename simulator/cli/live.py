@@ -264,6 +264,8 @@ def connect_details(mode: Any) -> list[str]:
     return lines + [
         "",
         f"CA certificate (tell your client to trust it): {mode.certs.ca}",
+        *([f"DKIM: the MSA signs as d={mode.dkim.domain}, s={mode.dkim.selector}; the DNS server publishes the "
+           f"key at {mode.dkim.record_name}"] if getattr(mode, "dkim", None) else []),
         f"mailboxes and queue: {mode.root}",
     ]
 

@@ -255,16 +255,27 @@ def _faults(args: argparse.Namespace) -> int:
 
 def _play(scenario: str, seed: int | None, faults: list[str] | None = None, profile: str | None = None, *,
           at: str | int | None = None, presenter: bool = False, pick: bool = False) -> int:
-    from simulator.scenario.library import open_scenario
-    from simulator.scenario.toggles import with_toggles
+    import gc
 
-    # Load before the UI starts, so a bad scenario or fault exits 2 with its message.
-    loaded = open_scenario(scenario)
-    names = list(faults or [])
-    with_toggles(loaded, names)  # only to check the names: an unknown one exits 2 here
-    from simulator.ui.app import run_app  # imported here: the other commands need no Textual
-    # The base scenario and the names: the player's fault panel shows them on and can switch them off.
-    return run_app(loaded, seed, faults=names, profile=profile, at=at, presenter=presenter, pick=pick)
+    # Start-up makes a great many objects that live as long as the program (modules, classes, styles);
+    # collecting among them before the first frame is wasted time. The player turns the collector
+    # back on once it has drawn, and freezes what start-up made (simulator.ui.screens.player).
+    gc.disable()
+    try:
+        from simulator.scenario.library import open_scenario
+
+        # Load before the UI starts, so a bad scenario or fault exits 2 with its message.
+        loaded = open_scenario(scenario)
+        names = list(faults or [])
+        if names:  # (the toggles module is not light: without faults it waits for the run)
+            from simulator.scenario.toggles import with_toggles
+
+            with_toggles(loaded, names)  # only to check the names: an unknown one exits 2 here
+        from simulator.ui.app import run_app  # imported here: the other commands need no Textual
+        # The base scenario and the names: the player's fault panel shows them on and can switch them off.
+        return run_app(loaded, seed, faults=names, profile=profile, at=at, presenter=presenter, pick=pick)
+    finally:
+        gc.enable()
 
 
 if __name__ == "__main__":

@@ -124,7 +124,7 @@ def is_loopback(host: str) -> bool:
 
 
 def local_url(host: str, port: int) -> str:
-    """``http://HOST:PORT``, an IPv6 address in brackets as URLs write it (RFC 3986)."""
+    """``http://HOST:PORT``, an IPv6 address in the brackets that URLs put it in."""
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}"
 
@@ -180,7 +180,11 @@ def _server(command: str, listener: socket.socket, public_url: str, local: str) 
             # version). The URL line is printed once it accepts connections (aiohttp's ``print``).
             self.debug = debug
             self.initialize_logging()
-            web.run_app(self._make_app(), sock=listener, handle_signals=True, print=announce)
+            # A tab left open keeps its WebSocket handler waiting for the browser; aiohttp's default
+            # 60 s of grace would hold Ctrl+C that long. After 2 s the handlers are cancelled, which
+            # closes each socket and stops its player (textual-serve's own finally clauses).
+            web.run_app(self._make_app(), sock=listener, handle_signals=True, print=announce,
+                        shutdown_timeout=2.0)
 
     def announce(*_: object) -> None:
         print(f"smtpsim serve: listening on {local}/ - open {public_url}/ in a browser; "

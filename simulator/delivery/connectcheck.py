@@ -30,6 +30,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from typing import Protocol
 
 from simulator.delivery.faults import FaultBook
 from simulator.dns import DNSAnswer
@@ -220,7 +221,7 @@ def _txt_text(data: str) -> str:
     return "".join(parts) if parts else data
 
 
-def drive(check: ClientCheck, ask: Callable[[Ask], DNSAnswer | None], say: Callable[[Say], None]) -> None:
+def drive(check: "ClientCheck | _HasSteps", ask: Callable[[Ask], DNSAnswer | None], say: Callable[[Say], None]) -> None:
     """Run the checks with a lookup that answers at once (live mode's in-process resolver)."""
     steps = check.steps()
     answer: DNSAnswer | None = None
@@ -234,6 +235,10 @@ def drive(check: ClientCheck, ask: Callable[[Ask], DNSAnswer | None], say: Calla
         else:
             say(step)
             answer = None
+
+
+class _HasSteps(Protocol):
+    def steps(self) -> Generator[Step, DNSAnswer | None, None]: ...
 
 
 # --- the faults, as zone rewrites -----------------------------------------------------------------

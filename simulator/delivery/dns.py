@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from simulator.delivery.authentication.zones import (AUTH_FAULTS, KeyFor, affected_names, published,
+                                                     rewrite_for_auth, scenario_key)
 from simulator.delivery.connectcheck import CHECK_FAULTS, blocklist_name, reverse_name, rewrite_for_check
 from simulator.delivery.faults import ZONE_FAULTS, FaultBook, dns_faults
 from simulator.dns import DNSAnswer, ZoneResolver, build_zones, dig_lines, make_query
@@ -29,11 +31,13 @@ _QUERY_EXPLAIN = {
 class Resolvers:
     """The scenario's zones, and the zones as each zone fault rewrites them."""
 
-    def __init__(self, scenario: Scenario) -> None:
-        self.base = ZoneResolver(build_zones(scenario.zones))
+    def __init__(self, scenario: Scenario, key_for: KeyFor = scenario_key) -> None:
+        # What the zones publish: the scenario's records, and the signing MSAs' DKIM keys.
+        zones = tuple(published(scenario, key_for=key_for))
+        self.base = ZoneResolver(build_zones(zones))
         # Zone faults get their own resolver, used while the fault is in force.
         self.rewritten: dict[tuple[FaultKind, str], ZoneResolver] = {
-            (f.kind, f.subject): ZoneResolver(build_zones(rewrite_zone(scenario.zones, f.kind, f.subject)))
+            (f.kind, f.subject): ZoneResolver(build_zones(rewrite_zone(zones, f.kind, f.subject)))
             for f in scenario.faults if f.kind in ZONE_FAULTS
         }
         # The receiving MX's checks (a PTR removed, an address listed): keyed by the host's id.
@@ -41,9 +45,17 @@ class Resolvers:
         for f in scenario.faults:
             if f.kind not in CHECK_FAULTS or (f.kind, f.subject) in self.rewritten:
                 continue
-            resolver = ZoneResolver(build_zones(rewrite_for_check(scenario, scenario.zones, f.kind, f.subject)))
+            resolver = ZoneResolver(build_zones(rewrite_for_check(scenario, zones, f.kind, f.subject)))
             self.rewritten[(f.kind, f.subject)] = resolver
             for name in _names_of(scenario, f.kind, f.subject):
+                self._published[name] = resolver
+        # The receiving MX's authentication checks (a key removed, an SPF or DMARC record changed).
+        for f in scenario.faults:
+            if f.kind not in AUTH_FAULTS or (f.kind, f.subject) in self.rewritten:
+                continue
+            resolver = ZoneResolver(build_zones(rewrite_for_auth(scenario, f.kind, f.subject, key_for)))
+            self.rewritten[(f.kind, f.subject)] = resolver
+            for name in affected_names(scenario, f.kind, f.subject):
                 self._published[name] = resolver
 
     def for_fault(self, kind: FaultKind | None, domain: str) -> ZoneResolver:

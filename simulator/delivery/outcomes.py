@@ -94,6 +94,7 @@ class Ledger:
     def __init__(self) -> None:
         self.settlements: list[Settlement] = []
         self._by_key: dict[tuple[str, str], Settlement] = {}
+        self._forwarded: dict[tuple[str, str], str] = {}  # (message id, rcpt) -> where an MX forwarded it
 
     def __iter__(self) -> Any:
         return iter(self.settlements)
@@ -106,8 +107,16 @@ class Ledger:
         self.settlements.append(settlement)
         self._by_key.setdefault((message_id, rcpt.lower()), settlement)
 
+    def forward(self, message_id: str, rcpt: str, target: str) -> None:
+        """An MX took ``rcpt``'s copy and forwards it to ``target``: its outcome is the target's."""
+        self._forwarded[(message_id, rcpt.lower())] = target.lower()
+
     def of(self, message_id: str, rcpt: str) -> Settlement | None:
-        return self._by_key.get((message_id, rcpt.lower()))
+        key, seen = (message_id, rcpt.lower()), set()
+        while key not in self._by_key and key in self._forwarded and key not in seen:
+            seen.add(key)
+            key = (message_id, self._forwarded[key])
+        return self._by_key.get(key)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from simulator.delivery.connectcheck import ClientCheck
+from simulator.delivery.authentication.signing import forwarded_to, sign_outgoing, strip_claims, verify_incoming
+from simulator.delivery.connectcheck import ClientCheck, scenario_address
 from simulator.delivery.site import Site, mailbox_of, store_behind
 from simulator.mail.headers import complete_submission, prepend_header, received_header
 from simulator.protocols.smtp import replies as R
@@ -48,6 +49,7 @@ class SubmissionPolicy(ServerPolicy):
             msa_host=host.hostname, with_protocol=envelope.transmission_type, recipients=envelope.rcpt_to,
             queue_id=queue_id, message_id=lambda: site.message_id(domain), t=site.header_time(),
         )
+        content = sign_outgoing(site, host, content)  # DKIM (and a footer after it), if the MSA is set up so
         try:
             site.enqueue(host, queue_id, envelope.mail_from or "", envelope.rcpt_to, content)
         except OSError:
@@ -94,6 +96,9 @@ class InboundPolicy(ServerPolicy):
             return None
         site = self.site
         mx = self.mx_for(address)
+        if forwarded_to(mx, address):
+            return None  # forwarded: no mailbox here
+
         faults = site.faults
         if (faults and faults.hit(FaultKind.USER_UNKNOWN, address)) or not self._has_mailbox(mx, address):
             return R.for_recipient(R.USER_UNKNOWN, address)
@@ -122,22 +127,36 @@ class InboundPolicy(ServerPolicy):
         t = site.header_time()
         sender = envelope.mail_from or ""
         faults = site.faults
+        first = self.mx_for(envelope.rcpt_to[0]) if envelope.rcpt_to else self.identity
+        verdict = verify_incoming(site, first, self.peer, scenario_address(site.scenario, self.peer),
+                                  envelope.helo or "", sender, content)
+        if verdict is not None and verdict.refusal is not None:
+            return verdict.refusal  # refused in the session, so no bounce goes to a possibly forged sender
+        if verdict is not None:
+            content = strip_claims(content, first.hostname)  # RFC 8601 §5: forged results in our name
         try:
             for rcpt in envelope.rcpt_to:
                 mx = self.mx_for(rcpt)
+                target = forwarded_to(mx, rcpt)
                 if faults and faults.hit(FaultKind.REMOTE_BOUNCE, rcpt.lower()):
                     # Accepted now, failed later: this MX owes the sender a DSN.
                     site.bounce_later(mx, sender, rcpt, content, "5.2.2",
                                       f"mailbox for <{rcpt}> is over quota at final delivery")
                     continue
                 account = mailbox_of(site.scenario, rcpt, mx)
-                if account is None:
+                if account is None and target is None:
                     continue  # <postmaster> of a domain without accounts: nowhere to put it
                 copy = prepend_header(content, "Received", received_header(
                     from_helo=envelope.helo or self.peer.hostname, from_host=self.peer.hostname,
                     from_ip=self.peer.ip, by_host=mx.hostname, with_protocol=envelope.transmission_type,
                     queue_id=queue_id, recipient=rcpt, t=t,
                 ))
+                if verdict is not None:  # RFC 8601 §4: above the trace fields this MX adds
+                    copy = prepend_header(copy, "Authentication-Results", verdict.header)
+                if target is not None or account is None:
+                    # Forwarding keeps the envelope sender (no SRS): the next hop checks SPF against it.
+                    site.forward(mx, sender, rcpt, target or rcpt, copy)
+                    continue
                 copy = prepend_header(copy, "Return-Path", f"<{sender}>")
                 key = f"{self.dedup}.{rcpt.lower()}" if self.dedup else None
                 site.store(mx, rcpt, account.username, copy, key)

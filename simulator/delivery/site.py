@@ -11,14 +11,26 @@ Also here: who is who in a scenario, asked the same way by both.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Protocol
 
+from simulator.delivery.connectcheck import Step
 from simulator.delivery.faults import FaultBook
+from simulator.dns import DNSAnswer
 from simulator.protocols.mailstore import MailStore
 from simulator.protocols.smtp.client import SMTPClientConfig, TLSPolicy
 from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Account, Host, Role, Scenario
 from simulator.trace.events import ActorInfo
+
+if TYPE_CHECKING:
+    from simulator.delivery.authentication import DKIMKey
+
+
+class Checks(Protocol):
+    """A sans-I/O check: yields ``Ask`` (send back the answer) and ``Say`` steps (connectcheck)."""
+
+    def steps(self) -> Generator[Step, DNSAnswer | None, None]: ...
 
 
 class Site(Protocol):
@@ -58,6 +70,22 @@ class Site(Protocol):
     def bounce_later(self, mx: Host, sender: str, rcpt: str, content: bytes, status: str,
                      diagnostic: str) -> None:
         """``mx`` accepted the message but final delivery failed: it owes the sender a DSN."""
+        ...
+
+    def signing_key(self, msa: Host) -> DKIMKey | None:
+        """The key ``msa`` DKIM-signs its mail with, or None: it does not sign."""
+        ...
+
+    def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:
+        """``mx`` forwards ``rcpt``'s copy to ``target``: queue it for relaying, keeping the envelope sender."""
+        ...
+
+    def run_check(self, host: Host, check: Checks) -> None:
+        """Run a check's steps now, as ``host``: ask each DNS question, trace it and the notes.
+
+        An MX's authentication checks at the end of DATA (simulator.delivery.authentication)
+        decide the reply to the final dot, so they run while the state machine waits for it.
+        """
         ...
 
 

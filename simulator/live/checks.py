@@ -1,9 +1,11 @@
-"""Live mode's driver of the receiving MX's checks of its client (``simulator.delivery.connectcheck``).
+"""Live mode's driver of the servers' checks: an MX's of its client (``simulator.delivery.connectcheck``),
+before the greeting, and of each message (SPF, DKIM, DMARC: ``simulator.delivery.authentication``), at
+the end of DATA; also the MSA's note that it signed.
 
 The questions are answered from the scenario's zones in this process, as the
 live queue's own lookups are (the same zones live mode's DNS server
-publishes, so ``dig -x`` on that server shows the same PTR), and traced like
-dig. They run when a client connects to the MX listener, before the greeting.
+publishes, its DKIM key, SPF and DMARC records included, so ``dig`` on that
+server shows the same answers), and traced like dig.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from simulator.delivery.connectcheck import Ask, ClientCheck, Say, drive
+from simulator.delivery.connectcheck import Ask, Say, drive
 from simulator.delivery.dns import DNSExchange
+from simulator.delivery.site import Checks
 from simulator.dns import DNSAnswer
 from simulator.trace.events import Direction, Kind
 from simulator.trace.narrate.dns import answer_explain, answer_rfc
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
 _IDS = random.SystemRandom()  # DNS ids: live mode is never seeded
 
 
-def run_client_check(world: LiveWorld, mx: str, check: ClientCheck) -> None:
+def run_client_check(world: LiveWorld, mx: str, check: Checks) -> None:
     """Ask every question of ``check`` (as ``mx``) and trace it; ``check.refusal`` is then set."""
     trace = world.trace
 

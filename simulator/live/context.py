@@ -27,10 +27,12 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from simulator.delivery.authentication import DKIMKey
 from simulator.delivery.dns import Resolvers
 from simulator.delivery.faults import FaultBook
 from simulator.delivery.outcomes import Ledger, QueueEntry, Result, Submission
-from simulator.delivery.site import actor_infos, mua_for, store_behind, store_for_domain
+from simulator.delivery.site import Checks, actor_infos, mua_for, store_behind, store_for_domain
+from simulator.live.authrecords import live_auth
 from simulator.live.trace import LiveTrace
 from simulator.mail.headers import EPOCH, header_value, imap_date
 from simulator.protocols.mailstore import MailStore
@@ -85,11 +87,13 @@ class LiveWorld:
     """The scenario and the state every live server and the queue share."""
 
     def __init__(self, scenario: Scenario, *, time_scale: float = 1.0, max_events: int | None = None) -> None:
-        self.scenario = scenario
+        # Live mode signs all submitted mail and checks all incoming mail (simulator.live.authrecords).
+        self.scenario = scenario = live_auth(scenario)
+        self.dkim_key: DKIMKey | None = None  # what the MSA signs with (simulator.live.dkimkey), once started
         self.clock = LiveClock(time_scale)
         self.faults = FaultBook(scenario.faults, lambda: self.clock.now)
         self.greylist: dict[tuple[str, str, str], float] = {}
-        self.resolvers = Resolvers(scenario)
+        self.resolvers = Resolvers(scenario, key_for=self._key_for)
         base = Trace(scenario=scenario.name, title=scenario.title, summary=scenario.summary, seed=scenario.seed,
                      actors=actor_infos(scenario), events=(), connections=(), goals=scenario.goals,
                      debrief=scenario.debrief)
@@ -110,6 +114,16 @@ class LiveWorld:
         self.submissions: list[Submission | None] = []
         self.mailboxes: MaildirStore | None = None
         self.queue: LiveQueue | None = None
+
+    def publish(self, key: DKIMKey, zones: tuple[tuple[str, str], ...]) -> None:
+        """Sign with ``key``; answer from ``zones`` (with SPF and DMARC) and the key's record from now on."""
+        self.dkim_key = key
+        self.scenario = replace(self.scenario, zones=zones)
+        self.resolvers = Resolvers(self.scenario, key_for=self._key_for)
+
+    def _key_for(self, msa: Host, domain: str) -> DKIMKey | None:
+        key = self.dkim_key
+        return key if key is not None and msa.id == self.msa.id and domain.lower() == key.domain else None
 
     def attach(self, mailboxes: MaildirStore, queue: LiveQueue) -> None:
         """The mailboxes and the queue, once live mode has opened them."""
@@ -158,6 +172,18 @@ class LiveWorld:
     def bounce_later(self, mx: Host, sender: str, rcpt: str, content: bytes, status: str, diagnostic: str) -> None:
         assert self.queue is not None, "live mode is not started"
         self.queue.bounce_later(sender, rcpt, content, status, diagnostic, origin=mx)
+
+    def signing_key(self, msa: Host) -> DKIMKey | None:
+        return self._key_for(msa, msa.domains[0]) if msa.domains else None
+
+    def forward(self, mx: Host, sender: str, rcpt: str, target: str, content: bytes) -> None:
+        self.ledger.forward(header_value(content, "Message-ID"), rcpt, target)
+        self.enqueue(mx, self.queue_id(), sender, (target,), content)
+
+    def run_check(self, host: Host, check: Checks) -> None:
+        from simulator.live.checks import run_client_check  # live.checks imports this module's type
+
+        run_client_check(self, host.id, check)
 
     # --- who is who ----------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ On disk, under the data directory (``--data-dir``, by default
 ``$XDG_DATA_HOME/smtpsim`` or ``~/.local/share/smtpsim``)::
 
     tls/ca.pem                      the CA to trust (one for every scenario)
+    dkim/DOMAIN.live.pem            the MSA's DKIM signing key (one for every scenario)
     <scenario>/tls/HOSTNAME.pem     each server's certificate
     <scenario>/mail/<address>/      each account's Maildir
     <scenario>/queue/, queue-state/ the relay queue
@@ -25,8 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulator.delivery.authentication import DKIMKey
+from simulator.live.authrecords import signing_domain, with_auth_records
 from simulator.live.certs import CertPaths, client_context, ensure_certificates, permitted, server_context
 from simulator.live.context import LiveWorld
+from simulator.live.dkimkey import ensure_dkim_key, key_path
 from simulator.live.dns import DNSServer
 from simulator.live.queue import LiveQueue
 from simulator.live.hub import DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, ERROR_SLEEP, Hub
@@ -102,6 +106,7 @@ class LiveMode:
         self.trace = self.world.trace
         self.ports: dict[str, int] = {}
         self.certs: CertPaths | None = None
+        self.dkim: DKIMKey | None = None
         self.warnings: list[str] = []
         self._servers: list[asyncio.base_events.Server] = []
         self._contexts: dict[tuple[str, bool], ssl.SSLContext] = {}
@@ -122,6 +127,9 @@ class LiveMode:
                                  "accounts' passwords are printed above (there is no open relay)")
         self.certs = certs = ensure_certificates(self.data_dir / "tls", self.root / "tls", names)
         world = self.world
+        # The MSA signs with a key of this data directory; the DNS server publishes it, with SPF and DMARC.
+        self.dkim = dkim = ensure_dkim_key(self.data_dir / "dkim", signing_domain(world.msa))
+        world.publish(dkim, with_auth_records(self.scenario.zones, world.msa))
         self.store = store = MaildirStore(self.root / "mail", self.scenario.accounts)
         self.hub = hub = Hub(world, idle_timeout=opts.idle_timeout, handshake_timeout=opts.handshake_timeout,
                              error_sleep=opts.error_sleep)
@@ -186,6 +194,9 @@ class LiveMode:
             "scenario": self.scenario.name,
             "data_dir": str(self.root),
             "time_scale": self.options.time_scale,
+            "dkim": {"domain": self.dkim.domain, "selector": self.dkim.selector,
+                     "key": str(key_path(self.data_dir / "dkim", self.dkim.domain, self.dkim.selector))}
+            if self.dkim else None,
         }
 
     def _tls_for(self, host: Host) -> ssl.SSLContext:

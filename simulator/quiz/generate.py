@@ -16,6 +16,7 @@ from simulator.quiz.gen_connections import (
     tls_attack_questions,
     tls_questions,
 )
+from simulator.quiz.gen_auth import auth_questions
 from simulator.quiz.gen_checks import client_check_questions
 from simulator.quiz.gen_delivery import ndr_questions, null_sender_questions, retry_questions
 from simulator.quiz.gen_dns import dns_answer_questions, dns_record_questions, mx_order_questions
@@ -34,7 +35,7 @@ GENERATORS: tuple[Generator, ...] = (
     port_questions, tls_questions, read_protocol_questions, role_questions, tls_attack_questions,
     reply_code_questions, next_command_questions, enhanced_code_questions, temporary_or_permanent_questions,
     dns_record_questions, dns_answer_questions, mx_order_questions,
-    ndr_questions, null_sender_questions, retry_questions, client_check_questions,
+    ndr_questions, null_sender_questions, retry_questions, client_check_questions, auth_questions,
 )
 
 __all__ = ["COMMON_CODES", "GENERATORS", "PORT_USES", "SMTP_VERBS", "Generator", "mx_records", "pick"]

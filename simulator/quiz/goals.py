@@ -24,6 +24,26 @@ class Asks:
 
 
 GOAL_MAP: dict[str, tuple[tuple[Asks, ...], ...]] = {
+    "spoofed-sender": (
+        (Asks(K.AUTHORED, "What is the SPF result"), Asks(K.SPF_RESULT)),
+        (Asks(K.AUTHORED, "applies DMARC do"), Asks(K.AUTH_CHECK, "550 5.7.1")),
+        (Asks(K.AUTHORED, "Who would receive the bounce"),),
+    ),
+    "dkim-broken": (
+        (Asks(K.AUTHORED, "appends a disclaimer"),),
+        (Asks(K.AUTHORED, "appends a disclaimer"),),
+        (Asks(K.AUTHORED, "fails DKIM, but SPF passes"), Asks(K.ALIGNMENT)),
+    ),
+    "forwarding-breaks-spf": (
+        (Asks(K.AUTHORED, "Why does SPF fail at the next MX"),),
+        (Asks(K.AUTHORED, "DKIM passed for d=example.org"),),
+        (Asks(K.AUTHORED, "What does DMARC decide"), Asks(K.ALIGNMENT)),
+    ),
+    "auth-pass": (
+        (Asks(K.AUTHORED, "s=sim2026"),),
+        (Asks(K.AUTHORED, "two strings"), Asks(K.SPF_RESULT)),
+        (Asks(K.AUTHORED, "Why did DMARC pass"), Asks(K.AUTH_CHECK, "Authentication-Results")),
+    ),
     "reverse-dns": (
         (Asks(K.RECORD_PURPOSE, "PTR"), Asks(K.AUTHORED, "in-addr.arpa")),
         (Asks(K.RECORD_PURPOSE, "A or AAAA"), Asks(K.AUTHORED, "forward-confirmed")),

@@ -33,7 +33,10 @@ class QuestionKind(str, Enum):
     RETRY = "retry"
     TLS_ATTACK = "tls-attack"
     CLIENT_CHECK = "client-check"  # an MX's checks of its client: reverse DNS, blocklists, relaying
-    RECORD_PURPOSE = "record-purpose"  # what a DNS record type is for (PTR, A/AAAA to confirm)
+    RECORD_PURPOSE = "record-purpose"  # what a DNS record type is for (PTR, A/AAAA to confirm, TXT)
+    SPF_RESULT = "spf-result"  # reading an SPF record: which term matches, what its qualifier says
+    AUTH_CHECK = "auth-check"  # which of SPF, DKIM, DMARC failed in a story
+    ALIGNMENT = "alignment"  # which passing results are aligned with the From: domain (DMARC)
     AUTHORED = "authored"
 
     @property
@@ -60,6 +63,9 @@ _KIND_TOPICS: dict[QuestionKind, tuple[Topic, ...]] = {
     QuestionKind.TLS_ATTACK: (Topic.ATTACKS, Topic.TLS_MODES),
     QuestionKind.CLIENT_CHECK: (Topic.ATTACKS, Topic.DNS_RECORDS),
     QuestionKind.RECORD_PURPOSE: (Topic.DNS_RECORDS,),
+    QuestionKind.SPF_RESULT: (Topic.AUTHENTICATION, Topic.DNS_RECORDS),
+    QuestionKind.AUTH_CHECK: (Topic.AUTHENTICATION,),
+    QuestionKind.ALIGNMENT: (Topic.AUTHENTICATION,),
     QuestionKind.AUTHORED: (),
 }
 

@@ -44,6 +44,11 @@ class FaultKind(StrEnum):
     LOSS = "loss"
     PTR_MISSING = "ptr-missing"
     DNSBL_LISTED = "dnsbl-listed"
+    DKIM_KEY_MISSING = "dkim-key-missing"
+    SPF_OMITS_MSA = "spf-omits-msa"
+    DMARC_NONE = "dmarc-none"
+    DMARC_QUARANTINE = "dmarc-quarantine"
+    DMARC_REJECT = "dmarc-reject"
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,14 @@ KINDS: dict[FaultKind, FaultSpec] = {k.name: k for k in (
               "the host's address has no PTR record: an MX that checks reverse DNS refuses it with 550 5.7.25"),
     FaultSpec(FaultKind.DNSBL_LISTED, Target.HOST, ("msa", "mta"),
               "the host's address is on the DNS blocklists the MXs ask (127.0.0.2): refused with 554 5.7.1"),
+    FaultSpec(FaultKind.DKIM_KEY_MISSING, Target.HOST, ("msa",),
+              "the MSA signs, but its public key is missing from DNS: DKIM is a permerror (no key for signature)"),
+    FaultSpec(FaultKind.SPF_OMITS_MSA, Target.HOST, ("msa",),
+              "the domain's SPF record does not list the MSA's address: SPF fails"),
+    FaultSpec(FaultKind.DMARC_NONE, Target.DOMAIN, (), "the domain's DMARC policy is p=none: monitor only"),
+    FaultSpec(FaultKind.DMARC_QUARANTINE, Target.DOMAIN, (),
+              "the domain's DMARC policy is p=quarantine: failing mail is treated as suspicious"),
+    FaultSpec(FaultKind.DMARC_REJECT, Target.DOMAIN, (), "the domain's DMARC policy is p=reject: failing mail is refused"),
 )}
 
 _COMMON = {"kind", "host", "domain", "mailbox", "link", "from", "until", "attempts"}

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from simulator.paths import assets_dir
 from simulator.scenario.topics import Topic, parse_topic
 from simulator.scenario.errors import ScenarioError
 from simulator.scenario.faults import KINDS, Fault, FaultKind, QueuePolicy, Target, fault_param_keys, parse_param
@@ -23,7 +24,7 @@ _SCENARIO_KEYS = {"title", "summary", "seed", "goals", "debrief", "level", "orde
 _HOST_KEYS = {
     "role", "hostname", "ip", "ports", "label", "tls", "domains", "store", "account",
     "submit_port", "msa", "read_protocol", "read_port", "read_delay", "relay_tls", "idle", "after_reading",
-    "reverse_dns", "dnsbl",
+    "reverse_dns", "dnsbl", "dkim_selector", "footer", "mail_auth", "forward",
 }
 _MESSAGE_KEYS = {"from", "to", "subject", "body", "at", "headers"}
 _READ_PORTS = {"imap": (993, 143), "pop3": (995, 110)}
@@ -408,11 +409,40 @@ def _parse_hosts(r: _Reader, table: dict[str, Any]) -> tuple[Host, ...]:
                 after_reading=after_reading,
                 reverse_dns=reverse_dns,
                 dnsbl=dnsbl,
+                **_mail_auth_keys(r, spec, path, role),
             )
         )
     if not hosts:
         raise r.fail("hosts", "at least one host", table)
     return tuple(hosts)
+
+
+def _mail_auth_keys(r: _Reader, spec: dict[str, Any], path: str, role: Role) -> dict[str, Any]:
+    """dkim_selector and footer (an MSA's), mail_auth and forward (an MX's): see docs/scenarios.md."""
+    out: dict[str, Any] = {}
+    for key, want in (("dkim_selector", Role.MSA), ("footer", Role.MSA), ("mail_auth", Role.MTA), ("forward", Role.MTA)):
+        if key in spec and role is not want:
+            raise r.fail(f"{path}.{key}", f'role = "{want.value}"', role.value)
+    if "dkim_selector" in spec:
+        selector = r.string(spec, "dkim_selector", f"{path}.dkim_selector")
+        if not (assets_dir() / "dkim" / f"{selector}.pem").is_file():
+            raise r.fail(f"{path}.dkim_selector", "a selector with a key in assets/dkim/ (sim2026)", selector)
+        out["dkim_selector"] = selector
+    if "footer" in spec:
+        out["footer"] = r.string(spec, "footer", f"{path}.footer")
+    if "mail_auth" in spec:
+        if not isinstance(spec["mail_auth"], bool):
+            raise r.fail(f"{path}.mail_auth", "true or false", spec["mail_auth"])
+        out["mail_auth"] = spec["mail_auth"]
+    if "forward" in spec:
+        table = r.table(spec, "forward", f"{path}.forward")
+        pairs = []
+        for address, target in table.items():
+            if "@" not in address or not isinstance(target, str) or "@" not in target:
+                raise r.fail(f"{path}.forward.{address}", "an email address to forward to", target)
+            pairs.append((address.lower(), target.lower()))
+        out["forward"] = tuple(pairs)
+    return out
 
 
 def _choice(r: _Reader, spec: dict[str, Any], key: str, path: str, allowed: tuple[str, ...], default: str) -> str:

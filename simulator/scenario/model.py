@@ -55,6 +55,11 @@ class Host:
     # MTA: checks of a connecting client's address (simulator/delivery/connectcheck.py), off unless set.
     reverse_dns: bool = False  # look up the client's PTR and confirm it forward (FCrDNS)
     dnsbl: tuple[str, ...] = ()  # DNS blocklist zones to ask about the client (RFC 5782 §2.1)
+    # Who may send for a domain (simulator/delivery/authentication/), off unless set.
+    dkim_selector: str = ""  # MSA: sign outgoing mail with DKIM (RFC 6376) with this selector's key
+    footer: str = ""  # MSA: a line its outbound filter appends to each body, after signing
+    mail_auth: bool = False  # MTA: verify SPF, DKIM and DMARC of incoming mail, stamp Authentication-Results
+    forward: tuple[tuple[str, str], ...] = ()  # MTA: (address, where its mail is forwarded to)
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,19 @@ _EFFECTS = {
     "dnsbl-listed": f"the MX's blocklist query answers 127.0.0.2 and it refuses RCPT TO with "
                     f"{_code(replies.BLOCKLISTED)} naming the list, so the sender gets a Non-Delivery Report",
 }
+_EFFECTS.update({
+    "dkim-key-missing": "the MX finds no key at the signature's selector: DKIM is a permerror, and DMARC "
+                        "passes only if SPF does",
+    "spf-omits-msa": "SPF fails at the MX; DMARC still passes on the DKIM signature, or, without one, the "
+                     f"domain's policy decides (without a policy the MX refuses with {_code(replies.SPF_FAILED)})",
+    "dmarc-none": "mail that fails DMARC is delivered anyway, with dmarc=fail in Authentication-Results: p=none "
+                  "only asks for reports",
+    "dmarc-quarantine": "mail that fails DMARC is accepted but marked as suspicious (the spam folder, at real "
+                        "receivers)",
+    "dmarc-reject": f"mail that fails DMARC is refused at the final dot with {_code(replies.DMARC_REJECTED)}, "
+                    "so no bounce goes to a forged sender",
+})
+_SIGNING_SELECTOR = "sim2026"  # the key in assets/dkim/ that dkim-key-missing makes an MSA sign with
 _BLOCKLIST = "dnsbl.example"  # the fictional list the dnsbl-listed toggle makes the MX ask
 _BLOCKLIST_ZONE = (f"$ORIGIN {_BLOCKLIST}.\n$TTL 300\n"
                    f"@ IN SOA ns1.{_BLOCKLIST}. hostmaster.{_BLOCKLIST}. 2026120301 3600 600 604800 300\n"
@@ -136,7 +149,25 @@ def available_toggles(scenario: Scenario) -> list[Toggle]:
         extra_zones = () if _BLOCKLIST in zones or mx.dnsbl else ((_BLOCKLIST, _BLOCKLIST_ZONE),)
         add("dnsbl-listed", f"{msa.hostname}'s address {msa.ip} is on {lists[0]} ({mx.hostname} asks)",
             "dnsbl-listed", msa.id, changed=(replace(mx, dnsbl=lists),), zones=extra_zones)
+        _auth_toggles(scenario, add, msa, mx, message.sender.rsplit("@", 1)[1].lower())
     return out
+
+
+def _auth_toggles(scenario: Scenario, add: Any, msa: Host, mx: Host, sender_domain: str) -> None:
+    """Who may send for the sender's domain: the MX is switched to checking SPF, DKIM and DMARC."""
+    zone = next((text for origin, text in scenario.zones if origin == sender_domain), None)
+    if zone is None or sender_domain not in msa.domains:
+        return
+    checking = replace(mx, mail_auth=True)
+    add("dkim-key-missing", f"{msa.hostname} signs, but its DKIM key is not in DNS ({mx.hostname} checks)",
+        "dkim-key-missing", msa.id,
+        changed=(checking, replace(msa, dkim_selector=msa.dkim_selector or _SIGNING_SELECTOR)))
+    if "v=spf1" in zone.lower():
+        add("spf-omits-msa", f"{sender_domain}'s SPF record omits {msa.hostname} ({msa.ip})", "spf-omits-msa",
+            msa.id, changed=(checking,))
+    for policy in ("none", "quarantine", "reject"):
+        add(f"dmarc-{policy}", f"{sender_domain}'s DMARC policy is p={policy} ({mx.hostname} checks)",
+            f"dmarc-{policy}", sender_domain, changed=(checking,))
 
 
 def with_toggles(scenario: Scenario, names: list[str] | tuple[str, ...]) -> Scenario:
@@ -158,7 +189,8 @@ def with_toggles(scenario: Scenario, names: list[str] | tuple[str, ...]) -> Scen
         for new in toggle.changed_hosts:  # merge with what an earlier toggle changed on the same host
             i = next(i for i, h in enumerate(hosts) if h.id == new.id)
             hosts[i] = replace(hosts[i], reverse_dns=hosts[i].reverse_dns or new.reverse_dns,
-                               dnsbl=hosts[i].dnsbl or new.dnsbl)
+                               dnsbl=hosts[i].dnsbl or new.dnsbl, mail_auth=hosts[i].mail_auth or new.mail_auth,
+                               dkim_selector=hosts[i].dkim_selector or new.dkim_selector)
         zones.extend(z for z in toggle.extra_zones if z[0] not in {o for o, _ in zones})
     return replace(scenario, faults=tuple(faults), hosts=tuple(hosts), zones=tuple(zones))
 
@@ -186,6 +218,11 @@ _WORDS = {
     "latency": "{a}-{b} {seconds:g} s slower",
     "ptr-missing": "{host}'s address has no PTR record",
     "dnsbl-listed": "{host}'s address is on the blocklist",
+    "dkim-key-missing": "{host}'s DKIM key is missing from DNS",
+    "spf-omits-msa": "the SPF record omits {host}",
+    "dmarc-none": "{domain}'s DMARC policy is p=none",
+    "dmarc-quarantine": "{domain}'s DMARC policy is p=quarantine",
+    "dmarc-reject": "{domain}'s DMARC policy is p=reject",
     "loss": "{rate:.0%} packet loss between {a} and {b}",
 }
 _PROBLEMS = {"name-mismatch": "names another host", "expired": "has expired"}

@@ -10,14 +10,14 @@ syntax, found an error in line 2 of the zone: ... (in "mx1 IN A 203.0.113.999")`
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import dns.exception
-import dns.zone
-
-from simulator.dns.zones import parse_zone
+from simulator.paths import user_cache_dir
 from simulator.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -46,12 +46,49 @@ def parse_zones(r: Reader, dns_table: dict[str, Any], base_dir: Path | None) -> 
         else:
             raise r.fail(path, "master-file text, or a table with records or file", spec)
         full = _with_defaults(origin, text)
-        try:
-            parse_zone(origin, full)  # kept: the run's resolver uses the same zone
-        except dns.exception.DNSException as exc:
-            raise _zone_error(r, written, path, origin, text, exc, records, zone_file, base_dir) from None
+        if not _known_good(origin, full):
+            import dns.exception
+            import dns.zone
+
+            try:
+                dns.zone.from_text(full, origin=origin + ".", relativize=False, check_origin=True)
+            except dns.exception.DNSException as exc:
+                raise _zone_error(r, written, path, origin, text, exc, records, zone_file, base_dir) from None
+            _remember_good(origin, full)
         result.append((origin, full))
     return tuple(result)
+
+
+# dnspython is a large import (tens of milliseconds), and a player starting a lesson pays for it
+# before its first frame only to check zones that were checked the last time. Whether a zone
+# parses depends on its text and dnspython alone, so a zone that parsed is remembered by a
+# digest of both (an empty file in the user's cache directory); one that failed never is.
+def _zone_mark(origin: str, full: str) -> Path | None:
+    spec = importlib.util.find_spec("dns")  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    try:
+        version = os.stat(os.path.join(next(iter(spec.submodule_search_locations)), "version.py"))
+    except OSError:
+        return None
+    stamp = f"{version.st_mtime_ns}:{version.st_size}\n{origin}\n{full}"
+    return user_cache_dir() / "zones" / hashlib.sha256(stamp.encode()).hexdigest()
+
+
+def _known_good(origin: str, full: str) -> bool:
+    mark = _zone_mark(origin, full)
+    return mark is not None and mark.is_file()
+
+
+def _remember_good(origin: str, full: str) -> None:
+    mark = _zone_mark(origin, full)
+    if mark is None:
+        return
+    try:
+        mark.parent.mkdir(parents=True, exist_ok=True)
+        mark.touch()
+    except OSError:
+        pass  # a cache that cannot be written only means checking again next time
 
 
 _WHERE = re.compile(r"^<string>:\d+: ")
@@ -68,6 +105,8 @@ def _zone_error(r: Reader, written: str, path: str, origin: str, text: str, exc:
     """
     detail = _WHERE.sub("", str(exc)).rstrip(".")
     expected = "expected a valid zone in master-file syntax"
+    import dns.exception
+
     line = _failing_line(origin, text, detail) if isinstance(exc, dns.exception.SyntaxError) else None
     if line is None:
         return ScenarioError(r.source, path, f"{expected}, found an error: {detail}", line=_key_line(r.text, written))
@@ -86,6 +125,9 @@ def _zone_error(r: Reader, written: str, path: str, origin: str, text: str, exc:
 
 def _failing_line(origin: str, text: str, detail: str) -> int | None:
     """The first line (1-based, in ``text``) up to which the zone fails with ``detail``."""
+    import dns.exception
+    import dns.zone
+
     lines = text.split("\n")
     for end in range(1, len(lines) + 1):
         if not lines[end - 1].strip():

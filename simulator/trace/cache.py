@@ -22,11 +22,11 @@ import enum
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simulator import __version__
+from simulator.paths import user_cache_dir
 from simulator.trace.events import ActorInfo, ConnectionInfo, Direction, Kind, TLSMode, Trace, TraceEvent
 
 if TYPE_CHECKING:
@@ -38,9 +38,7 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 
 def cache_dir() -> Path:
     """``$XDG_CACHE_HOME/smtpsim/traces``, or ``~/.cache/smtpsim/traces`` (XDG: an absolute path only)."""
-    value = os.environ.get("XDG_CACHE_HOME", "")
-    base = Path(value) if value and os.path.isabs(value) else Path.home() / ".cache"
-    return base / "smtpsim" / "traces"
+    return user_cache_dir() / "traces"
 
 
 def code_stamp() -> str:
@@ -88,6 +86,8 @@ def store(key: str, trace: Trace, directory: Path | None = None) -> bool:
     """Keep ``trace`` under ``key``; False when the cache cannot be written (nothing else happens)."""
     folder = directory or cache_dir()
     text = json.dumps({"format": FORMAT, "key": key, "trace": _trace_to(trace)}, ensure_ascii=False)
+    import tempfile  # only a miss writes
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
@@ -13,6 +14,7 @@ from textual.screen import Screen
 from simulator.paths import assets_dir
 from simulator.trace.events import Trace
 from simulator.ui.messages import FaultsChanged
+from simulator.ui.pending import PendingRun
 from simulator.ui.screens.progress_link import ProgressRecording
 from simulator.ui.screens.player import Loader, PlayerScreen
 
@@ -32,7 +34,8 @@ def open_trace(name: str) -> Trace:
 
 
 class SmtpsimApp(ProgressRecording, App[int]):
-    """Opens on the player for ``trace``; ``loader`` opens others from the picker.
+    """Opens on the player for ``trace`` (or a :class:`PendingRun`: "Running scenario ..." first, then its
+    trace); ``loader`` opens others from the picker.
 
     ``scenario`` is the scenario ``trace`` was run from, without faults, and
     ``faults`` the instructor's toggles that were on (``play --fault``); the
@@ -44,9 +47,9 @@ class SmtpsimApp(ProgressRecording, App[int]):
     CSS_PATH = str(STYLESHEET)
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, trace: Trace, loader: Loader | None = open_trace, *, scenario: "Scenario | None" = None,
-                 faults: tuple[str, ...] = (), seed: int | None = None, start: int = 0,
-                 presenter: bool = False, pick: bool = False) -> None:
+    def __init__(self, trace: Trace | PendingRun, loader: Loader | None = open_trace, *,
+                 scenario: "Scenario | None" = None, faults: tuple[str, ...] = (), seed: int | None = None,
+                 start: int = 0, presenter: bool = False, pick: bool = False) -> None:
         super().__init__()
         self._trace = trace
         self._loader = loader
@@ -83,22 +86,37 @@ def build_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = ()
               at: str | int | None = None, presenter: bool = False, pick: bool = False) -> SmtpsimApp:
     """The app on ``scenario`` run once with the named fault toggles on (ScenarioError if one does not fit).
 
-    ``at`` is ``play --at``: "failure", "key" or a step number from 1 (StartError if the trace has none such).
-    ``pick`` (``play --pick``) opens the lesson picker over it.
+    ``at`` is ``play --at``: "failure", "key" or a step number from 1 (StartError if the trace has none such);
+    the run is done first, so a step that does not exist is refused before the screen changes. Without it
+    the app opens at once on "Running scenario ..." and the run (from the trace cache when it ran before)
+    follows on a worker. ``pick`` (``play --pick``) opens the lesson picker over it.
     """
-    from simulator.run import run_scenario
-    from simulator.scenario.toggles import with_toggles
+    names = tuple(faults)
+    run = partial(_run, scenario, names, seed)
+    if at is None:
+        return SmtpsimApp(PendingRun(scenario.name, scenario.title, run), scenario=scenario, faults=names, seed=seed,
+                          presenter=presenter, pick=pick)
     from simulator.trace.chapters import Outline, start_step
 
-    names = tuple(faults)
-    trace = run_scenario(with_toggles(scenario, list(names)), seed)
-    start = start_step(Outline(trace), at) if at is not None else 0
+    trace = run()
+    start = start_step(Outline(trace), at)
     return SmtpsimApp(trace, scenario=scenario, faults=names, seed=seed, start=start, presenter=presenter, pick=pick)
+
+
+def _run(scenario: "Scenario", faults: tuple[str, ...], seed: int | None) -> Trace:
+    from simulator.run import cached_run
+
+    if faults:
+        from simulator.scenario.toggles import with_toggles
+
+        scenario = with_toggles(scenario, list(faults))
+    return cached_run(scenario, seed)
 
 
 def run_app(scenario: "Scenario", seed: int | None, faults: Iterable[str] = (), profile: str | None = None, *,
             at: str | int | None = None, presenter: bool = False, pick: bool = False) -> int:
-    """Run the engine once on ``scenario`` with ``faults`` on, then play its trace. Exit code for the CLI.
+    """Play ``scenario`` run once with ``faults`` on (see :func:`build_app`: the run follows the first frame
+    unless ``at`` is given). Exit code for the CLI.
 
     Lessons finished and predictions are recorded in ``profile``'s progress record.
     """
@@ -141,6 +159,7 @@ class LiveApp(SmtpsimApp):
     def player_screen(self) -> PlayerScreen:
         from simulator.ui.screens.live import LivePlayerScreen
 
+        assert isinstance(self._trace, Trace)  # live mode starts from a snapshot, never a pending run
         return LivePlayerScreen(self._trace, self._info)
 
     def _on_live_event(self, _event: object) -> None:

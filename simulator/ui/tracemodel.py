@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from simulator.protocols.smtp.replies import describe
 from simulator.trace.events import ActorInfo, Direction, Kind, TLSMode, Trace, TraceEvent
 from simulator.trace.hops import link_text
 
@@ -324,4 +323,7 @@ def reply_meaning(event: TraceEvent) -> list[str]:
     if match is None:
         return []
     code, enhanced = int(match.group(1)), match.group(2)
+    # The catalogue is loaded with the first reply explained, not before the player's first frame.
+    from simulator.protocols.smtp.replies import describe
+
     return [part.strip() for part in describe(code, enhanced).split("; ") if part.strip()]

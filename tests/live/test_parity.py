@@ -76,6 +76,14 @@ EXPECTED: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     "dnsbl-listed": [("bob@example.net", "bounced", "5.7.1", ALICE)],
     # RFC 5321 §3.6.2: no relaying for a stranger; refused at RCPT, in the client's own session: no DSN.
     "open-relay-denied": [("carol@example.com", "refused", "5.7.1", None)],
+    # Signed, SPF/DKIM/DMARC pass: delivered as before.
+    "auth-pass": [("bob@example.net", "delivered", "2.0.0", None)],
+    # RFC 7489 §10.3: refused in the session (550 5.7.1, "DMARC"), so nobody gets a DSN (no backscatter).
+    "spoofed-sender": [("bob@example.net", "refused", "5.7.1", None)],
+    # DKIM fails, but DMARC passes on aligned SPF (RFC 7489 §4.2): delivered.
+    "dkim-broken": [("bob@example.net", "delivered", "2.0.0", None)],
+    # SPF fails at the last hop, DKIM passes aligned: DMARC passes, delivered to the forwarding target.
+    "forwarding-breaks-spf": [("bob@example.net", "delivered", "2.0.0", None)],
 }
 
 REPLAYABLE = [s.name for s in list_scenarios() if cannot_replay(open_scenario(s.name)) is None]

@@ -159,9 +159,19 @@ def rederive(q: Question, trace) -> str:
         return next(c for c in q.choices if c.startswith("It carries on and delivers"))
     if q.kind is K.CLIENT_CHECK:
         return _rederive_client_check(q, trace, at)
+    if q.kind is K.SPF_RESULT:
+        return _rederive_spf(q, trace, at)
+    if q.kind is K.AUTH_CHECK:
+        return _rederive_auth_check(q, trace, at)
+    if q.kind is K.ALIGNMENT:
+        return _rederive_alignment(q, trace, at)
     if q.kind is K.RECORD_PURPOSE:
         assert at.kind is Kind.DNS and at.dir is Direction.CLIENT
         rdtype = at.text.split("\t")[-1]
+        if rdtype == "TXT":  # RFC 6376 §3.6.2.2, RFC 7489 §6.1: keys and policies are TXT records
+            name = at.text.lstrip(";").split("\t")[0]
+            assert "._domainkey." in name or name.startswith("_dmarc.")
+            return "TXT"
         if rdtype == "PTR":
             assert at.text.lstrip(";").split("\t")[0].endswith(".in-addr.arpa.")  # RFC 1035 §3.5
             return "PTR"
@@ -271,7 +281,16 @@ def from_stem(q: Question) -> str | None:
         records = sorted((int(p), h.rstrip(".")) for p, h in re.findall(r"IN MX (\d+) (\S+)", stem))
         return " first, then ".join(h for _, h in records)
     if q.kind is K.RECORD_PURPOSE:
+        if "._domainkey." in stem or "`_dmarc." in stem:  # RFC 6376 §3.6.2.2, RFC 7489 §6.1
+            return "TXT"
         return "PTR" if "maps an IP address back" in stem else "A or AAAA"  # RFC 1035 §3.5, RFC 8601 §3
+    if q.kind is K.SPF_RESULT:
+        record = "".join(re.findall(r'"([^"]*)"', q.exhibit[-1]))
+        return _spf_choice(q, record, re.search(r"A client at (\S+) sends", q.question).group(1))
+    if q.kind is K.AUTH_CHECK:
+        return _auth_check_choice(q)
+    if q.kind is K.ALIGNMENT:
+        return _alignment_choice(q)
     if q.kind is K.CLIENT_CHECK:
         if "hand new mail over" in stem:
             return next(c for c in q.choices if "587 or 465" in c)
@@ -384,3 +403,73 @@ def test_question_refuses_an_answer_outside_its_choices():
         Question("s", K.AUTHORED, Difficulty.EASY, "q?", ("a", "b", "c"), "d", "because", "RFC 1")
     with pytest.raises(ValueError):
         Question("s", "no-such-kind", Difficulty.EASY, "q?", ("a", "b", "c"), "a", "because", "RFC 1")
+
+
+def _spf_result(record: str, ip: str) -> str:
+    """RFC 7208 §4.6.2, evaluated here with ipaddress: the first matching term's qualifier (§4.7: else neutral)."""
+    import ipaddress
+
+    for term in record.split()[1:]:
+        qual = {"-": "fail", "~": "softfail", "?": "neutral"}.get(term[0], "pass")
+        body = term.lstrip("+-~?")
+        if body == "all" or ipaddress.ip_address(ip) in ipaddress.ip_network(body.split(":", 1)[1], strict=False):
+            return qual
+    return "neutral"
+
+
+def _spf_choice(q: Question, record: str, ip: str) -> str:
+    (match,) = [c for c in q.choices if c.startswith(_spf_result(record, ip) + ":")]
+    return match
+
+
+def _rederive_spf(q: Question, trace, at) -> str:
+    assert at.kind is Kind.DNS and at.dir is Direction.SERVER and at.text.split("\t")[3] == "TXT"
+    record = "".join(re.findall(r'"([^"]*)"', at.text.split("\t")[4]))
+    ip = re.search(r"A client at (\S+) sends", q.question).group(1)
+    note = next(e for e in trace.events[at.step:] if e.kind is Kind.NOTE and e.text.startswith("SPF "))
+    assert note.text.startswith(f"SPF {_spf_result(record, ip)}: {ip} ")  # the MX's own note says the same
+    return _spf_choice(q, record, ip)
+
+
+def _auth_check_choice(q: Question) -> str:
+    import authres
+
+    quoted = re.search(r"`(Authentication-Results: [^`]+)`", q.question)
+    if quoted:
+        header = authres.AuthenticationResultsHeader.parse(quoted.group(1))  # RFC 8601 §2.2
+        failed = [r.method for r in header.results if r.result != "pass"]
+        assert len(failed) <= 1
+        word = {"spf": "SPF:", "dkim": "DKIM:", "dmarc": "DMARC:"}.get(failed[0] if failed else "", "All three")
+        return next(c for c in q.choices if c.startswith(word))
+    # Refused at the final dot after a DMARC lookup that says p=reject (RFC 7489 §10.3).
+    assert any(line.startswith("C: ;_dmarc.") for line in q.exhibit)
+    assert any("p=reject" in line for line in q.exhibit) and "`550 5.7.1" in q.question
+    return next(c for c in q.choices if c.startswith("DMARC:"))
+
+
+def _rederive_auth_check(q: Question, trace, at) -> str:
+    if "`Authentication-Results: " in q.question:
+        assert at.kind is Kind.NOTE and f"`{at.text}`" in q.question  # the header the MX stamped, as it noted it
+    else:
+        assert at.kind is Kind.SMTP and at.text.startswith("550 5.7.1") and "DMARC" in at.text
+    return _auth_check_choice(q)
+
+
+def _alignment_choice(q: Question) -> str:
+    """RFC 7489 §3.1: a result counts if it passed for the From: domain's organizational domain."""
+    author = re.search(r"From: address is at (\S+)\.", q.question).group(1)
+    spf = re.search(r"SPF gave (\w+) for the envelope sender's domain (\S+),", q.question)
+    dkim = re.search(r"DKIM gave (\w+) for d=(\S+?)\. ", q.question)
+    org = lambda d: d.lower().split(".")[-2:]  # noqa: E731 (the scenarios' names: no public suffix of two labels)
+    spf_ok = spf.group(1) == "pass" and org(spf.group(2)) == org(author)
+    dkim_ok = dkim.group(1) == "pass" and org(dkim.group(2)) == org(author)
+    words = {(True, True): "Both", (False, True): "Only the DKIM", (True, False): "Only the SPF",
+             (False, False): "Neither"}[(spf_ok, dkim_ok)]
+    return next(c for c in q.choices if c.startswith(words))
+
+
+def _rederive_alignment(q: Question, trace, at) -> str:
+    key = _alignment_choice(q)
+    # The MX's own verdict agrees: DMARC passes exactly when one of them counts.
+    assert at.kind is Kind.NOTE and at.text.startswith("DMARC " + ("fail" if key.startswith("Neither") else "pass"))
+    return key

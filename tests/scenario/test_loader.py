@@ -233,3 +233,30 @@ def test_reverse_dns_is_true_or_false():
 def test_a_blocklist_must_be_a_zone_of_the_scenario():
     msg = error_of(MINIMAL + _MX.format(extra='dnsbl = ["bl.example"]'))
     assert msg.startswith('lab.toml: hosts.mx.dnsbl: expected a blocklist zone under [dns.zones], found "bl.example"')
+
+
+# -- who may send for a domain (dkim_selector, footer, mail_auth, forward) ---------------------------
+def test_authentication_keys_are_off_unless_set_and_read_when_set():
+    s = parse_scenario(MINIMAL + _MX.format(extra=""), source="lab.toml")
+    assert not s.host("mx").mail_auth and s.host("mx").forward == () and s.host("msa").dkim_selector == ""
+    text = MINIMAL.replace('role = "msa"', 'role = "msa"\ndkim_selector = "sim2026"\nfooter = "-- sent by us"') + \
+        _MX.format(extra='mail_auth = true\nforward = { "Bob@example.net" = "bob@newmail.example" }')
+    s = parse_scenario(text, source="lab.toml")
+    assert s.host("msa").dkim_selector == "sim2026" and s.host("msa").footer == "-- sent by us"
+    assert s.host("mx").mail_auth and s.host("mx").forward == (("bob@example.net", "bob@newmail.example"),)
+
+
+def test_authentication_keys_name_the_role_they_belong_to():
+    msg = error_of(MINIMAL.replace('role = "msa"', 'role = "msa"\nmail_auth = true'))
+    assert msg == 'lab.toml: hosts.msa.mail_auth: expected role = "mta", found "msa"'
+    msg = error_of(MINIMAL + _MX.format(extra='dkim_selector = "sim2026"'))
+    assert msg == 'lab.toml: hosts.mx.dkim_selector: expected role = "msa", found "mta"'
+
+
+def test_a_selector_needs_its_key_and_a_forward_an_address():
+    msg = error_of(MINIMAL.replace('role = "msa"', 'role = "msa"\ndkim_selector = "nokey"'))
+    assert msg == 'lab.toml: hosts.msa.dkim_selector: expected a selector with a key in assets/dkim/ (sim2026), found "nokey"'
+    msg = error_of(MINIMAL + _MX.format(extra='forward = { "bob@example.net" = "nobody" }'))
+    assert msg == 'lab.toml: hosts.mx.forward.bob@example.net: expected an email address to forward to, found "nobody"'
+    msg = error_of(MINIMAL + _MX.format(extra='mail_auth = "yes"'))
+    assert msg == 'lab.toml: hosts.mx.mail_auth: expected true or false, found "yes"'

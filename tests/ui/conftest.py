@@ -35,6 +35,17 @@ def make_app(trace: Trace | None = None, loader: Callable[[str], Trace] | None =
     return app
 
 
+async def run_done(pilot) -> None:
+    """Until the player's pending run (``smtpsim play`` without --at) is on screen."""
+    for _ in range(2000):
+        if pilot.app.player.pending is None:
+            break
+        await pilot.pause(0.005)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    assert pilot.app.player.pending is None, "the run never finished"
+
+
 @pytest.fixture
 def synthetic() -> Trace:
     return journey()

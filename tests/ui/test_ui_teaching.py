@@ -20,7 +20,7 @@ from simulator.ui.widgets.explanation import Explanation
 from simulator.ui.widgets.faultswitch import FaultSwitch
 from simulator.ui.widgets.lesson import LessonCard
 from simulator.ui.widgets.statusbar import StatusBar
-from tests.ui.conftest import make_app, real_trace
+from tests.ui.conftest import make_app, real_trace, run_done
 
 pytestmark = [pytest.mark.ui, pytest.mark.timeout(60)]
 SMALL = (80, 24)
@@ -171,6 +171,7 @@ async def test_play_fault_starts_with_the_faults_on_and_checked(monkeypatch):
     app = started[0]
     app.animation_level = "none"
     async with app.run_test(size=SMALL) as pilot:
+        await run_done(pilot)
         player = app.player
         assert player.faults == ("user-unknown",)
         assert any(e.text.startswith("550 5.1.1") for e in player.trace.events)

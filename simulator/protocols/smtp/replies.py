@@ -245,6 +245,36 @@ def blocklisted(ip: str, zone: str, reason: str) -> Reply:
     text = f"Service unavailable; client host [{ip}] blocked using {zone}"
     return BLOCKLISTED.with_text(f"{text}; {reason}" if reason else text)
 
+# --- who may send for a domain: SPF, DKIM, DMARC (simulator/delivery/authentication/) -------
+# RFC 7372 §3.2: X.7.23 "SPF validation failed", basic code 550, used in place of 5.7.1 (RFC 7208 §8.4).
+SPF_FAILED = Reply(550, "5.7.23", "SPF validation failed")
+# RFC 7372 §3.2: X.7.24 "SPF validation error", 451 when temporary (RFC 7208 §8.6), 550 when permanent (§8.7).
+SPF_TEMP_ERROR = Reply(451, "4.7.24", "SPF validation error")
+SPF_PERM_ERROR = Reply(550, "5.7.24", "SPF validation error")
+# RFC 7489 §10.3's example reply: 5.7.1 with the word DMARC in the text, so software can tell why.
+DMARC_REJECTED = Reply(550, "5.7.1", "Email rejected per DMARC policy")
+# RFC 7489 §10.3: a receiver that cannot retrieve or apply the policy is best to defer with 4yz.
+DMARC_TEMP_ERROR = Reply(451, "4.7.1", "DMARC policy could not be retrieved, try again later")
+
+
+def spf_failed(domain: str, ip: str) -> Reply:
+    """550 5.7.23, naming the domain whose SPF record does not list the client."""
+    return SPF_FAILED.with_text(f"SPF validation failed: {domain} does not designate {ip} as permitted sender")
+
+
+def spf_error(domain: str, *, temporary: bool) -> Reply:
+    """451 4.7.24 or 550 5.7.24: the SPF record could not be evaluated."""
+    return (SPF_TEMP_ERROR if temporary else SPF_PERM_ERROR).with_text(f"SPF validation error for {domain}")
+
+
+def dmarc_rejected(domain: str) -> Reply:
+    """550 5.7.1 "Email rejected per DMARC policy for <domain>" (RFC 7489 §10.3)."""
+    return DMARC_REJECTED.with_text(f"Email rejected per DMARC policy for {domain}")
+
+
+def dmarc_temp_error(domain: str) -> Reply:
+    return DMARC_TEMP_ERROR.with_text(f"DMARC policy for {domain} could not be retrieved, try again later")
+
 # --- SMTP smuggling defence (Postfix smtpd_forbid_bare_newline=reject, chasquid) ----------
 # RFC 5321 §2.3.8: only CRLF ends a line. Postfix's reject mode answers 550 (its
 # smtpd_forbid_bare_newline_reject_code default) "Error: bare <LF> received"; we use the
@@ -419,9 +449,18 @@ _ENHANCED: dict[str, tuple[str, str]] = {
         "encryption required for authentication mechanism",
         "Encryption required for requested authentication mechanism (RFC 4954).",
     ),
+    "X.7.20": ("no passing DKIM signature found",
+               "No passing DKIM signature found: the message carried no DKIM signature that verified (RFC 7372 §3.1)."),
+    "X.7.23": ("SPF validation failed",
+               "SPF validation failed: the sender's domain does not list the client's address (RFC 7372 §3.2)."),
+    "X.7.24": ("SPF validation error",
+               "SPF validation error: the sender's SPF record could not be evaluated (RFC 7372 §3.2)."),
     "X.7.25": ("reverse DNS validation failed",
                "Reverse DNS validation failed: the client's address has no PTR, or its name does not lead back "
                "to it (RFC 7372)."),
+    "X.7.26": ("multiple authentication checks failed",
+               "Multiple authentication checks failed, contrary to local policy (RFC 7372 §3.4); some receivers "
+               "use it for DMARC failures."),
     "X.7.27": ("sender address has null MX", "Sender address has null MX: replies could never be delivered (RFC 7505)."),
 }
 

@@ -46,6 +46,8 @@ def record_meaning(owner: str, rdtype: str, data: str) -> tuple[str, str] | None
 
 def reply_meaning(code: int, detail: str, command: str) -> tuple[str, str] | None:
     """(explanation, RFC) for the refusals of these checks and of relaying; None for other replies."""
+    if command == "DATA-END":
+        return _auth_reply_meaning(code, detail)
     if command != "RCPT":
         return None
     if detail == "7.25" and code in (450, 550):
@@ -61,4 +63,23 @@ def reply_meaning(code: int, detail: str, command: str) -> tuple[str, str] | Non
         return ("Relaying denied: the recipient's domain is not one this server takes mail for, and the client "
                 "has not logged in. A server that relayed for anyone (an open relay) would be used to send spam; "
                 "mail clients submit on 587 or 465 with AUTH instead.", "RFC 5321 §3.6.2")
+    return None
+
+
+def _auth_reply_meaning(code: int, detail: str) -> tuple[str, str] | None:
+    """The refusals of SPF and DMARC, after the final dot (simulator/delivery/authentication)."""
+    if detail == "7.1" and code == 550:
+        return ("Refused per the From: domain's DMARC policy (p=reject): neither SPF nor DKIM passed for a domain "
+                "aligned with it. The word DMARC in the text tells software why; refusing in the session, rather "
+                "than bouncing later, sends no bounce to a sender address that may be forged.", "RFC 7489 §10.3")
+    if detail == "7.23" and code == 550:
+        return ("SPF validation failed: the envelope sender's domain does not authorize the client's address (its "
+                "record gave fail, usually through -all). X.7.23 is the code for exactly this, used instead of "
+                "5.7.1.", "RFC 7372 §3.2")
+    if detail == "7.24":
+        when = "temporary: the sender retries" if code // 100 == 4 else "permanent: the record is broken"
+        return (f"SPF could not be evaluated ({when}). X.7.24 is the code for an SPF error.", "RFC 7372 §3.2")
+    if detail == "7.1" and code == 451:
+        return ("The DMARC policy could not be fetched; the receiver defers rather than guess, and the sender "
+                "retries later.", "RFC 7489 §10.3")
     return None

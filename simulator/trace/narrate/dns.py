@@ -9,6 +9,7 @@ substring of the line.
 from __future__ import annotations
 
 from simulator.dns import DNSAnswer
+from simulator.trace.narrate.authrecords import txt_meaning
 from simulator.trace.narrate.checks import record_meaning
 
 _SECTIONS = {
@@ -80,6 +81,11 @@ def answer_explain(text: str, answer: DNSAnswer, qname: str) -> str:
                     "to the domain's address either: delivery fails at once instead of being retried for days.")
         return (f"An MX record: mail for {owner} may go to {host.rstrip('.')}, preference {pref}. "
                 "Lower preference values are tried first.")
+    if rdtype == "TXT":
+        txt = txt_meaning(owner, data)
+        return txt[0] if txt else (f"A TXT record of {owner}: free text, which protocols such as SPF, DKIM and "
+                                     "DMARC give a meaning to by its first word. Receivers ignore TXT records "
+                                     "that are not for them.")
     if rdtype in ("A", "AAAA"):
         return f"{owner} has the {'IPv4' if rdtype == 'A' else 'IPv6'} address {data}."
     if rdtype == "SOA":
@@ -104,6 +110,9 @@ def answer_rfc(text: str, answer: DNSAnswer) -> str:
             return checked[1]
         if fields[3] == "MX":
             return "RFC 7505 §3" if fields[4] == "0 ." else "RFC 5321 §5.1"
+        if fields[3] == "TXT":
+            said = txt_meaning(fields[0].rstrip("."), fields[4])
+            return said[1] if said else "RFC 1035 §3.3.14"
         if fields[3] == "SOA" and _negative(answer):
             return "RFC 2308 §3"
         return "RFC 1035 §4.1"

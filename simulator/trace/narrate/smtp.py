@@ -267,6 +267,10 @@ def _reply_meaning(code: int, enhanced: str | None, command: str, *, multiline: 
             "size of this message, not about the recipient's quota. Permanent: resending it will not help.",
             "RFC 1870 §6.1",
         )
+    if command == "DATA-END" and code >= 400:
+        refused = reply_meaning(code, detail, command)  # SPF and DMARC refuse after the final dot
+        if refused is not None:
+            return refused
     if code == 451 and detail == "7.1":
         return (
             "Greylisting: the server turns away, for now, a combination of client, sender and recipient it has "

@@ -11,6 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from simulator.trace.chapters import ChapterKind, Outline
+from simulator.ui.screens.css import SCREENS_CSS
 
 GLYPHS = {
     ChapterKind.CONNECTION: "⇄", ChapterKind.DNS: "?", ChapterKind.RETRY: "⟳", ChapterKind.WARNING: "⚠",
@@ -20,6 +21,8 @@ GLYPHS = {
 
 class ChapterScreen(ModalScreen[int | None]):
     """Pick a chapter; the answer is the step to show (None: stay)."""
+
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [Binding("escape,l", "close", "close", tooltip="Back to the player, where it was")]
 

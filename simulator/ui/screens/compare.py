@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Checkbox, DataTable, Footer, Input, OptionList, Static
+from textual.widgets import Checkbox, DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from simulator.scenario import ScenarioError, list_scenarios
@@ -26,8 +26,10 @@ from simulator.scenario.toggles import available_toggles
 from simulator.trace.events import Trace
 from simulator.trace.hops import Hop, summarize_hops
 from simulator.ui.compare import Row, align_hops, hop_lines, run_label, same
+from simulator.ui.screens.css import SCREENS_CSS
 from simulator.ui.tracemodel import format_clock
 from simulator.ui.widgets.faultswitch import FaultSwitch, SwitchList
+from simulator.ui.widgets.keybar import KeyBar
 
 Runner = Callable[[str, tuple[str, ...]], Trace]  # (scenario name, faults) -> trace
 SHORT_HEIGHT = 30  # below this the choosing panels get shorter, so the table keeps a few hops
@@ -35,6 +37,8 @@ SHORT_HEIGHT = 30  # below this the choosing panels get shorter, so the table ke
 
 class CompareScreen(Screen[int | None]):
     """Dismisses with the step of A's chosen hop, or None."""
+
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [
         Binding("escape", "close", "back", tooltip="Back to the player, where it was"),
@@ -68,7 +72,7 @@ class CompareScreen(Screen[int | None]):
                 yield Input(placeholder="B: type to filter the scenarios", id="compare-filter")
                 yield OptionList(id="compare-list")
             yield SwitchList(id="compare-faults")
-        yield Footer(compact=True)
+        yield KeyBar(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#compare-table").border_title = "Hop by hop"

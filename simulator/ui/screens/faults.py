@@ -15,11 +15,14 @@ from textual.widgets import Checkbox, Static
 
 from simulator.scenario.toggles import Toggle
 from simulator.ui.messages import FaultsChanged
+from simulator.ui.screens.css import SCREENS_CSS
 from simulator.ui.widgets.faultswitch import FaultSwitch, SwitchList
 
 
 class FaultScreen(ModalScreen[None]):
     """A checkbox per toggle, its summary under it; the run follows the boxes."""
+
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [
         Binding("escape,f", "close", "close", tooltip="Close the fault panel (the faults stay on)"),

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from simulator.ui.screens.css import SCREENS_CSS
+
 KEYS: tuple[tuple[str, str], ...] = (
     ("space", "play / pause"),
     ("→ n  ← p", "next / previous step"),
@@ -53,6 +55,7 @@ GLYPHS = (
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = SCREENS_CSS
     BINDINGS = [
         Binding("escape,question_mark,q", "close", "Close help"),
     ]

@@ -28,10 +28,13 @@ from textual.widgets.option_list import Option
 
 from simulator.scenario import ScenarioError, list_scenarios
 from simulator.trace.events import Trace
+from simulator.ui.screens.css import SCREENS_CSS
 
 
 class PickerScreen(ModalScreen[Trace | None]):
     """A searchable list of the shipped scenarios; dismisses with the new trace."""
+
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [
         Binding("escape", "close", "Close", tooltip="Keep the current scenario"),

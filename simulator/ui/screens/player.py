@@ -14,11 +14,12 @@ from textual.events import Resize
 from textual.reactive import var
 from textual.screen import ActiveBinding, Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from simulator.trace.chapters import Outline
 from simulator.trace.events import Trace
 from simulator.ui.messages import ActorClicked, JumpTo, LessonFinished
+from simulator.ui.pending import PendingRun
 from simulator.ui.player import Player
 from simulator.ui.screens.classroom import ClassroomTools
 from simulator.ui.screens.teaching import TeachingTools
@@ -26,6 +27,7 @@ from simulator.ui.tracemodel import TraceModel
 from simulator.ui.widgets.banner import FaultBanner
 from simulator.ui.widgets.eventlist import EventList
 from simulator.ui.widgets.explanation import Explanation
+from simulator.ui.widgets.keybar import KeyBar
 from simulator.ui.widgets.lesson import LessonCard
 from simulator.ui.widgets.notes import NotesPanel
 from simulator.ui.widgets.statusbar import StatusBar
@@ -58,16 +60,17 @@ _ENDS = Binding.Group("ends", compact=True)
 _froze_before = False
 
 
-def _settle_garbage() -> None:
+def _settle_garbage(collect: bool = True) -> None:
     """Once a trace is on screen, move it (and the app) out of the collector's way.
 
     The trace is read-only from here on; frozen objects are skipped by full
     collections, which otherwise take tens of milliseconds over a big trace.
     The first time there is nothing to collect yet (and start-up is when time
-    counts most); later, unfreeze and collect first so the previous trace goes.
+    counts most), nor after the empty trace a pending run replaces; later,
+    unfreeze and collect first so the previous trace goes.
     """
     global _froze_before
-    if _froze_before:
+    if _froze_before and collect:
         gc.unfreeze()
         gc.collect()
     gc.freeze()
@@ -150,6 +153,8 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
         ("Help", "All keys and the port table (?)", "help"),
     )
 
+    AUTO_FOCUS = "#events"  # (not the lesson card's scroller, which would take it first and hand it on)
+
     # var, not reactive: the watchers update the widgets that change; repainting
     # the whole screen on every step would cost more than the step itself.
     index: var[int] = var(0, init=False)
@@ -158,10 +163,15 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
     faults: var[tuple[str, ...]] = var((), init=False)  # the instructor's toggles on; setting one re-runs
     predicting: var[bool] = var(False, init=False)
 
-    def __init__(self, trace: Trace, loader: Loader | None = None, *, scenario: Scenario | None = None,
+    def __init__(self, trace: Trace | PendingRun, loader: Loader | None = None, *, scenario: Scenario | None = None,
                  faults: tuple[str, ...] = (), seed: int | None = None, start: int = 0,
                  presenter: bool = False, pick: bool = False) -> None:
         super().__init__()
+        # A pending run: the first frame shows "Running scenario ..."; the trace follows (see _start_run).
+        self.pending = trace if isinstance(trace, PendingRun) else None
+        if isinstance(trace, PendingRun):
+            trace = trace.placeholder()
+        self._run_id = 0  # bumped by every load_trace: a run that finishes after another trace came is dropped
         self.trace = trace
         self.model = TraceModel(trace)
         self.outline = Outline(trace)
@@ -192,7 +202,7 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
             yield NotesPanel(id="notes")
             yield LessonCard(id="lesson")
         yield EventList(id="events")
-        yield Footer(compact=width < FOOTER_ROOMY, show_command_palette=width >= FOOTER_WITH_PALETTE)
+        yield KeyBar(compact=width < FOOTER_ROOMY, show_command_palette=width >= FOOTER_WITH_PALETTE)
         yield Static(too_small_text(width, height), id="too-small")
         self.set_class(too_small(width, height), "-too-small")
 
@@ -216,7 +226,12 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
         self.player.jump(self._start_at)
         self.set_reactive(PlayerScreen.index, self.player.index)
         self._load_widgets()
-        self._show_faults()
+        if self.pending is not None:
+            self.explanation.empty_text = self.pending.loading_text
+            self.status.update_state(title=self.pending.loading_text)
+            self.call_after_refresh(self._start_run)  # after the first frame (set_timer(0) hangs in Textual 8.2)
+        else:
+            self._show_faults()
         if self._presenter_at_start:
             self.set_presenter(True)
         else:
@@ -243,14 +258,9 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
         if too_small(width, height) or self.has_class("-too-small"):
             self.query_one("#too-small", Static).update(too_small_text(width, height))
             self.set_class(too_small(width, height), "-too-small")
-        footer = self.query_one(Footer)
-        if footer.compact != (width < FOOTER_ROOMY):
-            footer.compact = width < FOOTER_ROOMY
         # The palette key goes first when space is short: help (?) names ctrl+p too.
-        palette = width >= FOOTER_WITH_PALETTE
-        if footer.show_command_palette != palette:
-            footer.show_command_palette = palette
-            footer.refresh(recompose=True)
+        self.query_one(KeyBar).set_layout(compact=width < FOOTER_ROOMY,
+                                          show_command_palette=width >= FOOTER_WITH_PALETTE)
         if (width >= FOOTER_EVERY_KEY) != self._every_key:
             self._every_key = width >= FOOTER_EVERY_KEY
             self.refresh_bindings()
@@ -265,8 +275,45 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
                 if active.binding.action in FOOTER_SPARE else active for key, active in bindings.items()}
 
     # -- a trace -------------------------------------------------------------------------
-    def load_trace(self, trace: Trace, index: int = 0) -> None:
-        """Swap in another trace (from the picker, or a re-run with faults) and stand at ``index``."""
+    def _start_run(self) -> None:
+        pending, run_id = self.pending, self._run_id
+        if pending is None:
+            return
+
+        def run() -> None:  # on the worker's thread: the engine only, never a widget
+            try:
+                trace = pending.run()
+            except Exception as exc:  # a run that fails must not kill the player; it says why
+                self.app.call_from_thread(self._run_failed, run_id, f"{exc}")
+                return
+            self.app.call_from_thread(self._ran, run_id, trace)
+
+        self.run_worker(run, name="run scenario", group="run", thread=True, exit_on_error=False)
+
+    def _ran(self, run_id: int, trace: Trace) -> None:
+        if run_id != self._run_id:
+            return
+        self.pending = None
+        self.explanation.empty_text = Explanation.empty_text
+        self.load_trace(trace, self._start_at, collect=False)  # only the empty placeholder goes
+        self._show_faults()
+
+    def _run_failed(self, run_id: int, message: str) -> None:
+        if run_id != self._run_id:
+            return
+        self.pending = None
+        self.explanation.empty_text = f"The scenario could not run: {message}"
+        self.status.update_state(title=self.trace.title)
+        self.explanation.show(0)
+        self.notify(message, title="The scenario could not run", severity="error")
+
+    def load_trace(self, trace: Trace, index: int = 0, *, collect: bool = True) -> None:
+        """Swap in another trace (from the picker, or a re-run with faults) and stand at ``index``.
+
+        ``collect``: run the cycle collector once it is on screen, so that the previous trace goes.
+        """
+        self._run_id += 1
+        self.pending = None
         self.trace = trace
         self.model = TraceModel(trace)
         self.outline = Outline(trace)
@@ -276,9 +323,9 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
         if self.score is not None:
             self.score.forget_steps()
         self.playing = False
-        self._load_widgets()
+        self._load_widgets(collect)
 
-    def _load_widgets(self) -> None:
+    def _load_widgets(self, collect: bool = True) -> None:
         self.topology.set_trace(self.model)
         self.transcript.set_trace(self.model)
         self.explanation.set_trace(self.model)
@@ -286,7 +333,7 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
         self.status.update_state(title=self.trace.title, total=len(self.trace.events),
                                  playing=self.player.playing, speed=self.player.speed)
         self._show(self.player.index, animate=False)
-        self.call_after_refresh(_settle_garbage)
+        self.call_after_refresh(_settle_garbage, collect)
 
     def _show(self, index: int, *, animate: bool) -> None:
         self._pause_gc()

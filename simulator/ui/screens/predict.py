@@ -17,6 +17,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from simulator.quiz.predict import Prediction
+from simulator.ui.screens.css import SCREENS_CSS
 
 KIND_TITLES = {"reply-code": "which reply code?", "command": "which command?", "port": "which port?",
                "mx": "which MX first?"}
@@ -24,6 +25,8 @@ KIND_TITLES = {"reply-code": "which reply code?", "command": "which command?", "
 
 class PredictScreen(ModalScreen[str | None]):
     """Asks one :class:`Prediction`; dismisses with the choice, or None (esc)."""
+
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [
         Binding("escape", "back", "back", tooltip="Back out: no answer, no step"),

@@ -25,6 +25,8 @@ class Explanation(CachedStyles, LineView, can_focus=False):
         "explanation--right", "explanation--wrong",
     }
 
+    empty_text = "This trace has no steps."  # what it says with no step to explain (or while a run is on)
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._model: TraceModel | None = None
@@ -80,7 +82,7 @@ class Explanation(CachedStyles, LineView, can_focus=False):
     def _body(self) -> Group:
         model = self._model
         if model is None or not len(model):
-            return Group(Text("This trace has no steps."))
+            return Group(Text(self.empty_text))
         event = model.events[self._index]
         hop = model.hops[self._index]
 

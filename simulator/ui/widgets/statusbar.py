@@ -29,11 +29,14 @@ class StatusBar(CachedStyles, Widget):
     def update_state(self, *, title: str | None = None, step: int | None = None, total: int | None = None,
                      t: float | None = None, playing: bool | None = None, speed: float | None = None,
                      score: str | None = None, chapter: str | None = None) -> None:
+        changed = False
         for name, value in (("title", title), ("step", step), ("total", total), ("t", t), ("playing", playing),
                             ("speed", speed), ("score", score), ("chapter", chapter)):
-            if value is not None:
+            if value is not None and value != getattr(self, name):
                 setattr(self, name, value)
-        self.refresh()
+                changed = True
+        if changed:  # a step that changes none of it (playing=False again, say) draws nothing
+            self.refresh()
 
     @property
     def status_text(self) -> str:

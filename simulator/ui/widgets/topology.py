@@ -91,9 +91,13 @@ class Topology(CachedStyles, Widget):
             self.set_reactive(Topology.envelope, 0.0)
             self.animate("envelope", 1.0, duration=0.35, easing="out_cubic", level="basic")
         else:
+            settled = self.envelope == 1.0
             if self.app.animator.is_being_animated(self, "envelope"):
+                settled = False
                 self.app.animator.force_stop_animation(self, "envelope")
             self.set_reactive(Topology.envelope, 1.0)
+            if settled and before is not None and before == self._hop:
+                return  # the same link lit the same way (a multi-line reply, say): nothing here changes
         self._refresh_link(before)
 
     def watch_envelope(self) -> None:
