@@ -33,7 +33,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                               "openssl s_client or Thunderbird at them and watch the session.")
     p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="a scenario name or a .toml path")
     p.add_argument("--listen", default="127.0.0.1", metavar="ADDR",
-                   help="the address to listen on (default 127.0.0.1: this computer only)")
+                   help="the address to listen on (default 127.0.0.1: this computer only; any other address gives "
+                   "the accounts random passwords, printed at start)")
     p.add_argument("--base-port", type=whole_number("--base-port"), default=10000, metavar="N",
                    help="added to 587, 465, 25, 143, 993, 110, 995 and 53 (default 10000: 10587 ...)")
     p.add_argument("--ephemeral", action="store_true", help="let the system pick free ports (see the printout)")
@@ -256,7 +257,11 @@ def ui_info(mode: Any) -> str:
 
 def connect_details(mode: Any) -> list[str]:
     """The accounts with their passwords, the CA certificate to trust, and where the mail is kept."""
-    lines = ["accounts:"]
+    if getattr(mode, "passwords_file", None) is None:
+        lines = ["accounts:"]
+    else:
+        lines = ["accounts (random passwords: other computers can reach these servers, so the scenario's "
+                 f"published ones are not used; kept in {mode.passwords_file}):"]
     for account in mode.accounts():
         # The user name is the address unless the scenario says otherwise: say it only then.
         user = f"  (user {account['username']})" if account["username"] != account["address"] else ""

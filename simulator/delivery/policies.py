@@ -9,11 +9,12 @@ reply comes from the catalogue, ``simulator.protocols.smtp.replies``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from email.utils import getaddresses
 
 from simulator.delivery.authentication.signing import forwarded_to, sign_outgoing, strip_claims, verify_incoming
 from simulator.delivery.connectcheck import ClientCheck, scenario_address
 from simulator.delivery.site import Site, mailbox_of, store_behind
-from simulator.mail.headers import complete_submission, prepend_header, received_header
+from simulator.mail.headers import complete_submission, header_value, prepend_header, received_header
 from simulator.protocols.smtp import replies as R
 from simulator.protocols.smtp.policy import Envelope, ServerPolicy
 from simulator.protocols.smtp.replies import Reply
@@ -23,18 +24,37 @@ from simulator.scenario.model import Host
 
 class SubmissionPolicy(ServerPolicy):
     """The MSA: the scenario's accounts log in, and a logged-in user may send anywhere
-    (RFC 6409 §4.3; the state machine refuses MAIL before AUTH). Accepted mail goes to
-    the queue before the 250."""
+    (RFC 6409 §4.3; the state machine refuses MAIL before AUTH), but only as themselves:
+    MAIL FROM must be the login's own address (RFC 6409 §6.1, Postfix's
+    ``reject_sender_login_mismatch``), and with ``bind_from`` so must every From:
+    address (§6.3). Otherwise alice could send as bob, and the bounces of her mail
+    would go to bob (backscatter). The null sender is allowed, as Postfix allows it.
+    Accepted mail goes to the queue before the 250, its Received field naming the login."""
 
-    def __init__(self, site: Site, host: Host, peer: Host) -> None:
+    def __init__(self, site: Site, host: Host, peer: Host, *, bind_from: bool = True) -> None:
         self.site = site
         self.host = host
         self.peer = peer
+        self.bind_from = bind_from
 
     def authenticate(self, mechanism: str, username: str, password: str) -> bool:
         return any(a.username == username and a.password == password for a in self.site.scenario.accounts)
 
+    def _owns(self, user: str, address: str) -> bool:
+        account = next((a for a in self.site.scenario.accounts if a.username == user), None)
+        return account is not None and account.address.lower() == address.lower()
+
     def check_sender(self, envelope: Envelope, address: str) -> Reply | None:
+        user = envelope.auth_user
+        if user is None or not address or self._owns(user, address):
+            return None
+        return R.sender_not_owned(address, user)
+
+    def _foreign_from(self, user: str, content: bytes) -> str | None:
+        """The first From: address the login does not own, if any (RFC 5322 §3.6.2)."""
+        for _name, address in getaddresses([header_value(content, "From")]):
+            if address and not self._owns(user, address):
+                return address
         return None
 
     def check_recipient(self, envelope: Envelope, address: str) -> Reply | None:
@@ -42,12 +62,16 @@ class SubmissionPolicy(ServerPolicy):
 
     def accept_message(self, envelope: Envelope, content: bytes) -> Reply:
         site, host = self.site, self.host
+        user = envelope.auth_user
+        foreign = self._foreign_from(user, content) if self.bind_from and user is not None else None
+        if foreign is not None:
+            return R.from_not_owned(foreign, user or "")
         queue_id = site.queue_id()
         domain = host.domains[0] if host.domains else host.hostname
         content = complete_submission(
             content, helo=envelope.helo, client_host=self.peer.hostname, client_ip=self.peer.ip,
             msa_host=host.hostname, with_protocol=envelope.transmission_type, recipients=envelope.rcpt_to,
-            queue_id=queue_id, message_id=lambda: site.message_id(domain), t=site.header_time(),
+            queue_id=queue_id, message_id=lambda: site.message_id(domain), t=site.header_time(), auth_user=user,
         )
         content = sign_outgoing(site, host, content)  # DKIM (and a footer after it), if the MSA is set up so
         try:

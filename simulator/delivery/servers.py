@@ -16,7 +16,7 @@ from simulator.delivery.connectcheck import ClientCheck, checks_client, scenario
 from simulator.delivery.policies import InboundPolicy, SubmissionPolicy
 from simulator.delivery.site import Site
 from simulator.protocols import smtp
-from simulator.protocols.common import ServerConnection, ShutdownReason
+from simulator.protocols.common import LoginGate, ServerConnection, ShutdownReason
 from simulator.protocols.mailstore import MailStore
 from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Host, Role
@@ -55,12 +55,13 @@ class ServerSide:
 
 
 def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequence[Host] = (),
-               dedup: str | None = None) -> ServerSide:
+               dedup: str | None = None, login_gate: LoginGate | None = None) -> ServerSide:
     """The server ``host`` runs on ``port`` for a client ``peer``.
 
     ``serves``: for an MX, every MX host this server stands for (live mode's
     one MX listener); by default only ``host``. ``dedup``: the sender's queue
-    entry, when known (see ``InboundPolicy``).
+    entry, when known (see ``InboundPolicy``). ``login_gate``: what the machine
+    asks before checking a password (live mode's guard against guessing).
     """
     kind = PROTOCOL_OF_PORT[port]
     starttls = host.tls != "none"
@@ -69,13 +70,13 @@ def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequenc
         from simulator.trace.narrate.imap import IMAPNarrator
 
         config = imap.IMAPServerConfig(hostname=host.hostname, implicit_tls=port == 993, starttls_available=starttls)
-        return ServerSide(imap.IMAPServer(config, site.mail_store(host)), IMAPNarrator(), kind)
+        return ServerSide(imap.IMAPServer(config, site.mail_store(host), login_gate=login_gate), IMAPNarrator(), kind)
     if kind is Kind.POP3:
         from simulator.protocols import pop3
         from simulator.trace.narrate.pop3 import POP3Narrator
 
         pconfig = pop3.POP3ServerConfig(hostname=host.hostname, implicit_tls=port == 995, starttls_available=starttls)
-        return ServerSide(pop3.POP3Server(pconfig, site.mail_store(host)), POP3Narrator(), kind)
+        return ServerSide(pop3.POP3Server(pconfig, site.mail_store(host), login_gate=login_gate), POP3Narrator(), kind)
     faults = site.faults
     if host.role is Role.MSA:
         sconfig = smtp.SMTPServerConfig(hostname=host.hostname, role=smtp.Role.MSA, implicit_tls=port == 465,
@@ -101,7 +102,7 @@ def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequenc
     # A scenario's mail client set up to send on 25 (not live mode's outsiders, drawn as a sending server).
     mua = any(h.id == peer.id and h.role is Role.MUA for h in site.scenario.hosts)
     narrator = SMTPNarrator(submission=port != 25, client_is_mua=port != 25 or mua)
-    return ServerSide(smtp.SMTPServer(sconfig, policy), narrator, kind, refusal, check)
+    return ServerSide(smtp.SMTPServer(sconfig, policy, login_gate=login_gate), narrator, kind, refusal, check)
 
 
 def refusing_server(kind: Kind, hostname: str) -> ServerConnection:

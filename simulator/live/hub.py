@@ -12,7 +12,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from simulator.live.authguard import AuthGuard, GuardLimits
 from simulator.scenario.model import Host
+from simulator.trace.events import Kind
 
 if TYPE_CHECKING:
     from simulator.live.context import LiveWorld
@@ -75,6 +77,18 @@ class Hub:
         self.identities: dict[tuple[str, int], tuple[Host, Host, str]] = {}
         self.tasks: set[asyncio.Task[Any]] = set()
         self._sweeper: asyncio.Task | None = None
+        self.auth_guard = AuthGuard(on_block=self._note_block)  # wrong passwords per address, across connections
+        self.sleep: Callable[[float], Any] = asyncio.sleep  # how a session waits (tests put a fake here)
+
+    def _note_block(self, address: str, limits: GuardLimits) -> None:
+        msa = self.world.msa.id
+        self.world.trace.emit(
+            Kind.NOTE, msa, msa,
+            f"{address}: {limits.max_failures} wrong passwords within {limits.window / 60:g} minutes: every login "
+            f"from it is refused for {limits.cooloff / 60:g} minutes",
+            "Guessing passwords is made slow: each wrong one is answered after a delay, and an address that "
+            "keeps trying is refused for a while, even with the right password (SMTP 421 4.7.0, IMAP NO "
+            "[UNAVAILABLE], POP3 -ERR [SYS/TEMP]).", rfc="RFC 5321 §3.8")
 
     def register(self, local: tuple[str, int], target: Host, origin: Host, queue_id: str) -> Callable[[], None]:
         """The queue announces a connection it is about to open from ``local`` to the MX ``target``."""

@@ -12,6 +12,7 @@ On disk, under the data directory (``--data-dir``, by default
     <scenario>/tls/HOSTNAME.pem     each server's certificate
     <scenario>/mail/<address>/      each account's Maildir
     <scenario>/queue/, queue-state/ the relay queue
+    <scenario>/passwords.json       the accounts' random passwords (0600), when listening beyond loopback
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from simulator.live.certs import CertPaths, client_context, ensure_certificates,
 from simulator.live.context import LiveWorld
 from simulator.live.dkimkey import ensure_dkim_key, key_path
 from simulator.live.dns import DNSServer
+from simulator.live.passwords import with_random_passwords
 from simulator.live.queue import LiveQueue
 from simulator.live.hub import DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, ERROR_SLEEP, Hub
 from simulator.live.server import listen
@@ -102,6 +104,10 @@ class LiveMode:
         self.options.check()
         self.data_dir = (self.options.data_dir or default_data_dir()).expanduser().resolve()
         self.root = self.data_dir / scenario_dir_name(self.scenario.name)
+        # Beyond loopback the lessons' published passwords would let anyone in (simulator/live/passwords.py).
+        self.passwords_file: Path | None = None
+        if not ipaddress.ip_address(self.options.listen).is_loopback:
+            self.scenario, self.passwords_file = with_random_passwords(self.scenario, self.root)
         self.world = LiveWorld(self.scenario, time_scale=self.options.time_scale, max_events=self.options.max_events)
         self.trace = self.world.trace
         self.ports: dict[str, int] = {}
@@ -123,8 +129,9 @@ class LiveMode:
         self.warnings = [f"{n} is not a name reserved for testing: clients will not accept its certificate"
                          for n in names if not permitted(n)]
         if not ipaddress.ip_address(opts.listen).is_loopback:
-            self.warnings.append(f"listening on {opts.listen}: other computers can reach these servers, and the "
-                                 "accounts' passwords are printed above (there is no open relay)")
+            self.warnings.append(f"listening on {opts.listen}: other computers can reach these servers; the "
+                                 "accounts have random passwords (printed above, kept in "
+                                 f"{self.passwords_file}); there is no open relay")
         self.certs = certs = ensure_certificates(self.data_dir / "tls", self.root / "tls", names)
         world = self.world
         # The MSA signs with a key of this data directory; the DNS server publishes it, with SPF and DMARC.
@@ -189,6 +196,7 @@ class LiveMode:
         return {
             "ports": {key: self.ports.get(key) for key in PORT_KEYS},
             "accounts": self.accounts(),
+            "passwords": "scenario" if self.passwords_file is None else "random",
             "ca": str(self.certs.ca) if self.certs else None,
             "listen": self.options.listen,
             "scenario": self.scenario.name,

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.delivery.servers import PORT_NAMES
+from simulator.live.authguard import AddressGate
 from simulator.live.hub import ConnectionCap, Hub
 from simulator.protocols.common import LoginSucceeded, Paced, ServerConnection, ShutdownReason, StartTLSRequested, \
     Unprompted
@@ -64,6 +65,7 @@ class Opened:
     refusal: ShutdownReason | None = None  # refuse at the greeting (a scenario fault)
     on_login: Callable[[str], tuple[str | None, str | None]] | None = None  # user -> (client, server) actors
     before_greeting: Callable[[], None] | None = None  # an MX's checks of the client's address (DNS lookups)
+    gate: AddressGate | None = None  # the guard against password guessing: holds back a wrong password's reply
 
 
 @dataclass
@@ -104,6 +106,7 @@ class Session(asyncio.Protocol):
         self._turn: asyncio.Handle | None = None
         self._slept = False  # past the soft error limit: the sleep before the next line is over
         self._exempt = False  # the queue's own relay connection: no per-address limit
+        self._holding = False  # a wrong password's reply waits out the failure delay; input waits in _backlog
 
     # --- asyncio callbacks -----------------------------------------------------------------------
 
@@ -143,7 +146,7 @@ class Session(asyncio.Protocol):
         if self.machine is None or self._closing:
             return
         self._backlog += data
-        if self._turn is None:
+        if self._turn is None and not self._holding:
             self._work()
 
     def _work(self) -> None:
@@ -151,6 +154,8 @@ class Session(asyncio.Protocol):
         self._turn = None
         budget = TURN
         while self._backlog and self.machine is not None and not (self._closing or self._upgrading):
+            if self._holding:
+                return  # a wrong password's reply is waiting: the rest after it (_release)
             paced = self.machine if isinstance(self.machine, Paced) else None
             if paced is not None and paced.slowed and not self._slept:
                 self._later(self.hub.error_sleep)  # past the soft error limit: wait, then one line
@@ -169,6 +174,8 @@ class Session(asyncio.Protocol):
             del self._backlog[:size]
             budget -= len(piece)
             self._take(piece)
+            if self._holding:
+                return
         if self._closing or self._upgrading:
             self._backlog.clear()  # after QUIT, or plaintext pipelined after STARTTLS: never read
         if not (self._paused_writing or self._upgrading or self._closing) and self.transport is not None:
@@ -193,7 +200,11 @@ class Session(asyncio.Protocol):
             self.last_progress = time.monotonic()
         try:
             events = machine.receive_data(data)
-            self._after(events)
+            delay = opened.gate.take_delay() if opened.gate is not None else 0.0
+            if delay > 0:
+                self._hold(events, delay)
+            else:
+                self._after(events)
         except Exception as exc:  # a bug in a state machine must cost one connection, not the server
             self._emit(Kind.NOTE, self._server, f"internal error: {exc!r}; connection closed",
                        "Something went wrong inside smtpsim (please report it); only this connection is affected.",
@@ -207,7 +218,8 @@ class Session(asyncio.Protocol):
         if self._turn is not None:  # what came before the EOF is handled first, now
             self._turn.cancel()
             self._turn = None
-            while self._backlog and self.machine is not None and not (self._closing or self._upgrading):
+            while self._backlog and self.machine is not None and not (self._closing or self._upgrading
+                                                                      or self._holding):
                 piece = bytes(self._backlog[:TURN])
                 del self._backlog[:TURN]
                 self._take(piece)
@@ -239,6 +251,21 @@ class Session(asyncio.Protocol):
             self.trace.end_connection(self.conn)
             self.conn = 0
 
+    def _hold(self, events: list[Any], delay: float) -> None:
+        """A wrong password: answer it after ``delay`` and read nothing meanwhile (authguard.py)."""
+        self._holding = True
+        self.transport.pause_reading()
+        self.hub.spawn(self._release(events, delay))
+
+    async def _release(self, events: list[Any], delay: float) -> None:
+        await self.hub.sleep(delay)
+        self._holding = False
+        if self._gone or self._closing:
+            return
+        self._after(events)
+        if self._turn is None:
+            self._work()  # what came meanwhile waited in the backlog; _work resumes reading
+
     def pause_writing(self) -> None:
         # The client does not read what we send: stop reading what it sends.
         self._paused_writing = True
@@ -247,7 +274,7 @@ class Session(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self._paused_writing = False
-        if not self._upgrading and not self._closing and self._turn is None:
+        if not self._upgrading and not self._closing and self._turn is None and not self._holding:
             self.transport.resume_reading()
 
     # --- the machine ------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def build_services(world: LiveWorld, hub: Hub, tls_for: Callable[[Host], ssl.SSL
     for name, (port, implicit) in PORTS.items():
         if name.startswith("msa"):
             host, group, kind = world.msa, "msa", Kind.SMTP
-            opener = _msa_opener(world, port, tls_for)
+            opener = _msa_opener(world, hub, port, tls_for)
         elif name == "mta":
             if not world.mtas:
                 continue
@@ -62,7 +62,7 @@ def build_services(world: LiveWorld, hub: Hub, tls_for: Callable[[Host], ssl.SSL
                 continue
             host, group = world.stores[0], "store"
             kind = Kind.IMAP if name.startswith("imap") else Kind.POP3
-            opener = _store_opener(world, host, port, tls_for)
+            opener = _store_opener(world, hub, host, port, tls_for)
         services.append(Service(name, port, kind, host.hostname, implicit, caps[group], opener,
                                 _refuser(kind, host.hostname)))
     return services
@@ -72,7 +72,8 @@ def _refuser(kind: Kind, hostname: str) -> Callable[[], ServerConnection]:
     return lambda: refusing_server(kind, hostname)
 
 
-def _msa_opener(world: LiveWorld, port: int, tls_for: Callable[[Host], ssl.SSLContext]) -> Callable[[tuple[str, int]], Opened]:
+def _msa_opener(world: LiveWorld, hub: Hub, port: int,
+                tls_for: Callable[[Host], ssl.SSLContext]) -> Callable[[tuple[str, int]], Opened]:
     msa = world.msa
 
     def on_login(username: str) -> tuple[str | None, str | None]:
@@ -80,9 +81,10 @@ def _msa_opener(world: LiveWorld, port: int, tls_for: Callable[[Host], ssl.SSLCo
         return (mua.id if mua else None), None
 
     def open_(peer: tuple[str, int]) -> Opened:
-        side = server_for(world, msa, port, world.peer_host(None, peer[0]))
+        gate = hub.auth_guard.gate(peer[0])  # wrong passwords count per client address (simulator/live/authguard.py)
+        side = server_for(world, msa, port, world.peer_host(None, peer[0]), login_gate=gate)
         return Opened(side.machine, side.narrator, world.sender_mua_id(), msa.id, tls_for(msa), side.refusal,
-                      on_login=on_login)
+                      on_login=on_login, gate=gate)
 
     return open_
 
@@ -107,7 +109,7 @@ def _mx_opener(world: LiveWorld, hub: Hub, tls_for: Callable[[Host], ssl.SSLCont
     return open_
 
 
-def _store_opener(world: LiveWorld, host: Host, port: int,
+def _store_opener(world: LiveWorld, hub: Hub, host: Host, port: int,
                   tls_for: Callable[[Host], ssl.SSLContext]) -> Callable[[tuple[str, int]], Opened]:
     def on_login(username: str) -> tuple[str | None, str | None]:
         account = world.account_by_username(username)
@@ -116,8 +118,9 @@ def _store_opener(world: LiveWorld, host: Host, port: int,
         return (mua.id if mua else None), (where.id if where else None)
 
     def open_(peer: tuple[str, int]) -> Opened:
-        side = server_for(world, host, port, world.peer_host(None, peer[0]))
+        gate = hub.auth_guard.gate(peer[0])
+        side = server_for(world, host, port, world.peer_host(None, peer[0]), login_gate=gate)
         return Opened(side.machine, side.narrator, world.reader_mua_id(host), host.id, tls_for(host), side.refusal,
-                      on_login=on_login)
+                      on_login=on_login, gate=gate)
 
     return open_

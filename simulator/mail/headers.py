@@ -38,20 +38,30 @@ def received_header(
     recipient: str | None,
     t: float,
     tls: str | None = None,
+    auth_user: str | None = None,
 ) -> str:
     """A ``Received:`` trace field as RFC 5321 §4.4 lays it out (value only).
 
     ``with_protocol`` comes from RFC 3848 (ESMTP, ESMTPS, ESMTPSA ...); the
     TLS comment is what Postfix and others add so readers can see the hop was
-    encrypted.
+    encrypted. ``auth_user``: the login of a submission, in a comment as
+    Postfix writes it (``smtpd_sasl_authenticated_header``), so a reader can
+    tell who sent it whatever the From: field says.
     """
     parts = [f"from {from_helo} ({from_host} [{from_ip}])"]
     if tls:
         parts.append(f"\t({tls})")
+    if auth_user:
+        parts.append(f"\t(Authenticated sender: {_comment_safe(auth_user)})")
     parts.append(f"\tby {by_host} (smtpsim) with {with_protocol} id {queue_id}")
     tail = f"\tfor <{recipient}>; " if recipient else "\t; "
     parts.append(tail + rfc5322_date(t))
     return "\r\n".join(parts)
+
+
+def _comment_safe(text: str) -> str:
+    # Inside an RFC 5322 comment: no parentheses or backslashes to unbalance it, no line breaks.
+    return "".join(c if c.isprintable() and c not in "()\\" else "?" for c in text)
 
 
 def prepend_header(content: bytes, name: str, value: str) -> bytes:
@@ -93,6 +103,7 @@ def complete_submission(
     queue_id: str,
     message_id: Callable[[], str],
     t: float,
+    auth_user: str | None = None,
 ) -> bytes:
     """What an MSA does to a submitted message before queueing it.
 
@@ -107,5 +118,5 @@ def complete_submission(
     return prepend_header(content, "Received", received_header(
         from_helo=helo or client_host, from_host=client_host, from_ip=client_ip, by_host=msa_host,
         with_protocol=with_protocol, queue_id=queue_id,
-        recipient=recipients[0] if len(recipients) == 1 else None, t=t,
+        recipient=recipients[0] if len(recipients) == 1 else None, t=t, auth_user=auth_user,
     ))

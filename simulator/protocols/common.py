@@ -23,6 +23,7 @@ __all__ = [
     "ClientConnection",
     "ConnectionClosed",
     "Event",
+    "LoginGate",
     "LoginSucceeded",
     "ServerConnection",
     "SessionClosed",
@@ -115,6 +116,19 @@ class ServerConnection(Protocol):
     def connection_lost(self) -> list[Event]: ...
 
     def shutdown(self, reason: ShutdownReason) -> list[Event]: ...
+
+
+class LoginGate(Protocol):
+    """The application's say on password attempts, asked by every server machine (SMTP AUTH, IMAP
+    LOGIN/AUTHENTICATE, POP3 PASS): a guard against guessing, kept outside the protocols.
+
+    ``allowed()`` before the credentials are checked: False refuses the attempt, right password or not,
+    in the protocol's words for "temporarily unavailable". ``failed()`` after a wrong password.
+    """
+
+    def allowed(self) -> bool: ...
+
+    def failed(self) -> None: ...
 
 
 @runtime_checkable

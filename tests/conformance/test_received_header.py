@@ -15,9 +15,11 @@ from simulator.run import run_scenario
 from simulator.scenario.library import open_scenario
 from simulator.trace.events import Kind
 
-# RFC 5321 §4.4 Time-stamp-line, as this simulator writes it (one line once unfolded).
+# RFC 5321 §4.4 Time-stamp-line, as this simulator writes it (one line once unfolded). By-domain is
+# CFWS "BY" ...: a comment may come before "by"; a submission's names its login (as Postfix's does).
 RECEIVED = re.compile(
-    r"from (?P<helo>\S+) \((?P<host>\S+) \[(?P<ip>[0-9.]+)\]\) by (?P<by>\S+) \(smtpsim\)"
+    r"from (?P<helo>\S+) \((?P<host>\S+) \[(?P<ip>[0-9.]+)\]\)"
+    r"(?: \(Authenticated sender: (?P<auth>[^()\\]+)\))? by (?P<by>\S+) \(smtpsim\)"
     r" with (?P<with>\S+) id (?P<id>\w+)(?: for <(?P<for>[^>]*)>)?; (?P<date>.+)"
 )
 
@@ -64,6 +66,8 @@ def test_received_says_esmtpsa_for_submission_esmtps_for_relay_and_return_path_i
     assert (submission["host"], submission["by"], submission["with"]) == (
         "alice-laptop.example.org", "smtp.example.org", "ESMTPSA")
     assert submission["ip"] == "192.0.2.10"
+    # Who logged in: named on the submission hop only.
+    assert (submission["auth"], relay["auth"]) == ("alice@example.org", None)
     # Each hop names the one before it.
     assert relay["host"] == submission["by"]
 

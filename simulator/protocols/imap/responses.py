@@ -54,6 +54,7 @@ class Texts:
     # RFC 9051 section 7.1 (from RFC 5530) gives this code and example text.
     PRIVACY_REQUIRED = "[PRIVACYREQUIRED] Connection offers no privacy"
     AUTH_FAILED = "[AUTHENTICATIONFAILED] Invalid credentials"
+    TOO_MANY_FAILURES = "[UNAVAILABLE] Too many failed logins from your address, try again later"
     AUTHZ_FAILED = "[AUTHORIZATIONFAILED] Cannot act as another user"
     AUTH_MECHANISM = "Unsupported authentication mechanism"
     AUTH_CANCELLED = "AUTHENTICATE cancelled"

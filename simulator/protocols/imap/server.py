@@ -23,7 +23,7 @@ import base64
 import binascii
 from collections.abc import Callable
 
-from ..common import ShutdownReason
+from ..common import LoginGate, ShutdownReason
 from ..errors import LocalProtocolError
 from ..mailstore import MailStore, StoreError
 from . import _cmd_mailboxes, _cmd_selected
@@ -74,9 +74,10 @@ Handler = Callable[[Session, str, list[Token], list[Event]], None]
 class IMAPServer:
     """One IMAP connection, server side."""
 
-    def __init__(self, config: IMAPServerConfig, store: MailStore) -> None:
+    def __init__(self, config: IMAPServerConfig, store: MailStore, *, login_gate: LoginGate | None = None) -> None:
         self.config = config
         self.store = store
+        self.login_gate = login_gate  # asked before each password check (a guard against guessing)
         self._s = Session(config, store)
         self._s.on_change = self._mailbox_changed
         self._started = False
@@ -399,6 +400,12 @@ class IMAPServer:
 
     def _finish_login(self, tag: str, user: str, password: str, done: str, events: list[Event]) -> None:
         s = self._s
+        gate = self.login_gate
+        if gate is not None and not gate.allowed():
+            # [UNAVAILABLE] (RFC 5530): a temporary failure, try later; the password was not even checked.
+            s.tagged(tag, "NO", Texts.TOO_MANY_FAILURES)
+            events.append(LoginFailed(user, Texts.TOO_MANY_FAILURES))
+            return
         if self.store.authenticate(user, password):
             s.user = user
             s.machine.fire(Trigger.LOGIN_OK)
@@ -406,6 +413,8 @@ class IMAPServer:
             s.tagged(tag, "OK", f"[CAPABILITY {s.capabilities()}] {done}")
             events.append(LoginSucceeded(user))
         else:
+            if gate is not None:
+                gate.failed()
             s.tagged(tag, "NO", Texts.AUTH_FAILED)
             events.append(LoginFailed(user, Texts.AUTH_FAILED))
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..common import ShutdownReason
+from ..common import LoginGate, ShutdownReason
 from ..errors import LocalProtocolError
 from ..mailstore import FlagOp, Mailbox, MailStore, StoredMessage, StoreError
 from ._events import (
@@ -81,6 +81,7 @@ class Texts:
     BYE_TOO_MANY = "[SYS/TEMP] Too many connections, try again later"
     BYE_TOO_MANY_FROM_ADDRESS = "[SYS/TEMP] Too many connections from your address, try again later"
     BYE_UNAVAILABLE = "[SYS/TEMP] Service not available, try again later"
+    TOO_MANY_FAILURES = "[SYS/TEMP] Too many failed logins from your address, try again later"
 
 
 _GOODBYES = {
@@ -115,9 +116,10 @@ class POP3ServerConfig:
 class POP3Server:
     """One POP3 connection, server side."""
 
-    def __init__(self, config: POP3ServerConfig, store: MailStore) -> None:
+    def __init__(self, config: POP3ServerConfig, store: MailStore, *, login_gate: LoginGate | None = None) -> None:
         self.config = config
         self.store = store
+        self.login_gate = login_gate  # asked before each password check (a guard against guessing)
         self.closed = False
         self._machine = POP3ServerStateMachine(config.implicit_tls)
         self._started = False
@@ -311,8 +313,17 @@ class POP3Server:
         if user is None:
             self._err(Texts.USER_FIRST)
             return
-        mailbox = self.store.mailbox(user) if self.store.authenticate(user, password) else None
+        gate = self.login_gate
+        if gate is not None and not gate.allowed():
+            # [SYS/TEMP] (RFC 3206): a temporary problem, try later; the password was not even checked.
+            self._err(Texts.TOO_MANY_FAILURES)
+            events.append(LoginFailed(user, Texts.TOO_MANY_FAILURES))
+            return
+        right = self.store.authenticate(user, password)
+        mailbox = self.store.mailbox(user) if right else None
         if mailbox is None:
+            if gate is not None and not right:
+                gate.failed()
             self._err(Texts.LOGIN_FAILED)
             events.append(LoginFailed(user, Texts.LOGIN_FAILED))
             return

@@ -168,6 +168,8 @@ def auth_challenge(base64_text: str) -> Reply:
 OK = Reply(250, "2.0.0", "Ok")
 SENDER_OK = Reply(250, "2.1.0", "Sender ok")  # X.1.0 other address status
 RECIPIENT_OK = Reply(250, "2.1.5", "Recipient ok")  # X.1.5 destination address valid
+# The same recipient again in one transaction: still 250 (as Postfix), kept once (Postfix's duplicate filter).
+DUPLICATE_RECIPIENT = Reply(250, "2.1.5", "Recipient ok (already named: one copy is delivered)")
 CANNOT_VRFY = Reply(252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery")
 HELP = Reply(
     214,
@@ -225,6 +227,24 @@ PARAM_NOT_RECOGNIZED = Reply(  # RFC 5321 §4.1.1.11
     555, "5.5.4", "MAIL FROM/RCPT TO parameters not recognized or not implemented"
 )
 GREYLISTED = Reply(451, "4.7.1", "Recipient address rejected: Greylisted, please try again later")  # RFC 6647
+
+# --- the submission server binds the sender to the login (RFC 6409 §6.1, §6.3) -------------------
+# RFC 6409 §6.1 suggests 550 5.7.1 at MAIL; Postfix's reject_sender_login_mismatch sends 553 5.7.1
+# (RFC 5321 §4.3.2 lists 553 for MAIL: "mailbox name not allowed"), and so do we. After the data
+# RFC 6409 §6.3 names 550 5.7.1 for a message "inconsistent with permissions given to the user".
+SENDER_NOT_OWNED = Reply(553, "5.7.1", "Sender address rejected: not owned by user")
+FROM_NOT_OWNED = Reply(550, "5.7.1", "From: header address rejected: not owned by user")
+
+
+def sender_not_owned(address: str, user: str) -> Reply:
+    """553 5.7.1 in Postfix's words: ``<bob@example.net>: Sender address rejected: not owned by user alice``."""
+    return SENDER_NOT_OWNED.with_text(f"<{address}>: {SENDER_NOT_OWNED.message} {user}")
+
+
+def from_not_owned(address: str, user: str) -> Reply:
+    """550 5.7.1 after the data: the From: field names an address the login does not own."""
+    return FROM_NOT_OWNED.with_text(f"<{address}>: {FROM_NOT_OWNED.message} {user}")
+
 
 # --- the MX's checks of the client's address (simulator/delivery/connectcheck.py) -------------
 # RFC 7372 §3.3: X.7.25 "Reverse DNS validation failed", basic code 550 (FCrDNS: RFC 8601 §3).
@@ -298,6 +318,9 @@ AUTH_EMPTY_CHALLENGE = auth_challenge("")  # "334 " with its trailing space
 LOGIN_USERNAME_CHALLENGE = auth_challenge("VXNlcm5hbWU6")  # base64("Username:")
 LOGIN_PASSWORD_CHALLENGE = auth_challenge("UGFzc3dvcmQ6")  # base64("Password:")
 AUTH_TEMP_FAILURE = Reply(454, "4.7.0", "Temporary authentication failure")
+# Too many wrong passwords from one address (live mode's auth guard): 421, then the server closes
+# (RFC 5321 §3.8); X.7.0 other security status, as Postfix's anvil rate limits answer.
+TOO_MANY_AUTH_FAILURES = Reply(421, "4.7.0", "Too many failed logins from your address, try again later")
 AUTH_LINE_TOO_LONG = Reply(500, "5.5.6", "Authentication exchange line is too long")
 # §4: "*" cancels and MUST get 501; RFC 4954 names no enhanced code, Postfix sends 5.7.0.
 AUTH_CANCELLED = Reply(501, "5.7.0", "Authentication aborted")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import overload
 
-from simulator.protocols.common import ShutdownReason
+from simulator.protocols.common import LoginGate, ShutdownReason
 from simulator.protocols.errors import LocalProtocolError
 from simulator.protocols.smtp import _sasl
 from simulator.protocols.smtp import replies as R
@@ -86,9 +86,11 @@ def _with_enhanced(reply: Reply | None) -> Reply | None:
 class SMTPServer:
     """One server side of one SMTP connection (submission or relay/delivery)."""
 
-    def __init__(self, config: SMTPServerConfig, policy: ServerPolicy | None = None) -> None:
+    def __init__(self, config: SMTPServerConfig, policy: ServerPolicy | None = None, *,
+                 login_gate: LoginGate | None = None) -> None:
         self.config = config
         self.policy = policy if policy is not None else ServerPolicy()
+        self.login_gate = login_gate  # asked before each password check (a guard against guessing)
         self.state = ServerState.NEW
         self.tls_active = config.implicit_tls
         self.auth_user: str | None = None
@@ -417,10 +419,19 @@ class SMTPServer:
         decision = _with_enhanced(self.policy.check_recipient(self.envelope, address))
         if decision is not None and not decision.is_completion:
             return self._refuse_recipient(address, decision, verb)
+        if self._already_named(address):
+            # The same mailbox again: 250, kept once (Postfix's cleanup drops duplicates; RFC 5321 asks no copy per RCPT).
+            return self._reply(R.DUPLICATE_RECIPIENT, verb)
         self._rcpts.append(address)
         self.state = AFTER_SUCCESS[verb]
         self._events.append(RecipientAccepted(address))
         self._reply(decision or R.RECIPIENT_OK, verb)
+
+    def _already_named(self, address: str) -> bool:
+        # The domain compares without case (RFC 5321 §2.4), the local part exactly.
+        local, _, domain = address.rpartition("@")
+        return any(r.rpartition("@")[0] == local and r.rpartition("@")[2].lower() == domain.lower()
+                   for r in self._rcpts)
 
     def _may_receive(self, domain: str, bare_postmaster: bool) -> bool:
         if bare_postmaster or self.auth_user is not None:
@@ -514,10 +525,17 @@ class SMTPServer:
         if isinstance(step, _sasl.Failure):
             self._events.append(AuthFailed(step.username, mechanism))
             return self._reply(step.reply, "AUTH")
+        gate = self.login_gate
+        if gate is not None and not gate.allowed():
+            # Too many wrong passwords from this client: not even checked; 421 and close (RFC 5321 §3.8).
+            self._reply(self._with_domain(R.TOO_MANY_AUTH_FAILURES), "AUTH")
+            return self._close()
         if self.policy.authenticate(mechanism, step.username, step.password):
             self.auth_user = step.username
             self._events.append(AuthSucceeded(step.username, mechanism))
             return self._reply(R.AUTH_SUCCEEDED, "AUTH")
+        if gate is not None:
+            gate.failed()
         self._events.append(AuthFailed(step.username, mechanism))
         self._reply(R.AUTH_CREDENTIALS_INVALID, "AUTH")
 

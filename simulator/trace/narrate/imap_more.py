@@ -69,6 +69,9 @@ RESPONSE_CODES: dict[str, str] = {
     "EXPUNGEISSUED": "some of the messages asked for were removed by another session meanwhile",
     "TOOBIG": "the message is larger than the server takes",
     "CLOSED": "the mailbox that was selected is closed now",
+    "AUTHENTICATIONFAILED": "the user name or the password is wrong (the server does not say which)",
+    "UNAVAILABLE": "a temporary failure: trying later may work (a server also says it to an address that got "
+                   "the password wrong too often)",
 }
 
 _SPECIAL = ("\\Sent", "\\Drafts", "\\Trash", "\\Junk", "\\Archive", "\\All", "\\Flagged")

@@ -86,6 +86,11 @@ class POP3Narrator:
                                 "A greeting without +OK or -ERR: not valid POP3.", "RFC 1939 §4"))
             elif ok:
                 out.append(Line(text, f"+OK: {verb or 'the command'} succeeded.", "RFC 1939 §3"))
+            elif err and text[5:].startswith("[SYS/TEMP]"):
+                # The response code (RFC 2449 §8) says whether trying later may help.
+                out.append(Line(text, f"-ERR [SYS/TEMP]: {verb or 'the command'} failed for a temporary reason; "
+                                "trying later may work (as after too many wrong passwords from one address).",
+                                "RFC 2449 §8"))
             elif err:
                 out.append(Line(text, f"-ERR: {verb or 'the command'} failed.", "RFC 1939 §3"))
             else:

@@ -257,6 +257,10 @@ def _reply_meaning(code: int, enhanced: str | None, command: str, *, multiline: 
         return ("The server asks for the next piece of the login (the text is base64).", "RFC 4954 §4")
     if command in ("AUTH", "AUTH-STEP") and code == 235:
         return ("Login accepted: this client may now submit mail.", "RFC 4954 §6")
+    if command in ("AUTH", "AUTH-STEP") and code == 421:
+        return ("Too many wrong passwords from this client's address: the server refuses every login from it "
+                "for a while, even with the right password, and closes the connection. With a delay after each "
+                "wrong password, this makes guessing passwords slow.", "RFC 5321 §3.8")
     if command in ("AUTH", "AUTH-STEP") and code == 535:
         return ("Login refused: wrong username or password. Permanent for these credentials: trying again "
                 "with the same ones will not help.", "RFC 4954 §6")
@@ -288,6 +292,15 @@ def _reply_meaning(code: int, enhanced: str | None, command: str, *, multiline: 
         )
     if command == "QUIT" and code == 221:
         return ("The server says goodbye and closes the connection.", "RFC 5321 §4.1.1.10")
+    if command == "MAIL" and code == 553 and detail == "7.1":
+        return ("The submission server refuses this sender: a logged-in user may send only as an address of "
+                "their own. Otherwise anyone with an account could send as anyone else, and the bounces of that "
+                "mail would go to the person named (backscatter). Postfix calls this check "
+                "reject_sender_login_mismatch.", "RFC 6409 §6.1")
+    if command == "DATA-END" and code == 550 and detail == "7.1":
+        return ("Refused after the data: the server will not take this message from this sender (X.7.1, not "
+                "authorized). A submission server says so when the From: field names an address the logged-in "
+                "user does not own.", "RFC 6409 §6.3")
     checked = reply_meaning(code, detail, command)  # reverse DNS, blocklists, relaying
     if checked is not None:
         return checked
