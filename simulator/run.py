@@ -15,17 +15,19 @@ if TYPE_CHECKING:
     from simulator.actors.world import World
     from simulator.scenario.model import Scenario
     from simulator.trace.events import Trace
-    from simulator.trace.recorder import EventSink
+    from simulator.trace.recorder import EventSink, LineSink
 
 
-def simulate(scenario: Scenario, seed: int | None = None, sink: EventSink | None = None) -> World:
+def simulate(scenario: Scenario, seed: int | None = None, sink: EventSink | None = None,
+             lines: LineSink | None = None) -> World:
     """Run to completion and return the final world (for invariant checks).
 
-    With ``sink``, every trace event is handed to it as it happens and none is kept.
+    With ``sink``, every trace event is handed to it as it happens and none is kept; with
+    ``lines``, every event's JSON line is (and no event is made).
     """
     from simulator.actors.world import World
 
-    world = World(scenario, seed, sink)
+    world = World(scenario, seed, sink, lines)
     world.populate()
     for index, message in enumerate(scenario.messages):
         mua = next(m for m in world.muas.values() if m.account.address == message.sender)
@@ -77,6 +79,16 @@ def stream_scenario(scenario: Scenario, sink: EventSink, seed: int | None = None
     The events are those of :func:`run_scenario`, in the same order; returns how many there were.
     """
     world = simulate(scenario, seed, sink)
+    return world.recorder.steps
+
+
+def stream_jsonl(scenario: Scenario, write: LineSink, seed: int | None = None) -> int:
+    """Run to completion, handing each event's JSON line (no newline) to ``write`` as it happens.
+
+    The lines are ``simulator.trace.jsonl.to_jsonl`` of :func:`run_scenario`'s events, byte for
+    byte, made without the events (what ``smtpsim run --json`` writes); returns how many there were.
+    """
+    world = simulate(scenario, seed, lines=write)
     return world.recorder.steps
 
 

@@ -8,6 +8,8 @@ enqueue, store) through which the shared policies and servers of
 from __future__ import annotations
 
 import random
+from functools import partial
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from simulator.delivery.dns import Resolvers
@@ -20,7 +22,7 @@ from simulator.mail.headers import header_value
 from simulator.protocols.mailstore import MailStore
 from simulator.scenario.model import Host, Role, Scenario
 from simulator.trace.events import Kind, Trace
-from simulator.trace.recorder import EventSink, TraceRecorder
+from simulator.trace.recorder import EventSink, LineSink, TraceRecorder
 
 if TYPE_CHECKING:
     from simulator.delivery.authentication import DKIMKey
@@ -35,13 +37,16 @@ REMOTE_BOUNCE_DELAY = 2.0  # seconds from the MX's 250 to its failed final deliv
 class World:
     """Everything the actors share. Nothing in here reads a wall clock."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None, sink: EventSink | None = None) -> None:
+    def __init__(self, scenario: Scenario, seed: int | None = None, sink: EventSink | None = None,
+                 lines: LineSink | None = None) -> None:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.rng = random.Random(self.seed)
         self.env = Environment()
-        # With a sink, each trace event goes to it as it happens and trace() has no events.
-        self.recorder = TraceRecorder(lambda: self.env.now, sink)
+        # With a sink (or lines: each event's JSON line), each trace event goes to it as it happens
+        # and trace() has no events.
+        # The clock: C calls down to the property (it is read once per trace event).
+        self.recorder = TraceRecorder(partial(attrgetter("now"), self.env), sink, lines)
         self.resolvers = Resolvers(scenario)
         self.faults = FaultBook(scenario.faults, lambda: self.env.now)
         # What became of each accepted message, per recipient.

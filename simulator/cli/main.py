@@ -15,7 +15,6 @@ import argparse
 import sys
 from collections.abc import Mapping, Sequence
 from importlib import import_module
-from typing import TYPE_CHECKING
 
 from simulator import __version__
 from simulator.cli import capture, progress
@@ -23,9 +22,6 @@ from simulator.cli.argtypes import seed as _seed
 from simulator.cli.argtypes import whole_number
 from simulator.scenario.errors import ScenarioError
 from simulator.scenario.library import DEFAULT_SCENARIO
-
-if TYPE_CHECKING:
-    from simulator.trace.events import TraceEvent
 
 EXIT_USAGE = 2
 
@@ -60,7 +56,17 @@ def _at(text: str) -> str:
     raise argparse.ArgumentTypeError(f"--at expects failure, key or a step number from 1, found {text!r}")
 
 
-def build_parser() -> _Parser:
+# The commands defined here: a command line that starts with one of them needs no other
+# subcommand's module (see build_parser's ``only``).
+BUILTIN_COMMANDS = ("play", "run", "list", "validate", "faults")
+
+
+def build_parser(only: str | None = None) -> _Parser:
+    """The whole command line; with ``only`` (one of BUILTIN_COMMANDS), the SUBCOMMANDS' modules are not imported.
+
+    ``smtpsim run X`` parses the same with or without them: a subcommand's arguments and errors
+    are its own parser's. Anything else (``--help``, another command, a scenario name) gets all.
+    """
     parser = _Parser(prog="smtpsim", description="Watch an email travel: real SMTP, DNS, IMAP and POP3, step by step.")
     parser.add_argument("--version", action="version", version=f"smtpsim {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -101,15 +107,17 @@ def build_parser() -> _Parser:
     f = sub.add_parser("faults", help="the faults an instructor can switch on for a scenario")
     f.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
 
-    for module in SUBCOMMANDS.values():
-        import_module(module).add_parser(sub)
+    if only not in BUILTIN_COMMANDS:
+        for module in SUBCOMMANDS.values():
+            import_module(module).add_parser(sub)
     parser.commands = sub.choices
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(_default_command(parser, list(sys.argv[1:] if argv is None else argv)))
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=words[0] if words and words[0] in BUILTIN_COMMANDS else None)
+    args = parser.parse_args(_default_command(parser, words))
     try:
         if args.command == "run":
             return _run(args)
@@ -153,12 +161,15 @@ def _default_command(parser: _Parser, argv: list[str]) -> list[str]:
 def _run(args: argparse.Namespace) -> int:
     import json
 
-    from simulator.run import run_scenario, stream_scenario
+    from simulator.run import run_scenario, stream_jsonl
     from simulator.scenario.library import open_scenario
-    from simulator.scenario.toggles import with_toggles
-    from simulator.trace.jsonl import to_jsonl, to_line
+    from simulator.trace.jsonl import to_jsonl
 
-    scenario = with_toggles(open_scenario(args.scenario), args.fault)
+    scenario = open_scenario(args.scenario)
+    if args.fault:  # the toggles' module (and its catalogue) only when a fault is asked for
+        from simulator.scenario.toggles import with_toggles
+
+        scenario = with_toggles(scenario, args.fault)
     if args.outcomes:
         from simulator.run import outcomes
 
@@ -172,13 +183,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"smtpsim: {problem}", file=sys.stderr)
         return EXIT_USAGE
     if args.json and args.pcap is None:
-        # Nothing else needs the trace: each event is written as it happens and none is kept.
+        # Nothing else needs the trace: each event's line is written as it happens and none is kept.
         out = sys.stdout
 
-        def write(event: TraceEvent) -> None:
-            out.write(to_line(event) + "\n")
+        def write(line: str) -> None:
+            out.write(line + "\n")
 
-        stream_scenario(scenario, write, args.seed)
+        stream_jsonl(scenario, write, args.seed)
         sys.stdout.flush()
         return 0
     trace = run_scenario(scenario, args.seed)

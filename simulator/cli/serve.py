@@ -14,15 +14,17 @@ must be the address browsers use; docs/serve.md shows an nginx example.
 from __future__ import annotations
 
 import argparse
-import errno
-import ipaddress
-import shlex
-import socket
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.cli.argtypes import seed, whole_number
 from simulator.cli.progress import add_profile_argument
+
+if TYPE_CHECKING:
+    import socket
+
+# socket, ipaddress, shlex and errno are imported where they are used: `smtpsim --help` builds
+# this command's parser and needs none of them (bench/cli.py, tests/cli/test_startup.py).
 
 EXIT_USAGE = 2
 WILDCARDS = ("0.0.0.0", "::", "")  # every address of the machine: no one URL browsers could use
@@ -104,11 +106,15 @@ def tab_command(args: argparse.Namespace) -> str:
         argv.append("--presenter")
     if args.profile is not None:
         argv += ["--profile", args.profile]
+    import shlex
+
     # exec: the player is the tab's process itself (no shell in between to outlive it or eat signals).
     return "exec " + shlex.join(argv)
 
 
 def is_loopback(host: str) -> bool:
+    import ipaddress
+
     if host == "localhost":
         return True
     try:
@@ -129,6 +135,8 @@ def listen(host: str, port: int) -> socket.socket:
     Bound here, not by aiohttp: a port in use is a message, not a traceback, and with port 0 the
     port is known before the line that names it is printed.
     """
+    import socket
+
     family, kind, proto, _, address = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
                                                          flags=socket.AI_PASSIVE)[0]
     listener = socket.socket(family, kind, proto)
@@ -143,6 +151,9 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def listen_problem(host: str, port: int, exc: OSError) -> str:
+    import errno
+    import socket
+
     if exc.errno == errno.EADDRINUSE:
         return f"port {port} is already in use on {host}; try another --port (0: any free one)"
     if exc.errno in (errno.EACCES, errno.EPERM):

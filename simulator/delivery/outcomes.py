@@ -37,6 +37,8 @@ OPEN = (RecipientState.PENDING, RecipientState.DEFERRED)
 
 @dataclass(frozen=True)
 class Outcome:
+    """Where one recipient of a queued message stands, and why."""
+
     state: RecipientState
     status: str = ""  # enhanced status code (RFC 3463)
     diagnostic: str | None = None  # the reply, "550 5.1.1 ...", or what went wrong here
@@ -77,6 +79,8 @@ class Result(StrEnum):
 
 @dataclass(frozen=True)
 class Settlement:
+    """The final word on one recipient of one message."""
+
     result: Result
     message_id: str
     rcpt: str

@@ -107,6 +107,8 @@ class Finished(Action):
 
 @dataclass(frozen=True)
 class _Target:
+    """One MX (or the implicit MX) to try, with the address to connect to."""
+
     mx: str  # the exchange host name
     preference: int | None  # None: implicit MX (the domain's own address)
     address: str

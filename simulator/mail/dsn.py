@@ -7,13 +7,14 @@ A DSN is a normal message sent with the null reverse-path ``MAIL FROM:<>``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.message import Message
 from enum import StrEnum
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.policy import SMTP
+from typing import TYPE_CHECKING
 
 from simulator.mail.headers import rfc5322_date
+
+if TYPE_CHECKING:
+    from email.message import Message
+    from email.mime.text import MIMEText
 
 
 class DSNAction(StrEnum):
@@ -64,6 +65,11 @@ def build_dsn(
     boundary: str,
 ) -> bytes:
     """A complete DSN message, CRLF line ends, ready for DATA."""
+    # The MIME classes on the first bounce, not on import: a run without one never needs them.
+    from email.message import Message
+    from email.mime.multipart import MIMEMultipart
+    from email.policy import SMTP
+
     failed = [r for r in recipients if r.action is DSNAction.FAILED]
     delayed = [r for r in recipients if r.action is DSNAction.DELAYED]
     report = MIMEMultipart("report", boundary=boundary, report_type="delivery-status", policy=SMTP)
@@ -106,6 +112,9 @@ def build_dsn(
 
 
 def _text_part(text: str, subtype: str) -> MIMEText:
+    from email.mime.text import MIMEText
+    from email.policy import SMTP
+
     # ASCII stays 7bit, so the transcript shows readable text, not base64.
     charset = "us-ascii" if text.isascii() else "utf-8"
     part = MIMEText(text, subtype, charset, policy=SMTP)

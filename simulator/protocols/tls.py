@@ -21,6 +21,8 @@ class Flight:
 
 @dataclass(frozen=True)
 class Handshake:
+    """A modelled TLS handshake: version, cipher and the flights each side sends."""
+
     version: str  # "TLS 1.3" / "TLS 1.2"
     cipher: str
     flights: tuple[Flight, ...]

@@ -102,6 +102,8 @@ _COMMON = {"kind", "host", "domain", "mailbox", "link", "from", "until", "attemp
 
 @dataclass(frozen=True)
 class Fault:
+    """A fault the scenario switches on: what goes wrong, where, and from when."""
+
     kind: FaultKind
     target: Target
     subject: str  # the host id, domain, mailbox address, or "a-b" link

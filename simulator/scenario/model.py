@@ -32,6 +32,8 @@ DEFAULT_PORTS: dict[Role, tuple[int, ...]] = {
 
 @dataclass(frozen=True)
 class Host:
+    """One machine of the scenario (a ``[hosts.ID]`` table): its role, names, address and settings."""
+
     id: str
     role: Role
     hostname: str
@@ -62,6 +64,8 @@ class Host:
 
 @dataclass(frozen=True)
 class Account:
+    """A mailbox account: the address, the login name and the password."""
+
     address: str
     username: str
     password: str
@@ -69,6 +73,8 @@ class Account:
 
 @dataclass(frozen=True)
 class Message:
+    """A message a scenario sends (``[[messages]]``): envelope, subject, body and when."""
+
     sender: str
     recipients: tuple[str, ...]
     subject: str
@@ -107,6 +113,8 @@ class Moment:
 
 @dataclass(frozen=True)
 class Scenario:
+    """A validated scenario file: hosts, accounts, zones, messages, faults and the lesson around them."""
+
     name: str
     source: str
     title: str

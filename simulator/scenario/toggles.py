@@ -24,6 +24,8 @@ from simulator.scenario.model import Host, Role, Scenario
 
 @dataclass(frozen=True)
 class Toggle:
+    """A fault an instructor can switch on for a scenario, with what it adds."""
+
     name: str
     label: str  # what is wrong, naming the scenario's host, domain or mailbox
     summary: str  # what happens because of it

@@ -142,6 +142,8 @@ class KeyMoment:
 
 @dataclass(frozen=True, slots=True)
 class Trace:
+    """A finished run: the scenario it came from, its actors and connections, and every event."""
+
     scenario: str
     title: str
     summary: str

@@ -12,24 +12,30 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from simulator.trace.events import ConnectionInfo, Direction, Kind, TLSMode, TraceEvent
+from simulator.trace.jsonl import line as json_line
 
 EventSink = Callable[[TraceEvent], None]
+LineSink = Callable[[str], None]
 
 
 class TraceRecorder:
     """Appends events with a running step number; the clock comes from the caller.
 
-    With a ``sink``, each event goes to it as it is made and ``events`` stays empty.
+    With a ``sink``, each event goes to it as it is made and ``events`` stays empty. With
+    ``lines`` instead, each event's JSON line (``simulator.trace.jsonl``) goes to it and no
+    ``TraceEvent`` is made at all: ``smtpsim run --json`` needs only the text.
     """
 
-    __slots__ = ("events", "connections", "_clock", "_next_conn", "_sink", "_steps", "_strings")
+    __slots__ = ("events", "connections", "_clock", "_next_conn", "_sink", "_lines", "_steps", "_strings")
 
-    def __init__(self, clock: Callable[[], float], sink: EventSink | None = None) -> None:
+    def __init__(self, clock: Callable[[], float], sink: EventSink | None = None,
+                 lines: LineSink | None = None) -> None:
         self.events: list[TraceEvent] = []
         self.connections: dict[int, ConnectionInfo] = {}
         self._clock = clock
         self._next_conn = 1
         self._sink = sink
+        self._lines = lines
         self._steps = 0  # events made so far (kept or not): the next step number
         self._strings: dict[str, str] = {}  # one copy of each text and explanation of a kept trace
 
@@ -66,6 +72,11 @@ class TraceRecorder:
     ) -> None:
         step = self._steps
         self._steps = step + 1
+        lines = self._lines
+        if lines is not None:
+            lines(json_line(step, round(self._clock(), 6), kind, src, dst, text, explain, port, tls, dir, conn, rfc,
+                            content))
+            return
         sink = self._sink
         if sink is not None:
             # Positional: this runs for every event of a run (fields in TraceEvent's order).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.cli.main import main
-from simulator.run import run_scenario, simulate, stream_scenario
+from simulator.run import run_scenario, simulate, stream_jsonl, stream_scenario
 from simulator.scenario.library import open_scenario, scenario_names
 from simulator.trace.jsonl import to_jsonl
 
@@ -46,3 +46,12 @@ def test_a_kept_trace_stores_each_repeated_explanation_once():
         by_text.setdefault(event.text, set()).add(id(event.text))
     assert len(by_text) < len(trace.events)  # there is repetition to share
     assert all(len(ids) == 1 for ids in by_text.values())
+
+
+def test_streamed_lines_are_the_kept_traces_lines_and_no_event_is_made():
+    scenario = open_scenario("retry-expired")
+    lines: list[str] = []
+    world = simulate(scenario, 7, lines=lines.append)
+    assert world.recorder.events == [] and world.trace().events == ()
+    assert lines == list(to_jsonl(run_scenario(scenario, 7).events))
+    assert stream_jsonl(scenario, lambda line: None, 7) == len(lines)

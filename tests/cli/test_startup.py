@@ -17,6 +17,7 @@ HEAVY_FOR_HELP = (
     "asyncio", "rich", "textual", "dns", "ssl", "cryptography", "sqlite3", "email", "tomllib", "dataclasses",
     "simulator.scenario.loader", "simulator.scenario.model", "simulator.protocols", "simulator.trace",
     "simulator.run", "simulator.actors", "simulator.engine", "simulator.quiz.model", "textual_serve", "aiohttp",
+    "socket",
 )
 
 _PROBE = """
@@ -58,6 +59,35 @@ def test_run_json_loads_no_ui_rich_asyncio_capture_or_pop3():
     assert "simulator.protocols.smtp" in loaded  # it did run
     assert _heavy(loaded, ("textual", "rich", "asyncio", "simulator.capture", "simulator.protocols.pop3",
                            "simulator.trace.narrate.pop3", "simulator.live", "simulator.ui", "cryptography")) == []
+    # A command line that starts with `run` builds only the commands defined in main.py.
+    assert _heavy(loaded, ("simulator.cli.talk", "simulator.cli.compare", "simulator.cli.quiz",
+                           "simulator.cli.live", "simulator.cli.handout", "simulator.cli.serve")) == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "submission-starttls", "--json"],
+    ["run", "retry-expired", "--seed", "7", "--fault", "x", "--no-explain"],
+    ["run", "submission-starttls", "--outcomes"],
+    ["list", "--json"],
+    ["faults", "submission-starttls"],
+    ["validate", "some.toml"],
+    ["play", "submission-starttls", "--at", "key"],
+])
+def test_a_builtin_command_parses_the_same_without_the_other_subcommands(argv):
+    from simulator.cli.main import build_parser
+
+    assert build_parser(only=argv[0]).parse_args(argv) == build_parser().parse_args(argv)
+
+
+def test_a_bad_run_option_reads_the_same_without_the_other_subcommands(capsys):
+    from simulator.cli.main import build_parser
+
+    messages = []
+    for parser in (build_parser(only="run"), build_parser()):
+        with pytest.raises(SystemExit) as exit:
+            parser.parse_args(["run", "submission-starttls", "--seed", "x"])
+        messages.append((exit.value.code, capsys.readouterr().err))
+    assert messages[0] == messages[1] and messages[0][0] == 2 and "--seed" in messages[0][1]
 
 
 def test_a_pop3_scenario_still_reads_its_mail():

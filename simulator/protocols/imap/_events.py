@@ -163,15 +163,21 @@ class MessagesExpunged(Event):
 
 @dataclass(frozen=True)
 class MailboxCreated(Event):
+    """A mailbox was created."""
+
     name: str
 
 
 @dataclass(frozen=True)
 class MailboxDeleted(Event):
+    """A mailbox was deleted."""
+
     name: str
 
 
 @dataclass(frozen=True)
 class MailboxRenamed(Event):
+    """A mailbox was renamed."""
+
     old: str
     new: str

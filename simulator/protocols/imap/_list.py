@@ -24,6 +24,8 @@ STATUS_ITEMS = ("MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE"
 
 @dataclass
 class ListRequest:
+    """A parsed LIST command: reference, patterns, selection and return options."""
+
     reference: str
     patterns: list[str]
     selection: set[str] = field(default_factory=set)

@@ -32,6 +32,8 @@ _CODES = {
 
 @dataclass(frozen=True)
 class IMAPServerConfig:
+    """How the IMAP server behaves: its name and what TLS it offers and requires."""
+
     hostname: str
     implicit_tls: bool = False  # port 993: the driver did TLS before start()
     starttls_available: bool = True

@@ -50,6 +50,8 @@ class IMAPTLS(Enum):
 
 @dataclass(frozen=True)
 class IMAPClientConfig:
+    """How the IMAP client logs in and which mailbox it reads."""
+
     username: str
     password: str
     tls: IMAPTLS
@@ -66,6 +68,8 @@ class IMAPClientConfig:
 
 @dataclass(frozen=True)
 class FetchedMessage:
+    """A message the client fetched: its number, UID and bytes."""
+
     seq: int
     uid: int | None
     content: bytes

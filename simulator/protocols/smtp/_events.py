@@ -75,6 +75,8 @@ class ReplySent(Event):
 
 @dataclass(frozen=True)
 class Hello(Event):
+    """The client greeted the server with EHLO or HELO."""
+
     verb: str  # "EHLO" or "HELO"
     name: str
 
@@ -92,22 +94,30 @@ class AuthSucceeded(LoginSucceeded):
 
 @dataclass(frozen=True)
 class AuthFailed(Event):
+    """A login attempt was refused."""
+
     username: str
     mechanism: str
 
 
 @dataclass(frozen=True)
 class MailAccepted(Event):
+    """MAIL FROM was accepted: a transaction began."""
+
     address: str  # "" for the null reverse-path <>
 
 
 @dataclass(frozen=True)
 class RecipientAccepted(Event):
+    """RCPT TO was accepted for this address."""
+
     address: str
 
 
 @dataclass(frozen=True)
 class RecipientRejected(Event):
+    """RCPT TO was refused for this address, with the reply sent."""
+
     address: str
     reply: Reply
 
@@ -134,6 +144,8 @@ class MessageRejected(Event):
 
 @dataclass(frozen=True)
 class ReplyReceived(Event):
+    """The client read a complete (possibly multi-line) reply."""
+
     reply_code: int
     enhanced: str | None
     lines: tuple[str, ...]  # each line's text after "NNN-"/"NNN ", enhanced code included
@@ -147,6 +159,8 @@ class ReplyReceived(Event):
 
 @dataclass(frozen=True)
 class CommandSent(Event):
+    """The client queued a command line to send."""
+
     line: str  # without CRLF; AUTH continuation lines (base64) included
 
 
@@ -165,6 +179,8 @@ class TLSUnavailable(Event):
 
 @dataclass(frozen=True)
 class ClientAuthFailed(Event):
+    """The server refused the client's login."""
+
     reply: Reply
 
 
@@ -181,6 +197,8 @@ class RecipientResult(Event):
 
 @dataclass(frozen=True)
 class MessageResult(Event):
+    """What the server finally said about one message of the session."""
+
     message_index: int
     code: int
     enhanced: str | None
@@ -190,6 +208,8 @@ class MessageResult(Event):
 
 @dataclass(frozen=True)
 class SessionFailed(Event):
+    """The session cannot carry (more) mail: at which stage, and the reply."""
+
     stage: str  # "greeting", "ehlo", "starttls", "auth", "connection", ...
     code: int
     text: str

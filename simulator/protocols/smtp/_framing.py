@@ -16,6 +16,8 @@ CRLF = b"\r\n"
 
 @dataclass(frozen=True)
 class Line:
+    """One line as it came off the wire, with how it ended and whether it was too long."""
+
     data: bytes  # without the ending; only a prefix when too_long
     ending: bytes  # b"\r\n", or b"\n" for a bare LF
     length: int  # the full length on the wire, ending included

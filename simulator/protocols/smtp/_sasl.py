@@ -19,17 +19,23 @@ MECHANISMS = ("PLAIN", "LOGIN")
 
 @dataclass(frozen=True)
 class Challenge:
+    """The server asks for the next step of the login (a 334 reply)."""
+
     reply: Reply  # a 334
 
 
 @dataclass(frozen=True)
 class Credentials:
+    """The login decoded from the client's answer."""
+
     username: str
     password: str
 
 
 @dataclass(frozen=True)
 class Failure:
+    """The login cannot go on: the reply to send, and who tried."""
+
     reply: Reply
     username: str = ""
 

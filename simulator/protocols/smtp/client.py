@@ -56,6 +56,8 @@ class TLSPolicy(Enum):
 
 @dataclass(frozen=True)
 class OutgoingMessage:
+    """A message the client is to send: envelope and content."""
+
     mail_from: str  # "" for the null sender <>
     recipients: tuple[str, ...]
     content: bytes
@@ -63,6 +65,8 @@ class OutgoingMessage:
 
 @dataclass(frozen=True)
 class SMTPClientConfig:
+    """How the client behaves: its EHLO name, TLS policy and login."""
+
     helo_name: str
     tls: TLSPolicy
     username: str | None = None
@@ -94,12 +98,16 @@ class RecipientOutcome(NamedTuple):
 
 @dataclass
 class _Pending:
+    """A command sent and not yet answered."""
+
     command: str  # key into CLIENT_STATE_FOR_COMMAND
     address: str = ""
 
 
 @dataclass
 class _Transaction:
+    """The message transaction in flight."""
+
     index: int
     pipelined: bool
     mail_ok: bool | None = None

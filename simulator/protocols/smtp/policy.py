@@ -26,6 +26,8 @@ class Role(Enum):
 
 @dataclass(frozen=True)
 class SMTPServerConfig:
+    """How a server behaves: its name, role, domains and what it offers and requires."""
+
     hostname: str
     role: Role
     local_domains: frozenset[str] = frozenset()

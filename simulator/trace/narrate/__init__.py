@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Line:
+    """One narrated trace line: the text, its explanation and the RFC section that rules it."""
+
     text: str
     explain: str
     rfc: str | None = None
