@@ -31,7 +31,7 @@ def authentication_results(authserv_id: str, spf: SPFResult | None, dkim: list[D
                            dmarc_result: DMARCResult | None) -> str:
     """The value of an Authentication-Results header field (RFC 8601 §2.2), folded one result a line.
 
-    ``Authentication-Results: mx.example.net; spf=pass smtp.mailfrom=alice@example.org;
+    ``Authentication-Results: mx.example.net; spf=pass smtp.mailfrom=example.org;
     dkim=pass header.d=example.org header.s=sim2026 header.b="AbCd/123"; dmarc=pass
     header.from=example.org``: the authserv-id names who checked (§2.5), then
     each method's result and the property it was about (§2.3, §2.7).
@@ -39,8 +39,8 @@ def authentication_results(authserv_id: str, spf: SPFResult | None, dkim: list[D
     parts: list[str] = []
     if spf is not None:
         prop = "smtp.mailfrom" if spf.identity == "mailfrom" else "smtp.helo"
-        ident = spf.sender if spf.identity == "mailfrom" else spf.domain
-        parts.append(f"spf={spf.result} ({spf.domain}: {spf.ip} is {_spf_words(spf.result)}) {prop}={ident}")
+        # The domain only: SPF says nothing about the local-part, so it SHOULD NOT be reported (§2.7.2).
+        parts.append(f"spf={spf.result} ({spf.domain}: {spf.ip} is {_spf_words(spf.result)}) {prop}={spf.domain}")
     for result in dkim:
         if result.result == "none":
             parts.append("dkim=none (message not signed)")
