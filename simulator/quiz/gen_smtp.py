@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from simulator.protocols.smtp import replies as R
-from simulator.protocols.smtp.replies import ENHANCED_MEANING
+from simulator.protocols.smtp.meanings import ENHANCED_MEANING
 from simulator.quiz.helpers import (
     SMTP_VERBS,
     codes,

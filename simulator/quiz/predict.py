@@ -15,7 +15,7 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 
-from simulator.protocols.smtp.replies import BASIC_MEANING
+from simulator.protocols.smtp.meanings import BASIC_MEANING
 from simulator.quiz.helpers import COMMON_CODES, PORT_USES, SMTP_VERBS, mx_records, pick
 from simulator.scenario.topics import Topic
 from simulator.trace.events import Direction, Kind, Trace, TraceEvent

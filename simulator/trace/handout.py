@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from simulator.protocols.smtp.replies import describe
+from simulator.protocols.smtp.meanings import describe
 from simulator.trace.chapters import ChapterKind, Outline
 from simulator.trace.events import Direction, Kind, Trace, TraceEvent
 

@@ -324,6 +324,6 @@ def reply_meaning(event: TraceEvent) -> list[str]:
         return []
     code, enhanced = int(match.group(1)), match.group(2)
     # The catalogue is loaded with the first reply explained, not before the player's first frame.
-    from simulator.protocols.smtp.replies import describe
+    from simulator.protocols.smtp.meanings import describe
 
     return [part.strip() for part in describe(code, enhanced).split("; ") if part.strip()]

@@ -110,7 +110,7 @@ def _modules_after(code: str) -> set[str]:
 
 @pytest.mark.parametrize("code, absent", [
     # The player's trace model explains reply codes: the catalogue alone, not the SMTP machines.
-    ("from simulator.protocols.smtp.replies import describe",
+    ("from simulator.protocols.smtp.meanings import describe",
      ("simulator.protocols.smtp.server", "simulator.protocols.smtp.client", "simulator.protocols.smtp._events")),
     # A front end may import the run entry point and the trace cache before it knows whether to run.
     ("import simulator.run, simulator.trace.cache",

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from simulator.protocols.smtp.replies import describe
+from simulator.protocols.smtp.meanings import describe
 from simulator.trace.events import Direction, Kind
 from simulator.ui.tracemodel import reply_meaning
 from tests.facts.conftest import NAMES, trace_of

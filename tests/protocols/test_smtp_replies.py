@@ -8,14 +8,8 @@ import pytest
 
 from simulator.protocols.errors import RemoteProtocolError
 from simulator.protocols.smtp import replies as R
-from simulator.protocols.smtp.replies import (
-    BASIC_MEANING,
-    ENHANCED_MEANING,
-    Reply,
-    describe,
-    parse_reply_line,
-    split_enhanced,
-)
+from simulator.protocols.smtp.meanings import BASIC_MEANING, ENHANCED_MEANING, describe
+from simulator.protocols.smtp.replies import Reply, parse_reply_line, split_enhanced
 
 
 def test_single_line_reply_with_and_without_enhanced_code() -> None:

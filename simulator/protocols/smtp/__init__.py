@@ -6,7 +6,7 @@ The client-side authentication failure event is `ClientAuthFailed` here (it is
 `AuthFailed` inside `client`); the top-level `AuthFailed` is the server's.
 
 The names below are imported on first use (PEP 562): importing one module of
-the package, say ``replies`` for ``describe``, does not load the client and
+the package, say ``meanings`` for ``describe``, does not load the client and
 server with it.
 """
 
@@ -16,7 +16,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from simulator.protocols.smtp import replies
+    from simulator.protocols.smtp import meanings, replies
     from simulator.protocols.smtp._events import (
         AuthFailed,
         AuthSucceeded,
@@ -51,13 +51,8 @@ if TYPE_CHECKING:
         SMTPClientConfig,
         TLSPolicy,
     )
-    from simulator.protocols.smtp.replies import (
-        BASIC_MEANING,
-        ENHANCED_MEANING,
-        Reply,
-        describe,
-        parse_reply_line,
-    )
+    from simulator.protocols.smtp.meanings import BASIC_MEANING, ENHANCED_MEANING, describe
+    from simulator.protocols.smtp.replies import Reply, parse_reply_line
     from simulator.protocols.smtp.server import (
         Envelope,
         Role,
@@ -69,14 +64,14 @@ if TYPE_CHECKING:
 _HOME = {
     "AuthFailed": "_events",
     "AuthSucceeded": "_events",
-    "BASIC_MEANING": "replies",
+    "BASIC_MEANING": "meanings",
     "ClientAuthFailed": "_events",
     "ClientState": "_state",
     "CommandReceived": "_events",
     "CommandSent": "_events",
     "ConnectionClosed": "_events",
     "DataSent": "_events",
-    "ENHANCED_MEANING": "replies",
+    "ENHANCED_MEANING": "meanings",
     "Envelope": "server",
     "Event": "_events",
     "Hello": "_events",
@@ -106,8 +101,9 @@ _HOME = {
     "StartTLSRequested": "_events",
     "TLSPolicy": "client",
     "TLSUnavailable": "_events",
-    "describe": "replies",
+    "describe": "meanings",
     "parse_reply_line": "replies",
+    "meanings": "",
     "replies": "",
 }
 
