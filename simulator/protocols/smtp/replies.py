@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from typing import overload
 
 from simulator.protocols.errors import RemoteProtocolError
 
@@ -358,6 +359,20 @@ CONNECTION_LOST = Reply(451, "4.4.2", "Connection lost")  # act as if 451 (RFC 5
 def protocol_error(problem: object) -> Reply:
     """The server broke the reply syntax: the client gives up as on a lost connection."""
     return Reply(451, "4.5.0", f"Protocol error: {problem}")
+
+
+@overload
+def with_class_code(reply: Reply) -> Reply: ...
+@overload
+def with_class_code(reply: None) -> None: ...
+def with_class_code(reply: Reply | None) -> Reply | None:
+    """Give an application reply without an enhanced code the generic one of its class.
+
+    RFC 2034 §4: once the extension is supported, every 2xx/4xx/5xx reply carries one.
+    """
+    if reply is None or reply.enhanced is not None or reply.is_intermediate:
+        return reply
+    return reply.with_enhanced(f"{reply.code // 100}.0.0")
 
 
 # --- parsing, for the client --------------------------------------------------------------------

@@ -8,7 +8,6 @@ about senders, recipients, credentials and messages through `ServerPolicy`.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import overload
 
 from simulator.protocols.common import AnswerPending, LoginGate, ShutdownReason
 from simulator.protocols.errors import LocalProtocolError
@@ -67,20 +66,6 @@ SHUTDOWN_REPLIES: dict[ShutdownReason, Reply] = {
 
 COMMAND_LINE_MAX = 512  # RFC 5321 §4.5.3.1.4, CRLF included
 AUTH_LINE_MAX = 12288  # room for big SASL responses; over it -> 500 5.5.6 (RFC 4954 §6)
-
-
-@overload
-def _with_enhanced(reply: Reply) -> Reply: ...
-@overload
-def _with_enhanced(reply: None) -> None: ...
-def _with_enhanced(reply: Reply | None) -> Reply | None:
-    """Give an application reply without an enhanced code the generic one of its class.
-
-    RFC 2034 §4: once the extension is supported, every 2xx/4xx/5xx reply carries one.
-    """
-    if reply is None or reply.enhanced is not None or reply.is_intermediate:
-        return reply
-    return reply.with_enhanced(f"{reply.code // 100}.0.0")
 
 
 class SMTPServer:
@@ -182,7 +167,7 @@ class SMTPServer:
             return []  # the connection ended meanwhile: nobody to tell
         if self.state is not ServerState.VERDICT:
             raise LocalProtocolError("verdict() without a pending message")
-        reply = _with_enhanced(reply)
+        reply = R.with_class_code(reply)
         self._events.append(MessageReceived(self.envelope, self._pending_body, reply))
         self._pending_body = b""
         self._finish_data(reply)
@@ -380,7 +365,7 @@ class SMTPServer:
             if problem is not None:
                 return self._reply(problem, verb)
             accepted[key] = value or ""
-        decision = _with_enhanced(self.policy.check_sender(self.envelope, path.mailbox))
+        decision = R.with_class_code(self.policy.check_sender(self.envelope, path.mailbox))
         if decision is not None and not decision.is_completion:
             return self._reply(decision, verb)
         self._reset_transaction()
@@ -429,7 +414,7 @@ class SMTPServer:
             return self._refuse_recipient(address, R.TOO_MANY_RECIPIENTS, verb)
         if not self._may_receive(path.domain, path.is_bare_postmaster):
             return self._refuse_recipient(address, R.RELAY_DENIED, verb)
-        decision = _with_enhanced(self.policy.check_recipient(self.envelope, address))
+        decision = R.with_class_code(self.policy.check_recipient(self.envelope, address))
         if decision is not None and not decision.is_completion:
             return self._refuse_recipient(address, decision, verb)
         if self._already_named(address):
@@ -594,7 +579,7 @@ class SMTPServer:
                 settle = answer.settle
                 self._events.append(AnswerPending(answer.work, lambda error: self.verdict(settle(error))))
                 return
-            reply = _with_enhanced(answer)
+            reply = R.with_class_code(answer)
             self._events.append(MessageReceived(envelope, body, reply))
         self._finish_data(reply)
 
