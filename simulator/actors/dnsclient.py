@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from simulator.delivery.connectcheck import Ask, ClientCheck
+from simulator.delivery.connectcheck import Ask, ClientCheck, drive
 from simulator.delivery.site import Checks
 from simulator.delivery.dns import DNSExchange
 from simulator.dns import DNSAnswer
@@ -77,17 +77,8 @@ def run_now(world: World, asker: str, check: Checks) -> None:
     queries and answers are traced at the moment of the final dot.
     """
     resolver_host = world.scenario.hosts_with_role(Role.DNS)[0]
-    steps = check.steps()
-    answer: DNSAnswer | None = None
-    while True:
-        try:
-            step = steps.send(answer)
-        except StopIteration:
-            return
-        if not isinstance(step, Ask):
-            world.note(asker, asker, step.text, step.explain, step.rfc)
-            answer = None
-            continue
+
+    def ask(step: Ask) -> DNSAnswer | None:
         zones = world.resolvers.for_fault(*step.zone_fault) if step.zone_fault else None
         exchange = DNSExchange(world.resolvers, world.faults, step.name, step.rdtype, world.dns_id, resolver=zones)
         world.recorder.emit(Kind.DNS, asker, resolver_host.id, exchange.query_line, step.explain,
@@ -95,10 +86,12 @@ def run_now(world: World, asker: str, check: Checks) -> None:
         if exchange.timeout:
             text, explain, rfc = exchange.no_answer(exchange.tries, world.scenario.queue.dns_timeout)
             world.recorder.emit(Kind.DNS, asker, resolver_host.id, text, explain, port=53, rfc=rfc)
-            answer = None
-            continue
+            return None
         answer, lines = exchange.answer()
         for i, text in enumerate(lines):
             world.recorder.emit(Kind.DNS, resolver_host.id, asker, text, answer_explain(text, answer, step.name),
                                 port=53, dir=Direction.SERVER, rfc=answer_rfc(text, answer),
                                 wire=exchange.response if i == 0 else None)
+        return answer
+
+    drive(check, ask, lambda step: world.note(asker, asker, step.text, step.explain, step.rfc))
