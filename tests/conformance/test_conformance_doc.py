@@ -8,16 +8,13 @@ parameters).
 
 from __future__ import annotations
 
-import ast
 import re
-from functools import cache
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.doctables import ROOT, missing, table_rows
+
 DOC = ROOT / "docs" / "conformance.md"
-_TEST_ID = re.compile(r"`(tests/[\w/]+\.py)::(test_\w+)`")
 
 # The rule groups issue #4 lists; each needs its own table.
 SECTIONS = ("SMTP:", "Submission and AUTH", "STARTTLS", "Relaying", "Limits", "DATA", "PIPELINING",
@@ -26,19 +23,7 @@ SECTIONS = ("SMTP:", "Submission and AUTH", "STARTTLS", "Relaying", "Limits", "D
 
 def rule_rows() -> list[tuple[str, list[tuple[str, str]]]]:
     """(rule, [(file, test), ...]) for every row of a four-column rule table."""
-    rows = []
-    for line in DOC.read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if not line.startswith("|") or len(cells) != 4 or cells[0] in ("rule", "---"):
-            continue
-        rows.append((cells[0], _TEST_ID.findall(cells[3])))
-    return rows
-
-
-@cache
-def functions_in(path: str) -> frozenset[str]:
-    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
-    return frozenset(node.name for node in tree.body if isinstance(node, ast.FunctionDef))
+    return table_rows(DOC.read_text(encoding="utf-8"), "rule")
 
 
 def test_the_doc_has_a_table_for_every_rule_group_of_the_issue() -> None:
@@ -55,8 +40,7 @@ def test_every_rule_row_names_at_least_one_test() -> None:
 
 @pytest.mark.parametrize(("path", "name"), sorted({t for _, tests in rule_rows() for t in tests}))
 def test_every_referenced_test_exists(path: str, name: str) -> None:
-    assert (ROOT / path).is_file(), f"{path} does not exist"
-    assert name in functions_in(path), f"{path} has no test function {name}"
+    assert missing(path, name) is None, missing(path, name)
 
 
 _SMTP_REPLY = re.compile(r"`(\d{3}) ([245]\.\d{1,3}\.\d{1,3}) ([^`]+)`")
