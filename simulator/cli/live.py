@@ -51,6 +51,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         "(default: half of --max-connections, 50)")
     p.add_argument("--handshake-timeout", type=_positive, default=30.0, metavar="SECONDS",
                    help="close a connection whose TLS handshake has not ended in this time (default 30)")
+    p.add_argument("--greeting-timeout", type=_positive, default=None, metavar="SECONDS",
+                   help="close a connection that sends no complete command this long after the greeting, with "
+                        "the idle timeout's goodbye; at most --idle-timeout (default 60, or --idle-timeout if "
+                        "shorter)")
     p.add_argument("--hold-queue", action="store_true", help="accept mail but keep it queued, deliver nothing")
     p.add_argument("--keylog", type=Path, default=None, metavar="FILE",
                    help="append the TLS secrets of every session to FILE (SSLKEYLOGFILE format) for Wireshark")
@@ -91,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
         options = LiveOptions(listen=args.listen, base_port=args.base_port, ephemeral=args.ephemeral,
                               data_dir=args.data_dir, time_scale=args.time_scale, idle_timeout=args.idle_timeout,
                               max_connections=args.max_connections, max_per_address=args.max_per_address,
-                              handshake_timeout=args.handshake_timeout, hold_queue=args.hold_queue,
+                              handshake_timeout=args.handshake_timeout,
+                              greeting_timeout=args.greeting_timeout, hold_queue=args.hold_queue,
                               keylog=_keylog(args.keylog))
         mode = LiveMode(scenario, options)
     except (ScenarioError, ValueError) as exc:
@@ -139,7 +144,8 @@ def _replay(args: argparse.Namespace) -> int:
             options = LiveOptions(listen=args.listen, ephemeral=True, data_dir=args.data_dir or Path(scratch),
                                   time_scale=args.time_scale, idle_timeout=args.idle_timeout,
                                   max_connections=args.max_connections, max_per_address=args.max_per_address,
-                                  handshake_timeout=args.handshake_timeout)
+                                  handshake_timeout=args.handshake_timeout,
+                                  greeting_timeout=args.greeting_timeout)
             mode = LiveMode(scenario, options)
         except ValueError as exc:
             return _fail(str(exc))

@@ -24,6 +24,9 @@ DEFAULT_IDLE_TIMEOUT = 300.0  # RFC 5321 §4.5.3.2.7: a server waits at least 5 
 DEFAULT_MAX_CONNECTIONS = 100  # per group (submission, MX, mailbox store)
 # Before the greeting on an implicit-TLS port, and after STARTTLS: the handshake must end in this time.
 DEFAULT_HANDSHAKE_TIMEOUT = 30.0
+# From the greeting to the first complete command: shorter than the idle timeout, so that silent
+# connections cannot hold every slot for 5 minutes (RFC 9051 §5.4 allows a short pre-login timer).
+DEFAULT_GREETING_TIMEOUT = 60.0
 ERROR_SLEEP = 1.0  # Postfix's smtpd_error_sleep_time: the delay of each reply past the soft error limit
 
 
@@ -31,6 +34,11 @@ def default_per_address(max_connections: int) -> int:
     """Half the group's cap (50 of 100, Postfix's smtpd_client_connection_count_limit): one address
     can never hold every slot."""
     return max(1, max_connections // 2)
+
+
+def default_greeting_timeout(idle_timeout: float) -> float:
+    """60 s, or the idle timeout if that is shorter: the first command never gets longer than the others."""
+    return min(DEFAULT_GREETING_TIMEOUT, idle_timeout)
 
 
 class ConnectionCap:
@@ -67,10 +75,12 @@ class Hub:
     """The sessions of every listener: caps, idle sweeps, who-is-who for relay connections."""
 
     def __init__(self, world: LiveWorld, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
-                 handshake_timeout: float = DEFAULT_HANDSHAKE_TIMEOUT, error_sleep: float = ERROR_SLEEP) -> None:
+                 handshake_timeout: float = DEFAULT_HANDSHAKE_TIMEOUT, greeting_timeout: float | None = None,
+                 error_sleep: float = ERROR_SLEEP) -> None:
         self.world = world
         self.idle_timeout = idle_timeout
         self.handshake_timeout = handshake_timeout
+        self.greeting_timeout = default_greeting_timeout(idle_timeout) if greeting_timeout is None else greeting_timeout
         self.error_sleep = error_sleep
         self.sessions: set[Session] = set()
         # local address of a relay connection -> (the MX it is meant for, the sending host, its queue id)
@@ -108,11 +118,12 @@ class Hub:
         task.add_done_callback(self.tasks.discard)
 
     async def _sweep(self) -> None:
-        period = max(0.05, min(1.0, self.idle_timeout / 4))
+        # One sweep for both timeouts: each session says which one applies to it now (Session.patience).
+        period = max(0.05, min(1.0, min(self.idle_timeout, self.greeting_timeout) / 4))
         while True:
             await asyncio.sleep(period)
-            deadline = time.monotonic() - self.idle_timeout
-            for session in [s for s in self.sessions if s.last_progress < deadline]:
+            now = time.monotonic()
+            for session in [s for s in self.sessions if now - s.last_progress > s.patience]:
                 session.timeout()
 
     async def close(self, grace: float = 1.0) -> None:

@@ -67,6 +67,7 @@ class LiveOptions:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     max_per_address: int | None = None  # None: half of max_connections (see hub.default_per_address)
     handshake_timeout: float = DEFAULT_HANDSHAKE_TIMEOUT
+    greeting_timeout: float | None = None  # None: 60 s, or the idle timeout if shorter (hub.default_greeting_timeout)
     error_sleep: float = ERROR_SLEEP  # tests make it long (to see a reply held back) or short
     hold_queue: bool = False  # accept and keep mail queued, deliver nothing
     max_events: int | None = None
@@ -91,6 +92,12 @@ class LiveOptions:
             raise ValueError(f"--max-per-address must be at least 1, found {self.max_per_address}")
         if not self.handshake_timeout > 0:
             raise ValueError(f"--handshake-timeout must be > 0 seconds, found {self.handshake_timeout}")
+        if self.greeting_timeout is not None:
+            if not self.greeting_timeout > 0:
+                raise ValueError(f"--greeting-timeout must be > 0 seconds, found {self.greeting_timeout}")
+            if self.greeting_timeout > self.idle_timeout:
+                raise ValueError(f"--greeting-timeout must be at most the idle timeout ({self.idle_timeout:g} s, "
+                                 f"--idle-timeout), found {self.greeting_timeout:g}")
         if not self.error_sleep >= 0:
             raise ValueError(f"error_sleep must be >= 0 seconds, found {self.error_sleep}")
 
@@ -143,7 +150,7 @@ class LiveMode:
         world.publish(dkim, with_auth_records(self.scenario.zones, world.msa))
         self.store = store = MaildirStore(self.root / "mail", self.scenario.accounts)
         self.hub = hub = Hub(world, idle_timeout=opts.idle_timeout, handshake_timeout=opts.handshake_timeout,
-                             error_sleep=opts.error_sleep)
+                             greeting_timeout=opts.greeting_timeout, error_sleep=opts.error_sleep)
         self.queue = queue = LiveQueue(
             world, Spool(self.root), mx_address=lambda: (self.connect_host, self.ports["mta"]),
             tls=self._client_context, register=hub.register, hold=opts.hold_queue)

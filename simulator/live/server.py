@@ -20,6 +20,9 @@ Limits, so that one client cannot hurt the others:
 - a TLS handshake (implicit TLS, or after STARTTLS) must end within the
   handshake timeout, or the connection is closed (nothing can be said
   before TLS is up);
+- a greeting timeout, shorter than the idle timeout: from the greeting to
+  the first complete command (its reply), so that connections that say
+  nothing give their slot back soon; then the idle timeout's goodbye;
 - an idle timeout: a client must complete a command (get a reply) within it,
   or keep sending at least 64 KiB per period (a message in SMTP DATA);
   trickling a byte now and then does not count (slowloris). Then the
@@ -59,6 +62,14 @@ from simulator.trace.events import Direction, Kind, TLSMode
 
 DATA_PROGRESS = 65536  # bytes received that count as progress (a message in DATA)
 TURN = 4096  # bytes of one client handled before the event loop serves the others
+# What each protocol's RFC says of a timer before the first command (the greeting timeout's trace note).
+_FIRST_COMMAND_RFC = {
+    Kind.SMTP: ("RFC 5321 §4.5.3.2.7", "SMTP asks a server to wait at least 5 minutes for a command; live mode "
+                "waits that long (--idle-timeout) only once a first command has come, a deliberate trade-off."),
+    Kind.IMAP: ("RFC 9051 §5.4", "IMAP allows a shorter timer before login, to protect the server."),
+    Kind.POP3: ("RFC 1939 §3", "POP3 asks for at least 10 minutes; live mode is shorter on purpose, as "
+                "before login nothing is lost."),
+}
 
 
 @dataclass
@@ -109,6 +120,8 @@ class Session(asyncio.Protocol):
         self._paused_writing = False
         self._data_bytes = 0
         self._started = False
+        self._greeted = False  # the greeting has gone out: the greeting timeout runs
+        self._commanded = False  # a first command got its reply: from here the idle timeout runs
         self._gone = False
         self._early: list[bytes | None] = []  # what arrived inside TLS before _handshake() resumed
         self._backlog = bytearray()  # received, waiting for this client's next turn
@@ -296,6 +309,14 @@ class Session(asyncio.Protocol):
             self.opened.before_greeting()
         self._started = True
         self._after(self.machine.start(self.opened.refusal))
+        self._greeted = True  # every later reply answers a complete command (see _flush)
+
+    @property
+    def patience(self) -> float:
+        """Seconds without progress before the sweep calls timeout(): shorter until the first command."""
+        if self._greeted and not self._commanded:
+            return self.hub.greeting_timeout
+        return self.hub.idle_timeout
 
     def _unprompted(self) -> None:
         """The machine has output no input asked for (news for an IDLE client): send it now."""
@@ -336,6 +357,9 @@ class Session(asyncio.Protocol):
             return
         self.last_progress = time.monotonic()
         self._data_bytes = 0
+        if self._greeted:
+            # A reply: a complete command came (bytes without a line end get none, so they never count).
+            self._commanded = True
         self.transport.write(out)  # first: the client need not wait for the narration
         opened = self.opened
         assert opened is not None
@@ -445,15 +469,23 @@ class Session(asyncio.Protocol):
         if self._closing:
             self.abort()
             return
-        if self._awaiting:
+        if self._awaiting or self._holding:
             self.last_progress = time.monotonic()  # the client waits for us, not we for it
             return
         if not self._upgrading and isinstance(self.machine, Unprompted) and self.machine.still_there():
             self._flush()  # waiting is what this client asked for (IDLE): a keepalive, not a goodbye
             return
-        self._emit(Kind.NOTE, self._server, f"idle for {self.hub.idle_timeout:g} s: closing",
-                   "The client sent no complete command within the timeout (sending a byte now and then does "
-                   "not count), so the server closes the connection and frees its slot.", "RFC 5321 §4.5.3.2.7")
+        if self._greeted and not self._commanded:
+            rfc, says = _FIRST_COMMAND_RFC.get(self.service.kind, _FIRST_COMMAND_RFC[Kind.SMTP])
+            self._emit(Kind.NOTE, self._server,
+                       f"no command within {self.hub.greeting_timeout:g} s of the greeting: closing",
+                       "The client connected but sent no complete command after the greeting (a byte now and "
+                       "then does not count). A connection that says nothing only holds a slot, so the server "
+                       f"waits less for the first command than between commands, and frees the slot. {says}", rfc)
+        else:
+            self._emit(Kind.NOTE, self._server, f"idle for {self.hub.idle_timeout:g} s: closing",
+                       "The client sent no complete command within the timeout (sending a byte now and then does "
+                       "not count), so the server closes the connection and frees its slot.", "RFC 5321 §4.5.3.2.7")
         if self._upgrading or self.machine is None:
             self.abort()
             return

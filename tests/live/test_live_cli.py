@@ -88,6 +88,8 @@ def test_sigterm_also_stops_cleanly_and_human_output_names_ports_accounts_and_ca
     (("--max-per-address", "0"), "--max-per-address must be at least 1"),
     (("--max-per-address", "x"), "--max-per-address expects a whole number"),
     (("--handshake-timeout", "0"), "expected a number > 0"),
+    (("--greeting-timeout", "0"), "expected a number > 0"),
+    (("--idle-timeout", "10", "--greeting-timeout", "20"), "--greeting-timeout must be at most the idle timeout"),
 ])
 def test_bad_options_give_one_line_and_exit_2(args: tuple[str, ...], says: str, data_dir: Path) -> None:
     result = _run(*args, data_dir=data_dir)

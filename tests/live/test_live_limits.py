@@ -276,3 +276,85 @@ def test_a_stalled_handshake_after_starttls_is_closed_after_the_handshake_timeou
         sock.sendall(b"STARTTLS\r\n")
         assert _line(sock).startswith(b"220 ")
         assert _until_closed(sock) == b""
+
+
+# --- item 4: the greeting timeout -----------------------------------------------------------------------
+
+# (service, a first command, the last line of its reply, how the goodbye starts). The goodbyes are
+# what each protocol says when it closes: SMTP 421 with 4.4.2 "bad connection" (RFC 5321 §3.8,
+# RFC 3463 §3.5), IMAP an untagged BYE (RFC 9051 §7.1.5), POP3 -ERR (RFC 1939 §3).
+FIRST_COMMANDS = [
+    ("msa-starttls", b"EHLO laptop.example.org\r\n", b"250 ", b"421 4.4.2 "),
+    ("mta", b"EHLO mx.example.net\r\n", b"250 ", b"421 4.4.2 "),
+    ("imap", b"a1 CAPABILITY\r\n", b"a1 OK", b"* BYE "),
+    ("pop3", b"CAPA\r\n", b".\r\n", b"-ERR "),
+]
+
+
+def _until(sock: socket.socket, last: bytes) -> list[bytes]:
+    lines = [_line(sock)]
+    while lines[-1] and not lines[-1].startswith(last):
+        lines.append(_line(sock))
+    return lines
+
+
+def _greeting_notes(mode) -> list[str]:
+    return [e.text for e in mode.trace.events if e.kind is Kind.NOTE and "of the greeting" in e.text]
+
+
+@pytest.mark.parametrize("service, command, last, goodbye", FIRST_COMMANDS)
+def test_a_silent_client_gets_the_goodbye_after_the_greeting_timeout_and_one_that_spoke_stays(
+        live, service: str, command: bytes, last: bytes, goodbye: bytes) -> None:
+    mode = live(greeting_timeout=0.3)  # the idle timeout stays 300 s
+    talker, _ = _connect(mode.ports[service])
+    with talker:
+        talker.sendall(command)
+        assert _until(talker, last)[-1].startswith(last)
+        silent, greeting = _connect(mode.ports[service])
+        with silent:
+            assert greeting and not greeting.startswith(goodbye)
+            said = _until_closed(silent).splitlines()
+        assert len(said) == 1 and said[0].startswith(goodbye)
+        if service in ("msa-starttls", "mta"):
+            assert said[0].endswith(b"Error: timeout exceeded")
+        assert wait_for(lambda: _greeting_notes(mode), what="the note") == \
+            ["no command within 0.3 s of the greeting: closing"]
+        # The client that sent a command first is still served: the idle timeout (300 s) applies to it.
+        talker.sendall(command.replace(b"a1 ", b"a2 "))
+        assert _until(talker, last.replace(b"a1 ", b"a2 "))[-1].startswith(last.replace(b"a1 ", b"a2 "))
+
+
+def test_after_the_first_command_the_idle_timeout_applies_not_the_greeting_timeout(live) -> None:
+    mode = live(greeting_timeout=0.3, idle_timeout=1.0)
+    sock, _ = _connect(mode.ports["msa-starttls"])
+    with sock:
+        sock.sendall(b"EHLO laptop.example.org\r\n")
+        _until(sock, b"250 ")
+        said = _until_closed(sock).splitlines()
+    assert len(said) == 1 and said[0].startswith(b"421 4.4.2 ")
+    notes = [e.text for e in mode.trace.events if e.kind is Kind.NOTE and "closing" in e.text]
+    assert notes == ["idle for 1 s: closing"]  # the idle timeout's note, not the greeting timeout's
+
+
+@pytest.mark.parametrize("service, goodbye", [("msa-starttls", b"421 4.4.2 "), ("imap", b"* BYE "),
+                                              ("pop3", b"-ERR ")])
+def test_bytes_trickled_without_a_line_end_do_not_hold_off_the_greeting_timeout(
+        live, service: str, goodbye: bytes) -> None:
+    mode = live(greeting_timeout=0.3)
+    sock, _ = _connect(mode.ports[service])
+    received = b""
+    with sock:
+        sock.settimeout(0.05)
+        for byte in b"x" * 200:  # a byte every 0.05 s, never a line end: 10 s in all, past the timeout
+            try:
+                sock.sendall(bytes([byte]))
+                chunk = sock.recv(4096)
+            except TimeoutError:
+                continue
+            except OSError:  # closed while we sent
+                break
+            received += chunk
+            if not chunk or received.endswith(b"\n"):
+                break
+    assert received.startswith(goodbye)
+    assert wait_for(lambda: _greeting_notes(mode), what="the note")
