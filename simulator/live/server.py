@@ -62,14 +62,6 @@ from simulator.trace.events import Direction, Kind, TLSMode
 
 DATA_PROGRESS = 65536  # bytes received that count as progress (a message in DATA)
 TURN = 4096  # bytes of one client handled before the event loop serves the others
-# What each protocol's RFC says of a timer before the first command (the greeting timeout's trace note).
-_FIRST_COMMAND_RFC = {
-    Kind.SMTP: ("RFC 5321 §4.5.3.2.7", "SMTP asks a server to wait at least 5 minutes for a command; live mode "
-                "waits that long (--idle-timeout) only once a first command has come, a deliberate trade-off."),
-    Kind.IMAP: ("RFC 9051 §5.4", "IMAP allows a shorter timer before login, to protect the server."),
-    Kind.POP3: ("RFC 1939 §3", "POP3 asks for at least 10 minutes; live mode is shorter on purpose, as "
-                "before login nothing is lost."),
-}
 
 
 @dataclass
@@ -98,6 +90,7 @@ class Service:
     cap: ConnectionCap
     open: Callable[[tuple[str, int]], Opened]  # peer address -> the connection's machine
     bare: Callable[[], ServerConnection]  # a machine to refuse a connection over the cap with
+    first_command: tuple[str, str] = ("", "")  # (RFC, what it says) of a timer before the first command
 
 
 class Session(asyncio.Protocol):
@@ -476,12 +469,12 @@ class Session(asyncio.Protocol):
             self._flush()  # waiting is what this client asked for (IDLE): a keepalive, not a goodbye
             return
         if self._greeted and not self._commanded:
-            rfc, says = _FIRST_COMMAND_RFC.get(self.service.kind, _FIRST_COMMAND_RFC[Kind.SMTP])
+            rfc, says = self.service.first_command
             self._emit(Kind.NOTE, self._server,
                        f"no command within {self.hub.greeting_timeout:g} s of the greeting: closing",
                        "The client connected but sent no complete command after the greeting (a byte now and "
                        "then does not count). A connection that says nothing only holds a slot, so the server "
-                       f"waits less for the first command than between commands, and frees the slot. {says}", rfc)
+                       f"waits less for the first command than between commands, and frees the slot. {says}", rfc or None)
         else:
             self._emit(Kind.NOTE, self._server, f"idle for {self.hub.idle_timeout:g} s: closing",
                        "The client sent no complete command within the timeout (sending a byte now and then does "

@@ -43,6 +43,15 @@ PORTS: dict[str, tuple[int, bool]] = {
 
 OnLogin = Callable[[str], tuple[str | None, str | None]]
 
+# What each protocol's RFC says of a timer before the first command (the greeting timeout's trace note).
+FIRST_COMMAND_RFC = {
+    Kind.SMTP: ("RFC 5321 §4.5.3.2.7", "SMTP asks a server to wait at least 5 minutes for a command; live mode "
+                "waits that long (--idle-timeout) only once a first command has come, a deliberate trade-off."),
+    Kind.IMAP: ("RFC 9051 §5.4", "IMAP allows a shorter timer before login, to protect the server."),
+    Kind.POP3: ("RFC 1939 §3", "POP3 asks for at least 10 minutes; live mode is shorter on purpose, as "
+                "before login nothing is lost."),
+}
+
 
 def build_services(world: LiveWorld, hub: Hub, tls_for: Callable[[Host], ssl.SSLContext],
                    max_connections: int, max_per_address: int | None = None) -> list[Service]:
@@ -64,7 +73,7 @@ def build_services(world: LiveWorld, hub: Hub, tls_for: Callable[[Host], ssl.SSL
             kind = Kind.IMAP if name.startswith("imap") else Kind.POP3
             opener = _store_opener(world, hub, host, port, tls_for)
         services.append(Service(name, port, kind, host.hostname, implicit, caps[group], opener,
-                                _refuser(kind, host.hostname)))
+                                _refuser(kind, host.hostname), FIRST_COMMAND_RFC[kind]))
     return services
 
 
