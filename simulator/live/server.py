@@ -474,7 +474,8 @@ class Session(asyncio.Protocol):
                        f"no command within {self.hub.greeting_timeout:g} s of the greeting: closing",
                        "The client connected but sent no complete command after the greeting (a byte now and "
                        "then does not count). A connection that says nothing only holds a slot, so the server "
-                       f"waits less for the first command than between commands, and frees the slot. {says}", rfc or None)
+                       f"waits less for the first command than between commands, and frees the slot. {says}",
+                       rfc or None)
         else:
             self._emit(Kind.NOTE, self._server, f"idle for {self.hub.idle_timeout:g} s: closing",
                        "The client sent no complete command within the timeout (sending a byte now and then does "
