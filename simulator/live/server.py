@@ -103,6 +103,7 @@ class Session(asyncio.Protocol):
         self.transport: Any = None
         self.opened: Opened | None = None
         self.machine: ServerConnection | None = None
+        self._paced: Paced | None = None  # the machine, if Paced: asked once, not per turn (a Protocol isinstance is slow)
         self.conn = 0
         self.peer = ("?", 0)
         self.last_progress = time.monotonic()
@@ -142,6 +143,7 @@ class Session(asyncio.Protocol):
         self.hub.sessions.add(self)
         self.opened = opened = service.open(self.peer)
         self.machine = opened.machine
+        self._paced = opened.machine if isinstance(opened.machine, Paced) else None
         if isinstance(opened.machine, Unprompted):  # IMAP IDLE: news may come at any time
             opened.machine.set_wakeup(self._unprompted)
         self.conn = self.trace.new_connection(opened.client, opened.server, service.port, service.kind)
@@ -173,7 +175,7 @@ class Session(asyncio.Protocol):
         while self._backlog and self.machine is not None and not (self._closing or self._upgrading):
             if self._holding or self._awaiting:
                 return  # a reply is held back (a wrong password) or waits on the disk: the rest after it
-            paced = self.machine if isinstance(self.machine, Paced) else None
+            paced = self._paced
             if paced is not None and paced.slowed and not self._slept:
                 self._later(self.hub.error_sleep)  # past the soft error limit: wait, then one line
                 self._slept = True
