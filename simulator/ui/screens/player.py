@@ -219,9 +219,9 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
         self.notes.border_title = "Instructor notes (i hides)"
         self.transcript.border_title = "Transcript"
         self.explanation.border_title = "What's happening"
-        # Stepping pauses the cycle collector (a pass can take longer than a frame);
-        # it runs again once the player has been still for a moment. Reference
-        # counting frees almost everything a step throws away in the meantime.
+        # Stepping pauses the automatic cycle collector (a full pass can take longer than a
+        # frame); each step collects the young generations itself (_pause_gc), and the
+        # collector runs again once the player has been still for a moment.
         self._gc_timer = self.set_interval(GC_QUIET, self._resume_gc, pause=True, name="resume gc")
         self.player.jump(self._start_at)
         self.set_reactive(PlayerScreen.index, self.player.index)
@@ -241,6 +241,11 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
             self.call_after_refresh(self.open_picker, self.trace.scenario)
 
     def _pause_gc(self) -> None:
+        # The young generations only (a fraction of a millisecond): Textual's strips keep
+        # themselves in their own caches, so a step's discarded frame is cyclic garbage; left
+        # for the quiet timer, thousands of steps of it made one pass of tens of milliseconds
+        # to seconds, inside whichever step the timer happened to fire in (issue 17).
+        gc.collect(1)
         gc.disable()
         self._gc_timer.reset()
         self._gc_timer.resume()
