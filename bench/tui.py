@@ -2,6 +2,7 @@
 
     PYTHONPATH=. python bench/tui.py            # 5 start-ups of each app, every step of both traces
     PYTHONPATH=. python bench/tui.py --quick    # 2 start-ups, 2,000 steps of the big trace
+    PYTHONPATH=. python bench/tui.py --steps-only --worst 10   # no start-ups; the 10 slowest steps of each trace
 
 First paint: each app starts in a fresh Python process (imports count: a
 person typing ``smtpsim`` pays them), headless at 100x30. smtpsim starts the
@@ -21,17 +22,24 @@ interleaved.
 
 Steps: in one process, ``action_next`` on the player screen, then the
 messages it caused are processed and the screen is rendered; per step, the
-process CPU time, over the longest shipped scenario and a generated
-10,000-event trace. The harness (the pilot's wait for the screen to settle
+CPU time of the thread that runs the step (``time.thread_time()``: the event
+loop's, where the widgets, the compositor and the garbage collector run; a
+headless pilot has no driver thread, and no worker runs while stepping), over
+the longest shipped scenario and a generated 10,000-event trace. The harness (the pilot's wait for the screen to settle
 and a render with nothing to do) is measured the same way by a null step
 after every step, and its median is subtracted; wall time per step is
 printed beside. Animations are off so the envelope's later frames do not land
-inside another step's timing.
+inside another step's timing. Every garbage collection inside a step is
+counted and timed, whatever its generation (a young collection over a big pile
+costs as much as a full one). ``--worst N`` prints each trace's N slowest
+steps: the event's index and kind, the chapter it starts (if it does), and the
+collections that ran in it.
 
 The last line is ``ratio X.XX worst-step-cpu-ms Y.Y p99-step-cpu-ms Z.Z``:
 smtpsim's first-frame CPU over the bare app's, and the worst and 99th
 percentile step CPU (harness excluded) over both traces. Goals: ratio at most
-1.3, worst step at most 16 ms, p99 at most 10 ms.
+1.3, worst step at most 16 ms, p99 at most 10 ms. With ``--steps-only`` the
+last line is ``worst-step-cpu-ms Y.Y p99-step-cpu-ms Z.Z``.
 """
 
 from __future__ import annotations
@@ -160,17 +168,22 @@ def first_paint(which: str, env: dict[str, str] | None = None) -> dict[str, tupl
     return seen
 
 
-FULL_GC = [0]  # full (generation 2) garbage collections so far
+COLLECTIONS: list[tuple[int, float]] = []  # (generation, thread CPU seconds) of every collection so far
+_gc_started = [0.0]
 
 
-def _count_full_gc(phase: str, info: dict) -> None:
-    if phase == "start" and info.get("generation") == 2:
-        FULL_GC[0] += 1
+def _time_collections(phase: str, info: dict) -> None:
+    if phase == "start":
+        _gc_started[0] = time.thread_time()
+    else:
+        COLLECTIONS.append((info["generation"], time.thread_time() - _gc_started[0]))
 
 
-async def step_times(trace, limit: int | None) -> tuple[list[float], list[float], float, list[bool]]:
-    """Per step: CPU seconds with the harness's median subtracted, wall seconds, that median, and
-    whether a full garbage collection ran inside the step."""
+async def step_times(trace, limit: int | None) -> tuple[list[float], list[float], float, list[list[tuple[int, float]]],
+                                                      list[str]]:
+    """Per step: thread CPU seconds with the harness's median subtracted, wall seconds, that median,
+    the garbage collections that ran inside the step (generation, CPU seconds), and the chapter the
+    step starts ("" if it stays in one)."""
     import gc
 
     from simulator.ui.app import SmtpsimApp
@@ -180,29 +193,32 @@ async def step_times(trace, limit: int | None) -> tuple[list[float], list[float]
     cpu: list[float] = []
     wall: list[float] = []
     harness: list[float] = []
-    full_gc: list[bool] = []
-    gc.callbacks.append(_count_full_gc)
+    collections: list[list[tuple[int, float]]] = []
+    chapters: list[str] = []
+    gc.callbacks.append(_time_collections)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = app.player
         steps = len(trace.events) - 1 if limit is None else min(limit, len(trace.events) - 1)
-        for _ in range(steps):
-            collections_before = FULL_GC[0]
-            start, start_cpu = time.perf_counter(), time.process_time()
+        for step in range(steps):
+            collections_before = len(COLLECTIONS)
+            start, start_cpu = time.perf_counter(), time.thread_time()
             screen.action_next()
             await pilot._wait_for_screen()
             screen._on_timer_update()
-            cpu.append(time.process_time() - start_cpu)
+            cpu.append(time.thread_time() - start_cpu)
             wall.append(time.perf_counter() - start)
-            full_gc.append(FULL_GC[0] != collections_before)
+            collections.append(COLLECTIONS[collections_before:])
+            chapters.append(screen.chapter_label(step + 1) if screen.chapter_label(step) != screen.chapter_label(
+                step + 1) else "")
             # The null step: the same waiting and rendering with no action, i.e. the harness.
-            start_cpu = time.process_time()
+            start_cpu = time.thread_time()
             await pilot._wait_for_screen()
             screen._on_timer_update()
-            harness.append(time.process_time() - start_cpu)
-    gc.callbacks.remove(_count_full_gc)
+            harness.append(time.thread_time() - start_cpu)
+    gc.callbacks.remove(_time_collections)
     overhead = statistics.median(harness)
-    return [max(0.0, c - overhead) for c in cpu], wall, overhead, full_gc
+    return [max(0.0, c - overhead) for c in cpu], wall, overhead, collections, chapters
 
 
 def p99(values: list[float]) -> float:
@@ -212,8 +228,13 @@ def p99(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and steps, for a smoke run")
+    parser.add_argument("--steps-only", action="store_true", help="only the steps, no start-ups")
+    parser.add_argument("--worst", type=int, default=0, metavar="N", help="print each trace's N slowest steps")
     args = parser.parse_args()
     runs = 2 if args.quick else 5
+    if args.steps_only:
+        steps(args)
+        return
 
     paints: dict[str, list[dict[str, tuple[float, float]]]] = {"bare": [], "smtpsim": [], "ui": []}
     with tempfile.TemporaryDirectory(prefix="smtpsim-bench-pycache-") as cache:
@@ -242,6 +263,13 @@ def main() -> None:
     settled_ratio = median("smtpsim", "painted", 0) / median("bare", "painted", 0)
     wall_ratio = median("smtpsim", "frame", 1) / median("bare", "frame", 1)
 
+    worst, worst_p99 = steps(args)
+    print(f"first-frame wall ratio {wall_ratio:.2f}; settled-paint CPU ratio {settled_ratio:.2f}")
+    print(f"ratio {ratio:.2f} worst-step-cpu-ms {worst * 1000:.1f} p99-step-cpu-ms {worst_p99 * 1000:.1f}")
+
+
+def steps(args: argparse.Namespace) -> tuple[float, float]:
+    """Step through both traces, print their figures; the worst and p99 step CPU over both."""
     sys.path.insert(0, str(ROOT))
     from simulator.run import run_scenario
     from simulator.scenario.library import list_scenarios
@@ -251,17 +279,25 @@ def main() -> None:
     worst = worst_p99 = 0.0
     for label, trace, limit in ((f"{longest.scenario} ({len(longest.events)} events)", longest, None),
                                 ("generated (10,000 events)", big(10_000), 2_000 if args.quick else None)):
-        cpu, wall, overhead, full_gc = asyncio.run(step_times(trace, limit))
+        cpu, wall, overhead, collections, chapters = asyncio.run(step_times(trace, limit))
         worst, worst_p99 = max(worst, max(cpu)), max(worst_p99, p99(cpu))
         print(f"step CPU, {label:<30} mean {statistics.fmean(cpu) * 1000:6.2f} ms  p99 {p99(cpu) * 1000:6.2f} ms  "
               f"worst {max(cpu) * 1000:6.2f} ms  ({len(cpu)} steps; harness {overhead * 1000:.2f} ms subtracted)")
-        calm = [c for c, g in zip(cpu, full_gc) if not g]
-        print(f"          {sum(full_gc)} steps ran a full garbage collection; the worst step without one "
-              f"{max(calm) * 1000:.2f} ms CPU")
+        slow_gc = [c for g in collections for _, c in g]
+        less_gc = [c - sum(t for _, t in g) for c, g in zip(cpu, collections)]
+        print(f"          {sum(1 for g in collections if g)} steps ran a garbage collection (the longest "
+              f"{max(slow_gc, default=0) * 1000:.2f} ms, {sum(1 for g in collections for n, _ in g if n == 2)} "
+              f"full); the worst step less its collections {max(less_gc) * 1000:.2f} ms CPU")
+        for i in sorted(range(len(cpu)), key=lambda i: -cpu[i])[:args.worst]:
+            event = trace.events[i + 1]
+            ran = ", ".join(f"gen {g} {c * 1000:.2f} ms" for g, c in collections[i]) or "no collection"
+            print(f"          step to event {i + 1} ({event.kind.value}) {cpu[i] * 1000:6.2f} ms CPU  {ran}"
+                  + (f"  starts {chapters[i]}" if chapters[i] else ""))
         print(f"step wall, {label:<29} mean {statistics.fmean(wall) * 1000:6.2f} ms  p99 {p99(wall) * 1000:6.2f} ms  "
               f"worst {max(wall) * 1000:6.2f} ms  (harness included)")
-    print(f"first-frame wall ratio {wall_ratio:.2f}; settled-paint CPU ratio {settled_ratio:.2f}")
-    print(f"ratio {ratio:.2f} worst-step-cpu-ms {worst * 1000:.1f} p99-step-cpu-ms {worst_p99 * 1000:.1f}")
+    if args.steps_only:
+        print(f"worst-step-cpu-ms {worst * 1000:.1f} p99-step-cpu-ms {worst_p99 * 1000:.1f}")
+    return worst, worst_p99
 
 
 if __name__ == "__main__":

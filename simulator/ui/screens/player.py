@@ -219,9 +219,9 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
         self.notes.border_title = "Instructor notes (i hides)"
         self.transcript.border_title = "Transcript"
         self.explanation.border_title = "What's happening"
-        # Stepping pauses the cycle collector (a pass can take longer than a frame);
-        # it runs again once the player has been still for a moment. Reference
-        # counting frees almost everything a step throws away in the meantime.
+        # Stepping pauses the automatic cycle collector (a full pass can take longer than a
+        # frame); each step collects the young generations itself (_pause_gc), and the
+        # collector runs again once the player has been still for a moment.
         self._gc_timer = self.set_interval(GC_QUIET, self._resume_gc, pause=True, name="resume gc")
         self.player.jump(self._start_at)
         self.set_reactive(PlayerScreen.index, self.player.index)
@@ -240,7 +240,13 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
             # On this lesson itself, not the next: nothing has been played yet.
             self.call_after_refresh(self.open_picker, self.trace.scenario)
 
-    def _pause_gc(self) -> None:
+    def _pause_gc(self, collect: bool = True) -> None:
+        # The young generations only (a fraction of a millisecond): Textual's strips keep
+        # themselves in their own caches, so a step's discarded frame is cyclic garbage; left
+        # for the quiet timer, thousands of steps of it made one pass of tens of milliseconds
+        # to seconds, inside whichever step the timer happened to fire in (issue 17).
+        if collect:  # (not when a trace loads: _settle_garbage sees to that, after its frame)
+            gc.collect(1)
         gc.disable()
         self._gc_timer.reset()
         self._gc_timer.resume()
@@ -332,11 +338,11 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
         self.event_list.set_trace(self.model)
         self.status.update_state(title=self.trace.title, total=len(self.trace.events),
                                  playing=self.player.playing, speed=self.player.speed)
-        self._show(self.player.index, animate=False)
+        self._show(self.player.index, animate=False, collect=False)
         self.call_after_refresh(_settle_garbage, collect)
 
-    def _show(self, index: int, *, animate: bool) -> None:
-        self._pause_gc()
+    def _show(self, index: int, *, animate: bool, collect: bool = True) -> None:
+        self._pause_gc(collect)
         if not self.trace.events:
             self.status.update_state(step=0, t=0.0)
             return
