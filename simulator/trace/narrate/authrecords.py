@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 _QUALIFIERS = {  # RFC 7208 §4.6.2
     "+": ("pass", "allowed to send"),
     "-": ("fail", "not allowed: the domain asks receivers to refuse"),
@@ -56,13 +58,18 @@ _DKIM_TAGS = {  # RFC 6376 §3.6.1
 }
 
 
+def _tags(text: str) -> Iterator[tuple[str, str]]:
+    """``name=value`` pairs of a tag-list record (RFC 6376 §3.2, RFC 7489 §6.4), empty ones skipped."""
+    for part in text.split(";"):
+        name, _eq, value = part.strip().partition("=")
+        if name:
+            yield name, value
+
+
 def dkim_key_record(text: str) -> str:
     """A DKIM key record (``v=DKIM1; k=rsa; p=...``), tag by tag."""
     out = []
-    for part in text.split(";"):
-        name, _eq, value = part.strip().partition("=")
-        if not name:
-            continue
+    for name, value in _tags(text):
         if name == "p":
             out.append("p=: the public key, base64 of its DER encoding; empty means the key was revoked"
                        if not value else f"p={value[:12]}...: the public key ({len(value)} base64 characters), "
@@ -94,10 +101,7 @@ POLICY_MEANING = {
 def dmarc_record(text: str) -> str:
     """A DMARC record (``v=DMARC1; p=reject; rua=...``), tag by tag."""
     out = []
-    for part in text.split(";"):
-        name, _eq, value = part.strip().partition("=")
-        if not name:
-            continue
+    for name, value in _tags(text):
         if name.lower() == "p":
             out.append(f"p={value}: the policy for mail from the domain that fails DMARC: "
                        + POLICY_MEANING.get(value.lower(), "not a valid policy"))
