@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from simulator.cli.argtypes import seed, whole_number
 from simulator.cli.progress import add_profile_argument
@@ -63,8 +63,10 @@ def run(args: argparse.Namespace) -> int:
               "connect opens a player (a process each), with no login; see docs/serve.md", file=sys.stderr)
     local = local_url(args.host, int(listener.getsockname()[1]))
     public = (args.public_url or local).rstrip("/")
+    from simulator.ui.webserver import serve  # the web server is the UI's: only simulator.ui imports Textual's
+
     with listener:
-        _server(tab_command(args), listener, public, local).serve()
+        serve(tab_command(args), listener, public, local)
     return 0
 
 
@@ -161,33 +163,3 @@ def listen_problem(host: str, port: int, exc: OSError) -> str:
     if isinstance(exc, socket.gaierror):
         return f"cannot listen on {host!r}: {exc.strerror or exc}"
     return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
-
-
-def _server(command: str, listener: socket.socket, public_url: str, local: str) -> Any:
-    """textual-serve's server for ``command``, serving on ``listener``; ``serve()`` runs it until Ctrl+C."""
-    from aiohttp import web
-    from textual_serve.server import Server
-
-    host, port = listener.getsockname()[:2]
-
-    class SmtpsimServer(Server):
-        async def on_startup(self, app: web.Application) -> None:
-            pass  # textual-serve's banner names the command; the line below says what to open
-
-        def serve(self, debug: bool = False) -> None:
-            # textual-serve's own serve() binds by host and port; this one serves the socket bound
-            # already, with textual-serve's routes and page (its _make_app: why pyproject pins the
-            # version). The URL line is printed once it accepts connections (aiohttp's ``print``).
-            self.debug = debug
-            self.initialize_logging()
-            # A tab left open keeps its WebSocket handler waiting for the browser; aiohttp's default
-            # 60 s of grace would hold Ctrl+C that long. After 2 s the handlers are cancelled, which
-            # closes each socket and stops its player (textual-serve's own finally clauses).
-            web.run_app(self._make_app(), sock=listener, handle_signals=True, print=announce,
-                        shutdown_timeout=2.0)
-
-    def announce(*_: object) -> None:
-        print(f"smtpsim serve: listening on {local}/ - open {public_url}/ in a browser; "
-              "each tab gets its own player. Ctrl+C stops.", flush=True)
-
-    return SmtpsimServer(command, host=host, port=port, title="smtpsim", public_url=public_url)

@@ -18,6 +18,7 @@ import pytest
 from simulator.cli import serve
 from simulator.cli.main import build_parser, main
 from simulator.scenario.library import resolve_scenario
+from simulator.ui import webserver
 from tests.ui.servekit import serving
 
 
@@ -132,7 +133,8 @@ class _FakeListener:
 def fake_servers(monkeypatch) -> list[_FakeServer]:
     made: list[_FakeServer] = []
     monkeypatch.setattr(serve, "listen", _FakeListener)
-    monkeypatch.setattr(serve, "_server", lambda *a: made.append(_FakeServer(*a)) or made[-1])
+    # The web server (simulator/ui/webserver.py) serves until Ctrl+C: here it records what it was given.
+    monkeypatch.setattr(webserver, "serve", lambda *a: made.append(_FakeServer(*a)) or made[-1].serve())
     return made
 
 
