@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import imaplib
 import smtplib
+import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -49,6 +50,23 @@ def submit(mode: LiveMode, msg: EmailMessage, *, implicit: bool = False, user: s
             client.starttls(context=context)
         client.login(user, password)
         return client.send_message(msg)
+
+
+def raw_connect(port: int) -> tuple[socket.socket, bytes]:
+    """A plain socket to ``port`` on loopback, and the server's first line (its greeting)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    return sock, read_line(sock)
+
+
+def read_line(sock: socket.socket) -> bytes:
+    """One line from ``sock``, up to and with its LF (or what came before the server closed)."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = sock.recv(1)
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = TIMEOUT, what: str = "condition") -> Any:

@@ -9,32 +9,17 @@ import time
 
 import pytest
 
-from livekit import ALICE, ALICE_PW, BOB, CLIENT_NAME, TIMEOUT, imap_messages, message, submit, tls, wait_for, \
-    wait_for_mail
+from livekit import ALICE, ALICE_PW, BOB, CLIENT_NAME, TIMEOUT, imap_messages, message, raw_connect, read_line, submit, \
+    tls, wait_for, wait_for_mail
 
 pytestmark = [pytest.mark.socket, pytest.mark.timeout(60)]
-
-
-def _connect(port: int) -> tuple[socket.socket, bytes]:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
-    return sock, _line(sock)
-
-
-def _line(sock: socket.socket) -> bytes:
-    data = b""
-    while not data.endswith(b"\r\n"):
-        chunk = sock.recv(1)
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 def _reply(sock: socket.socket) -> bytes:
     """One whole SMTP reply (all its lines)."""
     lines = []
     while True:
-        line = _line(sock)
+        line = read_line(sock)
         lines.append(line)
         if len(line) < 4 or line[3:4] != b"-":
             return b"".join(lines)
@@ -42,7 +27,7 @@ def _reply(sock: socket.socket) -> bytes:
 
 def test_very_long_lines_get_500_and_the_session_goes_on(live) -> None:
     mode = live()
-    sock, greeting = _connect(mode.ports["mta"])
+    sock, greeting = raw_connect(mode.ports["mta"])
     with sock:
         assert greeting.startswith(b"220 ")
         sock.sendall(b"EHLO " + b"x" * 2_000_000 + b"\r\n")  # 2 MB on one line
@@ -63,7 +48,7 @@ def test_a_trickling_client_is_timed_out_while_others_are_served(live) -> None:
     result: dict[str, object] = {}
 
     def trickle() -> None:
-        sock, _greeting = _connect(mode.ports["msa-starttls"])
+        sock, _greeting = raw_connect(mode.ports["msa-starttls"])
         start = time.monotonic()
         received = b""
         try:
@@ -127,7 +112,7 @@ def test_200_concurrent_connections_the_cap_answers_421_and_others_are_served(li
             sock = socket.create_connection(("127.0.0.1", mode.ports["msa-starttls"]), timeout=TIMEOUT)
             socks.append(sock)
         for sock in socks:
-            greetings.append(_line(sock))
+            greetings.append(read_line(sock))
         ok = [g for g in greetings if g.startswith(b"220 ")]
         refused = [g for g in greetings if g.startswith(b"421 ") and b"Too many connections" in g]
         assert len(ok) == 100 and len(refused) == 100

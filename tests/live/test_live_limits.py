@@ -10,7 +10,7 @@ import tracemalloc
 
 import pytest
 
-from livekit import TIMEOUT, wait_for
+from livekit import TIMEOUT, raw_connect, read_line, wait_for
 from simulator.live import trace as live_trace
 from simulator.live.trace import LiveTrace
 from simulator.trace.events import Direction, Kind, Trace
@@ -18,21 +18,6 @@ from simulator.trace.events import Direction, Kind, Trace
 pytestmark = [pytest.mark.socket, pytest.mark.timeout(60)]
 
 MiB = 1 << 20
-
-
-def _connect(port: int) -> tuple[socket.socket, bytes]:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
-    return sock, _line(sock)
-
-
-def _line(sock: socket.socket) -> bytes:
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = sock.recv(1)
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 def _kept(trace: LiveTrace, conn: int) -> int:
@@ -117,14 +102,14 @@ def _send_ignoring_close(sock: socket.socket, data: bytes) -> None:
 
 def test_long_command_lines_are_kept_short_in_the_trace(live) -> None:
     mode = live()
-    sock, greeting = _connect(mode.ports["mta"])
+    sock, greeting = raw_connect(mode.ports["mta"])
     with sock:
         assert greeting.startswith(b"220 ")
         for _ in range(8):
             sock.sendall(b"EHLO " + b"x" * MiB + b"\r\n")  # 8 MiB in eight lines
-            assert _line(sock).startswith(b"500 5.5.2 Line too long")
+            assert read_line(sock).startswith(b"500 5.5.2 Line too long")
         sock.sendall(b"NOOP\r\n")
-        assert _line(sock).startswith(b"250 ")
+        assert read_line(sock).startswith(b"250 ")
     conn = max(c for c in mode.trace.connections if mode.trace.connections[c].port == 25)
     assert _kept(mode.trace, conn) < 64 * 1024  # a prefix of each line, not the megabytes
     assert any("more octets not shown" in e.text for e in mode.trace.events if e.conn == conn)
@@ -141,7 +126,7 @@ def test_long_command_lines_are_kept_short_in_the_trace(live) -> None:
 def test_a_flood_of_bad_lines_ends_after_20_errors(live, service: str, junk: bytes,
                                                    expected: tuple[bytes, int, bytes]) -> None:
     mode = live(error_sleep=0.01)  # SMTP holds replies back past 10 errors: briefly here
-    sock, greeting = _connect(mode.ports[service])
+    sock, greeting = raw_connect(mode.ports[service])
     with sock:
         _send_ignoring_close(sock, junk * (MiB // len(junk)))  # a MiB of bad lines
         lines = _until_closed(sock).splitlines()
@@ -154,11 +139,11 @@ def test_past_10_errors_each_smtp_reply_waits(live) -> None:
     # Postfix: past smtpd_soft_error_limit (10) every reply waits smtpd_error_sleep_time. Here the wait is
     # made 30 s long, so "not within 1 s" is certain however loaded the machine is.
     mode = live(error_sleep=30.0)
-    sock, greeting = _connect(mode.ports["mta"])
+    sock, greeting = raw_connect(mode.ports["mta"])
     with sock:
         sock.sendall(b"BOGUS\r\n" * 11 + b"NOOP\r\n")
         for _ in range(11):
-            assert _line(sock).startswith(b"500 ")
+            assert read_line(sock).startswith(b"500 ")
         sock.settimeout(1.0)
         with pytest.raises(TimeoutError):
             sock.recv(100)  # the NOOP's 250 is held back
@@ -166,10 +151,10 @@ def test_past_10_errors_each_smtp_reply_waits(live) -> None:
 
 def test_below_the_soft_limit_replies_are_not_held_back(live) -> None:
     mode = live(error_sleep=30.0)
-    sock, greeting = _connect(mode.ports["mta"])
+    sock, greeting = raw_connect(mode.ports["mta"])
     with sock:
         sock.sendall(b"BOGUS\r\n" * 10 + b"NOOP\r\n")
-        replies = [_line(sock) for _ in range(11)]
+        replies = [read_line(sock) for _ in range(11)]
     assert [r[:3] for r in replies] == [b"500"] * 10 + [b"250"]
 
 
@@ -182,7 +167,7 @@ def test_a_flood_on_one_port_leaves_another_clients_noop_quick(live) -> None:
     # The issue asks for 100 ms; on a shared test machine we allow 1 s per NOOP (about 20 ms measured),
     # far below the 2 to 6 s each NOOP waited before (each reply line re-sliced the narrator's buffer).
     mode = live()
-    flooder, greeting = _connect(mode.ports["imap"])
+    flooder, greeting = raw_connect(mode.ports["imap"])
     stop = threading.Event()
 
     def flood() -> None:
@@ -207,14 +192,14 @@ def test_a_flood_on_one_port_leaves_another_clients_noop_quick(live) -> None:
     for thread in threads:
         thread.start()
     try:
-        sock, greeting = _connect(mode.ports["mta"])
+        sock, greeting = raw_connect(mode.ports["mta"])
         with sock:
             assert greeting.startswith(b"220 ")
             waits = []
             for _ in range(10):
                 start = time.perf_counter()
                 sock.sendall(b"NOOP\r\n")
-                assert _line(sock).startswith(b"250 ")
+                assert read_line(sock).startswith(b"250 ")
                 waits.append(time.perf_counter() - start)
                 time.sleep(0.05)
         assert threads[0].is_alive() or threads[1].is_alive(), "the flood ended before the NOOPs: not a test"
@@ -237,23 +222,23 @@ def test_one_address_cannot_take_every_slot(live, service: str, refusal: bytes) 
     socks = []
     try:
         for _ in range(5):
-            sock, greeting = _connect(mode.ports[service])
+            sock, greeting = raw_connect(mode.ports[service])
             socks.append(sock)
             assert not greeting.startswith(refusal[:4])
-        sock, greeting = _connect(mode.ports[service])
+        sock, greeting = raw_connect(mode.ports[service])
         socks.append(sock)
         assert greeting.startswith(refusal) and b"from your address" in greeting
         # Another address still gets in (127.0.0.2 is loopback too), up to the group's cap.
         other = socket.create_connection(("127.0.0.1", mode.ports[service]), timeout=TIMEOUT,
                                          source_address=("127.0.0.2", 0))
         socks.append(other)
-        assert not _line(other).startswith(refusal[:4])
+        assert not read_line(other).startswith(refusal[:4])
     finally:
         for sock in socks:
             sock.close()
     # Once they are gone the address may connect again.
     wait_for(lambda: not mode.hub.sessions, what="the sessions to end")
-    sock, greeting = _connect(mode.ports[service])
+    sock, greeting = raw_connect(mode.ports[service])
     sock.close()
     assert not greeting.startswith(refusal[:4])
 
@@ -268,13 +253,13 @@ def test_a_silent_client_on_an_implicit_tls_port_is_closed_after_the_handshake_t
 
 def test_a_stalled_handshake_after_starttls_is_closed_after_the_handshake_timeout(live) -> None:
     mode = live(handshake_timeout=0.5)
-    sock, greeting = _connect(mode.ports["msa-starttls"])
+    sock, greeting = raw_connect(mode.ports["msa-starttls"])
     with sock:
         sock.sendall(b"EHLO laptop.example.org\r\n")
-        while not _line(sock).startswith(b"250 "):
+        while not read_line(sock).startswith(b"250 "):
             pass
         sock.sendall(b"STARTTLS\r\n")
-        assert _line(sock).startswith(b"220 ")
+        assert read_line(sock).startswith(b"220 ")
         assert _until_closed(sock) == b""
 
 
@@ -292,9 +277,9 @@ FIRST_COMMANDS = [
 
 
 def _until(sock: socket.socket, last: bytes) -> list[bytes]:
-    lines = [_line(sock)]
+    lines = [read_line(sock)]
     while lines[-1] and not lines[-1].startswith(last):
-        lines.append(_line(sock))
+        lines.append(read_line(sock))
     return lines
 
 
@@ -306,11 +291,11 @@ def _greeting_notes(mode) -> list[str]:
 def test_a_silent_client_gets_the_goodbye_after_the_greeting_timeout_and_one_that_spoke_stays(
         live, service: str, command: bytes, last: bytes, goodbye: bytes) -> None:
     mode = live(greeting_timeout=0.3)  # the idle timeout stays 300 s
-    talker, _ = _connect(mode.ports[service])
+    talker, _ = raw_connect(mode.ports[service])
     with talker:
         talker.sendall(command)
         assert _until(talker, last)[-1].startswith(last)
-        silent, greeting = _connect(mode.ports[service])
+        silent, greeting = raw_connect(mode.ports[service])
         with silent:
             assert greeting and not greeting.startswith(goodbye)
             said = _until_closed(silent).splitlines()
@@ -326,7 +311,7 @@ def test_a_silent_client_gets_the_goodbye_after_the_greeting_timeout_and_one_tha
 
 def test_after_the_first_command_the_idle_timeout_applies_not_the_greeting_timeout(live) -> None:
     mode = live(greeting_timeout=0.3, idle_timeout=1.0)
-    sock, _ = _connect(mode.ports["msa-starttls"])
+    sock, _ = raw_connect(mode.ports["msa-starttls"])
     with sock:
         sock.sendall(b"EHLO laptop.example.org\r\n")
         _until(sock, b"250 ")
@@ -341,7 +326,7 @@ def test_after_the_first_command_the_idle_timeout_applies_not_the_greeting_timeo
 def test_bytes_trickled_without_a_line_end_do_not_hold_off_the_greeting_timeout(
         live, service: str, goodbye: bytes) -> None:
     mode = live(greeting_timeout=0.3)
-    sock, _ = _connect(mode.ports[service])
+    sock, _ = raw_connect(mode.ports[service])
     received = b""
     with sock:
         sock.settimeout(0.05)
