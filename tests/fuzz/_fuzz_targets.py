@@ -17,7 +17,8 @@ Invariants, whatever arrives:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from simulator.protocols import imap, pop3, smtp
 from simulator.protocols.common import StartTLSRequested
@@ -67,6 +68,17 @@ def _store() -> MailStore:
 # --- servers --------------------------------------------------------------------------------------------
 
 
+def _feed(server: Any, pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """Give ``server`` each piece (a STARTTLS is taken as done at once); yield what it answers to each."""
+    for piece in pieces:
+        if server.closed:
+            return
+        for event in server.receive_data(piece):
+            if isinstance(event, StartTLSRequested):
+                server.tls_established()
+        yield server.data_to_send()
+
+
 _SMTP_CONFIGS = (
     smtp.SMTPServerConfig(HOST, smtp.Role.MTA, local_domains=frozenset({"example.org"})),
     smtp.SMTPServerConfig(HOST, smtp.Role.MSA, implicit_tls=True, max_message_size=4096),
@@ -80,13 +92,8 @@ def smtp_server(data: bytes) -> None:
     s = smtp.SMTPServer(config, smtp.ServerPolicy({USER: PASSWORD}))
     s.start()
     out = bytearray(s.data_to_send())
-    for piece in _cuts(data, head[1]):
-        if s.closed:
-            break
-        for event in s.receive_data(piece):
-            if isinstance(event, StartTLSRequested):
-                s.tls_established()
-        out += s.data_to_send()
+    for answer in _feed(s, _cuts(data, head[1])):
+        out += answer
         # One unfinished line at most, within the longest line the state allows (AUTH's).
         assert s._lines.pending <= AUTH_LINE_MAX + LINE_SLACK, s._lines.pending
         if s._content is not None:
@@ -104,13 +111,7 @@ def imap_server(data: bytes) -> None:
         s.receive_data(f"p1 LOGIN {USER} {PASSWORD}\r\np2 SELECT INBOX\r\n".encode())
     s.data_to_send()
     framer = s._framer
-    for piece in _cuts(data, head[1]):
-        if s.closed:
-            break
-        for event in s.receive_data(piece):
-            if isinstance(event, StartTLSRequested):
-                s.tls_established()
-        out = s.data_to_send()
+    for out in _feed(s, _cuts(data, head[1])):
         assert not out or out.endswith(b"\r\n"), out[-80:]
         # The unfinished command line stays within the line limit; a literal within APPEND's limit.
         assert len(framer._buffer) <= MAX_LINE + LINE_SLACK, len(framer._buffer)
@@ -124,13 +125,7 @@ def pop3_server(data: bytes) -> None:
     if head[0] & 2:  # in the TRANSACTION state: RETR, TOP, LIST, UIDL, DELE ...
         s.receive_data(f"USER {USER}\r\nPASS {PASSWORD}\r\n".encode())
     s.data_to_send()
-    for piece in _cuts(data, head[1]):
-        if s.closed:
-            break
-        for event in s.receive_data(piece):
-            if isinstance(event, StartTLSRequested):
-                s.tls_established()
-        out = s.data_to_send()
+    for out in _feed(s, _cuts(data, head[1])):
         assert not out or out.endswith(b"\r\n"), out[-80:]
         assert len(s._buffer) <= pop3.server.MAX_LINE + LINE_SLACK, len(s._buffer)
 
