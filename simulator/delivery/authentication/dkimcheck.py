@@ -200,7 +200,6 @@ class DKIMResult:
     body_hash_claimed: str = ""  # bh= as the signer wrote it
     body_hash_computed: str = ""  # what the verifier computed over the body it received
     signed_headers: str = ""  # h=
-    key_record: str = ""  # the key record as published (joined), if one was found
     canonicalization: str = "simple/simple"  # c= (header/body), simple/simple when absent (RFC 6376 §3.5)
 
 
@@ -257,13 +256,12 @@ def _verify_one(message: bytes, idx: int, sig: dict[bytes, bytes], answers: Answ
         return DKIMResult("permerror", reason=str(error), **base)
     except dkim.DKIMException as error:
         return DKIMResult("permerror", reason=str(error), **base)
-    records = txt_joined(answers.get(name, "TXT"))
-    base.update(body_hash_computed=body_hash(message, sig), key_record=records[0] if records else "")
+    base.update(body_hash_computed=body_hash(message, sig))
     if ok:
         return DKIMResult("pass", **base)
     if timed_out:
         return DKIMResult("temperror", reason="the key could not be retrieved", **base)
-    if not records:
+    if not txt_joined(answers.get(name, "TXT")):
         return DKIMResult("permerror", reason="no key for signature", **base)
     return DKIMResult("fail", reason="signature did not verify", **base)
 
