@@ -7,7 +7,12 @@ from simulator.scenario.library import open_scenario
 from simulator.trace.jsonl import from_jsonl, to_jsonl
 
 
-@pytest.mark.parametrize("name", ["submission-starttls", "submission-implicit-tls", "user-unknown"])
+# The who-may-send lessons too (issue 13): DKIM's t= and signature, SPF's and DMARC's lookups.
+WHO_MAY_SEND = ["auth-pass", "spoofed-sender", "dkim-broken", "forwarding-breaks-spf", "reverse-dns",
+                "open-relay-denied", "dnsbl-listed"]
+
+
+@pytest.mark.parametrize("name", ["submission-starttls", "submission-implicit-tls", "user-unknown", *WHO_MAY_SEND])
 def test_same_seed_same_bytes(name):
     a = "\n".join(to_jsonl(run_scenario(open_scenario(name), 7).events))
     b = "\n".join(to_jsonl(run_scenario(open_scenario(name), 7).events))
@@ -26,7 +31,7 @@ def test_jsonl_round_trips():
     assert tuple(from_jsonl(to_jsonl(events))) == events
 
 
-@pytest.mark.parametrize("name", ["mx-failover", "partial-delivery"])
+@pytest.mark.parametrize("name", ["mx-failover", "partial-delivery", "auth-pass", "forwarding-breaks-spf"])
 def test_same_bytes_across_processes_and_hash_seeds(name):
     # Hash randomisation and library-level shuffles must not leak into a trace.
     import os
