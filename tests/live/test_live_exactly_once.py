@@ -10,36 +10,20 @@ copy, so Bob has one message, and the queue empties.
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import smtplib
 import ssl
-import subprocess
-import sys
-import time
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
+from crashkit import start, wait
 from simulator.live import crashpoints
 
 pytestmark = [pytest.mark.socket, pytest.mark.timeout(90)]
 
 ALICE, ALICE_PW = "alice@example.org", "correct horse battery staple"
-
-
-def _start(data_dir: Path, **env: str) -> tuple[subprocess.Popen[str], dict]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "simulator.cli.live", "--ephemeral", "--json", "--data-dir", str(data_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=dict(os.environ, PYTHONUNBUFFERED="1", **env),
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert line, proc.stderr.read() if proc.stderr else "no output"
-    return proc, json.loads(line)
 
 
 def _bob_files(data_dir: Path) -> list[Path]:
@@ -51,19 +35,9 @@ def _queued(data_dir: Path) -> list[Path]:
     return list((data_dir / "submission-starttls" / "queue" / "new").iterdir())
 
 
-def _wait(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_a_crash_after_the_mx_said_250_does_not_deliver_twice(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    first, info = _start(data_dir, **{crashpoints.ENV: crashpoints.CrashPoint.RELAYED.value})
+    first, info = start(data_dir, **{crashpoints.ENV: crashpoints.CrashPoint.RELAYED.value})
     try:
         msg = EmailMessage()
         msg["From"], msg["To"], msg["Subject"] = ALICE, "bob@example.net", "exactly once"
@@ -84,9 +58,9 @@ def test_a_crash_after_the_mx_said_250_does_not_deliver_twice(tmp_path: Path) ->
     assert len(_bob_files(data_dir)) == 1
     assert len(_queued(data_dir)) == 1  # still owed, as far as the queue knows
 
-    second, _ = _start(data_dir)
+    second, _ = start(data_dir)
     try:
-        _wait(lambda: not _queued(data_dir), 20, "the restarted queue to deliver and forget the entry")
+        wait(lambda: not _queued(data_dir), 20, "the restarted queue to deliver and forget the entry")
         files = _bob_files(data_dir)
         assert len(files) == 1, [f.name for f in files]  # offered again, stored once
         assert b"Subject: exactly once" in files[0].read_bytes()
