@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from simulator.trace.events import ConnectionInfo, Direction, Kind, TLSMode, TraceEvent
+from typing import TYPE_CHECKING
+
+from simulator.trace.fields import ConnectionInfo, Direction, Kind, TLSMode
 from simulator.trace.jsonl import line as json_line
 
-EventSink = Callable[[TraceEvent], None]
+if TYPE_CHECKING:
+    from simulator.trace.events import TraceEvent
+
+EventSink = Callable[["TraceEvent"], None]
 LineSink = Callable[[str], None]
 
 
@@ -26,7 +31,7 @@ class TraceRecorder:
     ``TraceEvent`` is made at all: ``smtpsim run --json`` needs only the text.
     """
 
-    __slots__ = ("events", "connections", "_clock", "_next_conn", "_sink", "_lines", "_steps", "_strings")
+    __slots__ = ("events", "connections", "_clock", "_next_conn", "_sink", "_lines", "_steps", "_strings", "_event")
 
     def __init__(self, clock: Callable[[], float], sink: EventSink | None = None,
                  lines: LineSink | None = None) -> None:
@@ -38,6 +43,10 @@ class TraceRecorder:
         self._lines = lines
         self._steps = 0  # events made so far (kept or not): the next step number
         self._strings: dict[str, str] = {}  # one copy of each text and explanation of a kept trace
+        if lines is None:  # only a recorder that makes events imports their class (see simulator.trace.fields)
+            from simulator.trace.events import TraceEvent
+
+            self._event: type[TraceEvent] = TraceEvent
 
     @property
     def steps(self) -> int:
@@ -81,11 +90,11 @@ class TraceRecorder:
         if sink is not None:
             # Positional: this runs for every event of a run (fields in TraceEvent's order).
             # Microseconds are plenty for teaching and keep the JSON exact.
-            sink(TraceEvent(step, round(self._clock(), 6), kind, src, dst, text, explain,
-                            port, tls, dir, conn, rfc, content, wire))
+            sink(self._event(step, round(self._clock(), 6), kind, src, dst, text, explain,
+                             port, tls, dir, conn, rfc, content, wire))
             return
         strings = self._strings
         text = strings.setdefault(text, text)
         explain = strings.setdefault(explain, explain)
-        self.events.append(TraceEvent(step, round(self._clock(), 6), kind, src, dst, text, explain,
-                                      port, tls, dir, conn, rfc, content, wire))
+        self.events.append(self._event(step, round(self._clock(), 6), kind, src, dst, text, explain,
+                                       port, tls, dir, conn, rfc, content, wire))
