@@ -167,6 +167,9 @@ class Session(asyncio.Protocol):
         self._backlog += data
         if self._turn is None and not (self._holding or self._awaiting):
             self._work()
+        elif self._awaiting:
+            # More came while the disk answers: keep it, and read no more until the answer is sent.
+            self.transport.pause_reading()
 
     def _work(self) -> None:
         """Handle the backlog, one turn at a time; between turns the other clients are served."""
@@ -363,9 +366,13 @@ class Session(asyncio.Protocol):
                        line.content)
 
     def _await_answer(self, pending: AnswerPending) -> None:
-        """The answer's disk writes go to the writer thread; read nothing more until it is sent."""
+        """The answer's disk writes go to the writer thread; handle nothing more until it is sent.
+
+        Reading is paused only if the client sends more meanwhile (``data_received``): the usual
+        client waits for the 250, and pausing and resuming a TLS transport for nothing costs a turn
+        of the loop and a failed TLS read every message. The backlog grows by one read at most.
+        """
         self._awaiting = True
-        self.transport.pause_reading()
         held = self.opened.in_flow() if self.opened is not None and self.opened.in_flow is not None else None
         if held is None:
             self._write(pending)  # the usual case: no Task, one hand-off to the writer and one back
