@@ -552,10 +552,10 @@ class Session(asyncio.Protocol):
 
     def _emit(self, kind: Kind, src: str, text: str, explain: str, rfc: str | None,
               direction: Direction | None = None, content: bool = False) -> None:
-        client, server = self._client, self._server
-        dst = server if src == client else client
-        self.trace.emit(kind, src, dst, text, explain, port=self.service.port, tls=self.tls, dir=direction,
-                        conn=self.conn or None, rfc=rfc, content=content)
+        opened = self.opened  # _client and _server, without two property calls per line
+        client, server = (opened.client, opened.server) if opened is not None else ("client", "server")
+        self.trace.emit(kind, src, server if src == client else client, text, explain, port=self.service.port,
+                        tls=self.tls, dir=direction, conn=self.conn or None, rfc=rfc, content=content)
 
 
 async def listen(service: Service, hub: Hub, host: str, port: int) -> asyncio.Server:

@@ -190,11 +190,15 @@ class LiveTrace:
             # Enough to read, not megabytes per event.
             text = f"{text[:limit]}{chr(13) + chr(10) if content else ' '}[... {len(text) - limit} more characters not shown]"
         with self._lock:
-            explain = self._explains.setdefault(explain, explain) if len(self._explains) < _EXPLAINS_CACHED \
-                else self._explains.get(explain, explain)
+            explains = self._explains
+            kept = explains.get(explain)
+            if kept is not None:
+                explain = kept
+            elif len(explains) < _EXPLAINS_CACHED:
+                explains[explain] = explain
             keep = True
-            if conn is not None and dir is not None and conn in self._shown:
-                shown = self._shown[conn]
+            shown = self._shown.get(conn, -1) if conn is not None and dir is not None else -1  # -1: no share to count
+            if shown >= 0 and conn is not None:
                 if shown >= CONNECTION_SHOWN:
                     keep = shown == CONNECTION_SHOWN  # the first line over the share becomes one note
                     self._shown[conn] = shown + 1
@@ -206,20 +210,22 @@ class LiveTrace:
                 else:
                     self._shown[conn] = min(CONNECTION_SHOWN, shown + len(text) + EVENT_COST)
             step = self._next_step
+            t = round(self._clock() - self._start, 6)
             if not keep:
-                return make_event(step, round(self._clock() - self._start, 6), kind, src, dst, text, explain,
-                                  None, TLSMode.NONE, None, conn, None, False)
-            event = make_event(step, round(self._clock() - self._start, 6), kind, src, dst, text, explain,
-                               port, tls, dir, conn, rfc, content)
+                return make_event(step, t, kind, src, dst, text, explain, None, TLSMode.NONE, None, conn, None, False)
+            event = make_event(step, t, kind, src, dst, text, explain, port, tls, dir, conn, rfc, content)
             self._next_step = step + 1
-            self.events.append(event)
+            events = self.events
+            events.append(event)
             if conn is not None:
                 self._last_step[conn] = step
-            if len(self.events) > self.max_events:
-                drop = len(self.events) - self.max_events + self.max_events // 10
-                del self.events[:drop]
+            if len(events) > self.max_events:
+                drop = len(events) - self.max_events + self.max_events // 10
+                del events[:drop]
                 self.first_step += drop
                 self._prune()
+            if not self._subscribers:
+                return event  # nobody watches (a bench, a headless run): no copy of an empty list
             subscribers = tuple(self._subscribers)
         for callback in subscribers:
             try:
