@@ -85,3 +85,38 @@ def test_the_cache_is_bounded() -> None:
     for i in range(_reading.WHOLE_REPLIES_CACHED + 500):
         _reading.whole_replies(f"250 2.0.0 Ok: queued as {i:X}\r\n".encode())
     assert _reading.whole_replies.cache_info().currsize == _reading.WHOLE_REPLIES_CACHED
+
+
+# Scripted sessions the random chunks rarely reach: each is fed to both clients, chunk by chunk.
+_SCRIPTS = {
+    # Plaintext after the 220 to STARTTLS must be dropped (response injection, RFC 3207 §5).
+    "injection after STARTTLS": (TLSPolicy.OPPORTUNISTIC, [
+        b"220 mx.example.net ESMTP\r\n", b"250-mx.example.net\r\n250 STARTTLS\r\n",
+        b"220 2.0.0 go ahead\r\n250 2.1.0 injected\r\n"]),
+    # The server closes with 421 halfway through a chunk: what follows stays unread.
+    "421 mid-chunk": (TLSPolicy.NONE, [b"220 mx.example.net\r\n421 4.3.2 bye\r\n250 after\r\n"]),
+    # A refused greeting: the client quits, and bytes after the 221 stay unread.
+    "bytes after 221": (TLSPolicy.NONE, [
+        b"220 mx.example.net\r\n", b"554 no\r\n", b"221 bye\r\n250 extra\r\n"]),
+    "a whole pipelined transaction": (TLSPolicy.NONE, [
+        b"220 mx.example.net\r\n", b"250-mx.example.net\r\n250 PIPELINING\r\n",
+        b"250 2.1.0 ok\r\n250 2.1.5 ok\r\n550 5.1.1 no\r\n354 go\r\n", b"250 2.0.0 queued\r\n221 2.0.0 bye\r\n"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_SCRIPTS))
+def test_scripted_sessions_read_the_same_with_and_without_the_cache(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    tls, chunks = _SCRIPTS[name]
+    cached, fresh = _client(tls), _client(tls)
+    for chunk in chunks:
+        _reading.whole_replies.cache_clear()
+        assert _reading.whole_replies(chunk) is not None  # each is whole: the cached path reads it
+        got = cached.receive_data(chunk)
+        with monkeypatch.context() as m:
+            m.setattr(client_module, "whole_replies", lambda data: None)
+            want = fresh.receive_data(chunk)
+        assert got == want
+        assert cached.data_to_send() == fresh.data_to_send()
+        assert _state(cached) == _state(fresh)
+    if name == "injection after STARTTLS":
+        assert cached.state.name == "TLS_HANDSHAKE" and bytes(cached._buf) == b""
