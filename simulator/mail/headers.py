@@ -19,7 +19,19 @@ def sim_datetime(t: float) -> datetime:
 
 def rfc5322_date(t: float) -> str:
     """``Sat, 28 Nov 2026 09:00:00 +0000`` (RFC 5322 §3.3)."""
-    return format_datetime(sim_datetime(t))
+    delta = timedelta(seconds=t)
+    # The date shows whole seconds only: one string per second of simulated time (bounded).
+    key = (delta.days, delta.seconds)
+    date = _DATES.get(key)
+    if date is None:
+        date = format_datetime(EPOCH + delta)
+        if len(_DATES) < _DATES_KEPT:
+            _DATES[key] = date
+    return date
+
+
+_DATES: dict[tuple[int, int], str] = {}
+_DATES_KEPT = 4096
 
 
 def imap_date(t: float) -> str:
