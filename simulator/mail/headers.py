@@ -36,7 +36,17 @@ _DATES_KEPT = 4096
 
 def imap_date(t: float) -> str:
     """IMAP's date-time form, ``28-Nov-2026 09:00:00 +0000`` (RFC 3501 §9)."""
-    return sim_datetime(t).strftime("%d-%b-%Y %H:%M:%S +0000")
+    delta = timedelta(seconds=t)
+    key = (delta.days, delta.seconds)  # whole seconds, as rfc5322_date
+    date = _IMAP_DATES.get(key)
+    if date is None:
+        date = (EPOCH + delta).strftime("%d-%b-%Y %H:%M:%S +0000")
+        if len(_IMAP_DATES) < _DATES_KEPT:
+            _IMAP_DATES[key] = date
+    return date
+
+
+_IMAP_DATES: dict[tuple[int, int], str] = {}
 
 
 def received_header(

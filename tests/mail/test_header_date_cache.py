@@ -33,3 +33,15 @@ def test_the_remembered_dates_are_bounded() -> None:
     for s in range(headers._DATES_KEPT + 100):
         rfc5322_date(float(s))
     assert len(headers._DATES) <= headers._DATES_KEPT
+
+
+@given(t=_T)
+def test_the_remembered_imap_date_is_the_formatted_one(t: float) -> None:
+    want = sim_datetime(t).strftime("%d-%b-%Y %H:%M:%S +0000")  # RFC 3501 §9 date-time
+    assert headers.imap_date(t) == headers.imap_date(t) == want
+
+
+def test_the_remembered_imap_dates_are_bounded() -> None:
+    for s in range(headers._DATES_KEPT + 100):
+        headers.imap_date(float(s))
+    assert len(headers._IMAP_DATES) <= headers._DATES_KEPT
