@@ -28,6 +28,7 @@ _EXPLAINED: dict[str, str] = {}
 _EXPLAINED_MAX = 4096
 _MIDDLE: dict[tuple[Kind, str, str, int | None, TLSMode, Direction | None], str] = {}
 _TAIL: dict[tuple[str | None, bool], str] = {}
+_MOMENTS: dict[float, str] = {}
 
 
 def line(step: int, t: float, kind: Kind, src: str, dst: str, text: str, explain: str, port: int | None,
@@ -61,7 +62,16 @@ def line(step: int, t: float, kind: Kind, src: str, dst: str, text: str, explain
                 f'"content": {"true" if content else "false"}}}')
         if len(_TAIL) < _EXPLAINED_MAX:
             _TAIL[(rfc, content)] = tail
-    return (f'{{"step": {step}, "t": {t!r}, {middle}{encode_basestring(text)}, "explain": {explained}, '
+    # Events of one instant share their time: its repr is made once. Not for zero, which equals -0.0
+    # but is written differently; cleared when full (the clock only moves on).
+    moment = _MOMENTS.get(t) if t else None
+    if moment is None:
+        moment = repr(t)
+        if t:
+            if len(_MOMENTS) >= _EXPLAINED_MAX:
+                _MOMENTS.clear()
+            _MOMENTS[t] = moment
+    return (f'{{"step": {step}, "t": {moment}, {middle}{encode_basestring(text)}, "explain": {explained}, '
             f'"conn": {"null" if conn is None else conn}{tail}')
 
 

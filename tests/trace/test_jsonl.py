@@ -90,3 +90,10 @@ def test_the_remembered_parts_are_bounded() -> None:
     for i in range(jsonl._EXPLAINED_MAX + 100):
         to_line(TraceEvent(i, 0.5, Kind.TCP, f"host{i}", "b", "x", f"why {i}", rfc=f"RFC {i}"))
     assert max(len(jsonl._MIDDLE), len(jsonl._TAIL), len(jsonl._EXPLAINED)) <= jsonl._EXPLAINED_MAX
+
+
+def test_remembered_times_are_written_as_json_writes_them() -> None:
+    # Each time's text is remembered; zero and minus zero are equal but written differently.
+    for t in (2.5, 2.5, 0.0, -0.0, 0.0, -0.0, 1e-7, 1e-7, 123456.000001, 123456.000001):
+        event = TraceEvent(1, t, Kind.TCP, "a", "b", "x", "y")
+        assert to_line(event) == _stdlib(event)
