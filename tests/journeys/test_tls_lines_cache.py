@@ -1,4 +1,4 @@
-"""The TLS handshake's explanations are written once per distinct input (``actors.network``): the same as afresh, bounded."""
+"""The TLS handshake's explanations, written once per distinct input (``actors.network``): as afresh, bounded."""
 
 from __future__ import annotations
 

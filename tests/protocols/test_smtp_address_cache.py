@@ -1,4 +1,4 @@
-"""Parsed paths and domains are remembered (``address.parse_path``, ``is_domain``): the same as parsing afresh, and bounded."""
+"""Parsed paths and domains are remembered (``parse_path``, ``is_domain``): the same as parsing afresh, bounded."""
 
 from __future__ import annotations
 

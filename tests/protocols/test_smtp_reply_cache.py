@@ -1,4 +1,4 @@
-"""The client's memory of replies it has read (``_reading.whole_replies``): the same as reading them afresh, and bounded.
+"""The client's memory of replies it has read (``_reading.whole_replies``): as reading them afresh, bounded.
 
 The reference is the client with the memory switched off (its line-by-line reader, which predates
 the cache); both are fed the same chunks and must agree on every event, every byte they send and

@@ -61,7 +61,8 @@ def _lines(name: str) -> list[str]:
     return out
 
 
-def test_every_shipped_scenario_is_narrated_the_same_with_and_without_the_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_shipped_scenario_is_narrated_the_same_with_and_without_the_memory(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     # Twice with the memory (the second run reads from what the first left), once without.
     names = scenario_names()
     remembered = {name: _lines(name) for name in names}
