@@ -10,7 +10,7 @@ from simulator.delivery.site import Checks
 from simulator.delivery.dns import DNSExchange
 from simulator.dns import DNSAnswer
 from simulator.scenario.model import Role
-from simulator.trace.events import Direction, Kind
+from simulator.trace.fields import Direction, Kind
 from simulator.trace.narrate.dns import answer_explain, answer_rfc
 
 if TYPE_CHECKING:

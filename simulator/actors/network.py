@@ -16,7 +16,7 @@ from simulator.engine import Signal
 from simulator.protocols.common import ClientConnection, ServerConnection, StartTLSReady, StartTLSRequested
 from simulator.protocols.tls import handshake
 from simulator.scenario.faults import FaultKind
-from simulator.trace.events import Direction, Kind, TLSMode
+from simulator.trace.fields import Direction, Kind, TLSMode
 
 if TYPE_CHECKING:
     from simulator.actors.world import World

@@ -12,7 +12,7 @@ from simulator.delivery.outcomes import Result
 from simulator.mail.headers import header_value, imap_date
 from simulator.protocols.mailstore import MailStore
 from simulator.scenario.model import Host
-from simulator.trace.events import Kind
+from simulator.trace.fields import Kind
 
 if TYPE_CHECKING:
     from simulator.actors.world import World

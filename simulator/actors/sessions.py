@@ -18,7 +18,7 @@ from simulator.protocols.common import ClientConnection
 from simulator.protocols.smtp.stripping import strip_starttls_offer
 from simulator.scenario.faults import Fault, FaultKind
 from simulator.scenario.model import Host, Role
-from simulator.trace.events import Kind, TLSMode
+from simulator.trace.fields import Kind, TLSMode
 
 if TYPE_CHECKING:
     from simulator.actors.world import World

@@ -21,11 +21,12 @@ from simulator.engine import Environment
 from simulator.mail.headers import header_value
 from simulator.protocols.mailstore import MailStore
 from simulator.scenario.model import Host, Role, Scenario
-from simulator.trace.events import Kind, Trace
+from simulator.trace.fields import Kind
 from simulator.trace.recorder import EventSink, LineSink, TraceRecorder
 
 if TYPE_CHECKING:
     from simulator.delivery.authentication import DKIMKey
+    from simulator.trace.events import Trace
     from simulator.actors.mua import MUA
     from simulator.actors.queue import OutboundQueue
     from simulator.actors.servers import StoreActor
@@ -149,6 +150,8 @@ class World:
         self.recorder.emit(kind, src, dst, text, explain, rfc=rfc)
 
     def trace(self) -> Trace:
+        from simulator.trace.events import Trace
+
         return Trace(
             scenario=self.scenario.name,
             title=self.scenario.title,

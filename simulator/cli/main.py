@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from importlib import import_module
 
 from simulator import __version__
-from simulator.cli import capture, progress
+from simulator.cli import capture, collector, progress
 from simulator.cli.argtypes import seed as _seed
 from simulator.cli.argtypes import whole_number
 from simulator.scenario.errors import ScenarioError
@@ -114,10 +114,21 @@ def build_parser(only: str | None = None) -> _Parser:
     return parser
 
 
+def entry() -> int:
+    """The console script (``smtpsim``): ``main()``, without collecting while the process starts or exits."""
+    collector.starting()
+    try:
+        return main()
+    finally:
+        collector.exiting()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(only=words[0] if words and words[0] in BUILTIN_COMMANDS else None)
     args = parser.parse_args(_default_command(parser, words))
+    if args.command != "run":  # `run` says when its start-up is over (after importing the simulation)
+        collector.started()
     try:
         if args.command == "run":
             return _run(args)
@@ -166,6 +177,11 @@ def _run(args: argparse.Namespace) -> int:
     from simulator.trace.jsonl import to_jsonl
 
     scenario = open_scenario(args.scenario)
+    # The simulation's modules (actors, protocols, dnspython), which the run would import first
+    # thing, are imported here, while the console script's start-up still collects nothing.
+    import simulator.actors.world  # noqa: F401
+
+    collector.started()
     if args.fault:  # the toggles' module (and its catalogue) only when a fault is asked for
         from simulator.scenario.toggles import with_toggles
 

@@ -29,7 +29,7 @@ from simulator.protocols.smtp import replies as R
 from simulator.mail.dsn import LOCAL_DIAGNOSTIC, SMTP_DIAGNOSTIC, DSNAction, RecipientStatus, build_dsn
 from simulator.scenario.faults import QueuePolicy
 from simulator.scenario.model import Host, Role
-from simulator.trace.events import Kind
+from simulator.trace.fields import Kind
 
 _S = RecipientState
 

@@ -20,7 +20,7 @@ from simulator.protocols.common import LoginGate, ServerConnection, ShutdownReas
 from simulator.protocols.mailstore import MailStore
 from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Host, Role
-from simulator.trace.events import Kind
+from simulator.trace.fields import Kind
 from simulator.trace.narrate import Line
 from simulator.trace.narrate.smtp import SMTPNarrator
 

@@ -22,10 +22,10 @@ from simulator.protocols.mailstore import MailStore
 from simulator.protocols.smtp.client import SMTPClientConfig, TLSPolicy
 from simulator.scenario.faults import FaultKind
 from simulator.scenario.model import Account, Host, Role, Scenario
-from simulator.trace.events import ActorInfo
 
 if TYPE_CHECKING:
     from simulator.delivery.authentication import DKIMKey
+    from simulator.trace.events import ActorInfo  # imported by actor_infos: a streamed run makes none
 
 
 class Checks(Protocol):
@@ -170,6 +170,8 @@ def mua_for(scenario: Scenario, account: Account | None) -> Host | None:
 
 def actor_infos(scenario: Scenario) -> tuple[ActorInfo, ...]:
     """Every host, in the order mail travels: sender's client first, recipients' clients last."""
+    from simulator.trace.events import ActorInfo
+
     return tuple(
         ActorInfo(h.id, h.role.value, h.hostname, h.ip, h.ports, h.label or _default_label(h))
         for h in _mail_order(scenario)

@@ -19,7 +19,7 @@ import random
 from collections import deque
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from simulator.delivery.dns import DNSExchange
@@ -185,11 +185,14 @@ class LiveQueue:
             self._note(entry.origin, f"{entry.id}: delivery stopped by an internal error ({exc!r}); kept queued",
                        "The message stays in the queue directory and is tried again at the next start.")
 
-    async def in_flow(self) -> None:
-        """Hold a new submission while the queue is behind (see IN_FLOW_LIMIT)."""
+    def in_flow(self) -> Awaitable[None] | None:
+        """What a new submission waits for while the queue is behind (see IN_FLOW_LIMIT); None: nothing."""
         if self._due <= IN_FLOW_LIMIT and not self._waiting:
             self._throttled = False
-            return
+            return None
+        return self._held()
+
+    async def _held(self) -> None:
         if not self._throttled:
             self._throttled = True  # one note per episode: a flood must not fill the trace
             self._note(self.world.msa.id, f"the queue is behind ({self._due} deliveries due): new submissions wait",

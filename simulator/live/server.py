@@ -77,7 +77,7 @@ class Opened:
     on_login: Callable[[str], tuple[str | None, str | None]] | None = None  # user -> (client, server) actors
     before_greeting: Callable[[], None] | None = None  # an MX's checks of the client's address (DNS lookups)
     gate: AddressGate | None = None  # the guard against password guessing: holds back a wrong password's reply
-    in_flow: Callable[[], Awaitable[None]] | None = None  # the MSA: wait while the queue is behind
+    in_flow: Callable[[], Awaitable[None] | None] | None = None  # the MSA: what to wait for, if the queue is behind
 
 
 @dataclass
@@ -366,18 +366,27 @@ class Session(asyncio.Protocol):
         """The answer's disk writes go to the writer thread; read nothing more until it is sent."""
         self._awaiting = True
         self.transport.pause_reading()
-        self.hub.spawn(self._answer(pending))
+        held = self.opened.in_flow() if self.opened is not None and self.opened.in_flow is not None else None
+        if held is None:
+            self._write(pending)  # the usual case: no Task, one hand-off to the writer and one back
+        else:
+            self.hub.spawn(self._write_after(held, pending))
 
-    async def _answer(self, pending: AnswerPending) -> None:
+    async def _write_after(self, held: Awaitable[None], pending: AnswerPending) -> None:
+        await held  # before the write: a held message is not yet queued
+        self._write(pending)
+
+    def _write(self, pending: AnswerPending) -> None:
+        self.hub.world.writer.submit(pending.work, lambda _result, error: self._answer(pending, error))
+
+    def _answer(self, pending: AnswerPending, failure: BaseException | None) -> None:
         error: OSError | None = None
-        if self.opened is not None and self.opened.in_flow is not None:
-            await self.opened.in_flow()  # before the write: a held message is not yet queued
-        try:
-            await self.hub.world.writer.run(pending.work)
-        except OSError as exc:
-            error = exc
-        except Exception as exc:  # a bug in a write must cost this message (451), not the server
-            error = OSError(None, f"internal error: {exc!r}")
+        if isinstance(failure, OSError):
+            error = failure
+        elif isinstance(failure, Exception):  # a bug in a write must cost this message (451), not the server
+            error = OSError(None, f"internal error: {failure!r}")
+        elif failure is not None:
+            raise failure
         events = pending.resume(error)  # what was written becomes visible, even if the client left
         self._awaiting = False
         if self._gone or self.machine is None:

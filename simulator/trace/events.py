@@ -9,34 +9,12 @@ CLI, quizzes and exports read only this.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
+# Re-exported: the fields' types live apart, for a streamed run (see simulator.trace.fields).
+from simulator.trace.fields import ConnectionInfo, Direction, Kind, TLSMode
 
-class Kind(str, Enum):
-    TCP = "tcp"
-    TLS = "tls"
-    SMTP = "smtp"
-    DNS = "dns"
-    IMAP = "imap"
-    POP3 = "pop3"
-    QUEUE = "queue"
-    DELIVER = "deliver"
-    BOUNCE = "bounce"
-    NOTE = "note"
-
-
-class TLSMode(str, Enum):
-    """The protection of a connection at one moment."""
-
-    NONE = "none"
-    STARTTLS = "starttls"
-    IMPLICIT = "implicit"
-
-
-class Direction(str, Enum):
-    CLIENT = "C"
-    SERVER = "S"
+__all__ = ["ActorInfo", "ConnectionInfo", "Direction", "KeyMoment", "Kind", "TLSMode", "Trace", "TraceEvent"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,18 +91,6 @@ class ActorInfo:
     ip: str
     ports: tuple[int, ...] = ()
     label: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionInfo:
-    """One TCP connection: who talked to whom, on which port, and how protected."""
-
-    id: int
-    client: str
-    server: str
-    port: int
-    protocol: Kind
-    tls: TLSMode  # the protection it ended with
 
 
 @dataclass(frozen=True, slots=True)

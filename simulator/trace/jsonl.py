@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring
+from typing import TYPE_CHECKING
 
-from simulator.trace.events import Direction, Kind, TLSMode, TraceEvent
+from simulator.trace.fields import Direction, Kind, TLSMode
+
+if TYPE_CHECKING:  # a streamed run makes no TraceEvent (see simulator.trace.fields)
+    from simulator.trace.events import TraceEvent
 
 # One encoder for anything that is not the usual shape (see _plain): json.dumps with options would
 # build a new one per call.
@@ -40,6 +44,8 @@ def line(step: int, t: float, kind: Kind, src: str, dst: str, text: str, explain
     if not (type(t) is float and t - t == 0.0 and type(step) is int and (port is None or type(port) is int)
             and (conn is None or type(conn) is int) and type(content) is bool):
         # Not the usual shape (an int or NaN time, say): json's encoder knows how to write it.
+        from simulator.trace.events import TraceEvent
+
         event = TraceEvent(step, t, kind, src, dst, text, explain, port, tls, dir, conn, rfc, content)
         return _ENCODER.encode(event.to_json())
     explained = _EXPLAINED.get(explain)
@@ -87,4 +93,6 @@ def to_jsonl(events: Iterable[TraceEvent]) -> Iterator[str]:
 
 
 def from_jsonl(lines: Iterable[str]) -> list[TraceEvent]:
+    from simulator.trace.events import TraceEvent
+
     return [TraceEvent.from_json(json.loads(line)) for line in lines if line.strip()]

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from simulator.trace.events import ConnectionInfo, Direction, Kind, TLSMode, TraceEvent
+from typing import TYPE_CHECKING
+
+from simulator.trace.fields import ConnectionInfo, Direction, Kind, TLSMode
 from simulator.trace.jsonl import line as json_line
 
-EventSink = Callable[[TraceEvent], None]
+if TYPE_CHECKING:
+    from simulator.trace.events import TraceEvent
+
+EventSink = Callable[["TraceEvent"], None]
 LineSink = Callable[[str], None]
 
 
@@ -26,8 +31,8 @@ class TraceRecorder:
     ``TraceEvent`` is made at all: ``smtpsim run --json`` needs only the text.
     """
 
-    __slots__ = ("events", "connections", "_clock", "_next_conn", "_sink", "_lines", "_steps", "_strings", "_read",
-                 "_rounded")
+    __slots__ = ("events", "connections", "_clock", "_next_conn", "_sink", "_lines", "_steps", "_strings", "_event",
+                 "_read", "_rounded")
 
     def __init__(self, clock: Callable[[], float], sink: EventSink | None = None,
                  lines: LineSink | None = None) -> None:
@@ -42,6 +47,10 @@ class TraceRecorder:
         # The clock's last reading and its rounding: the events of one instant come together.
         self._read = 0.0
         self._rounded = 0.0
+        if lines is None:  # only a recorder that makes events imports their class (see simulator.trace.fields)
+            from simulator.trace.events import TraceEvent
+
+            self._event: type[TraceEvent] = TraceEvent
 
     @property
     def steps(self) -> int:
@@ -92,9 +101,10 @@ class TraceRecorder:
         sink = self._sink
         if sink is not None:
             # Positional: this runs for every event of a run (fields in TraceEvent's order).
-            sink(TraceEvent(step, t, kind, src, dst, text, explain, port, tls, dir, conn, rfc, content, wire))
+            sink(self._event(step, t, kind, src, dst, text, explain, port, tls, dir, conn, rfc, content, wire))
             return
         strings = self._strings
         text = strings.setdefault(text, text)
         explain = strings.setdefault(explain, explain)
-        self.events.append(TraceEvent(step, t, kind, src, dst, text, explain, port, tls, dir, conn, rfc, content, wire))
+        self.events.append(self._event(step, t, kind, src, dst, text, explain, port, tls, dir, conn, rfc, content,
+                                       wire))

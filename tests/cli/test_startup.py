@@ -64,6 +64,51 @@ def test_run_json_loads_no_ui_rich_asyncio_capture_or_pop3():
                            "simulator.cli.live", "simulator.cli.handout", "simulator.cli.serve")) == []
 
 
+# The dataclasses defined by every loaded smtpsim module, after the command.
+_CLASSES = """
+import dataclasses, json, sys
+from simulator.cli.main import main
+main({argv!r})
+sys.stdout.flush()
+made = sorted(name + "." + value.__qualname__ for name, module in list(sys.modules.items())
+              if name.startswith("simulator") for value in vars(module).values()
+              if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == name)
+sys.stderr.write("\\nCLASSES " + json.dumps(made) + "\\n")
+"""
+
+# What the happy path does not use, imported on first use: each @dataclass costs start-up time to create.
+NOT_CREATED_ON_THE_HAPPY_PATH = (
+    # IMAP failures, IDLE, ID, mailbox and flag changes (simulator.protocols.imap._events_more)
+    "LoginFailed", "CommandFailed", "InvalidCommand", "IdleStarted", "FlagsStored", "MailboxCreated",
+    # a kept trace (simulator.trace.events): a streamed run writes each event's line without making it
+    "TraceEvent", "Trace", "ActorInfo", "KeyMoment",
+)
+
+
+def test_run_json_creates_no_class_its_scenario_does_not_use():
+    done = subprocess.run([sys.executable, "-c", _CLASSES.format(argv=["run", "submission-starttls", "--json"])],
+                          capture_output=True, text=True, timeout=60, check=True)
+    line = next(li for li in done.stderr.splitlines() if li.startswith("CLASSES "))
+    made = {name.rpartition(".")[2] for name in json.loads(line.removeprefix("CLASSES "))}
+    assert {"MessageFetched", "ConnectionInfo"} <= made  # Bob read his mail over IMAP; connections recorded
+    assert sorted(made & set(NOT_CREATED_ON_THE_HAPPY_PATH)) == []
+
+
+def test_the_events_left_out_are_still_reported():
+    # A wrong password still gets its LoginFailed (from _events_more), the class the package exports.
+    from simulator.protocols.imap import IMAPServer, IMAPServerConfig, LoginFailed
+    from simulator.protocols.mailstore import MailStore
+
+    store = MailStore()
+    store.add_account("bob", "right")
+    server = IMAPServer(IMAPServerConfig("imap.example.net", implicit_tls=True), store)
+    server.start()
+    server.data_to_send()
+    events = server.receive_data(b"a1 LOGIN bob wrong\r\n")
+    assert [e.user for e in events if isinstance(e, LoginFailed)] == ["bob"]
+    assert server.data_to_send().startswith(b"a1 NO")
+
+
 @pytest.mark.parametrize("argv", [
     ["run", "submission-starttls", "--json"],
     ["run", "retry-expired", "--seed", "7", "--fault", "x", "--no-explain"],

@@ -5,26 +5,15 @@ Both are driven the same way: ``receive_data(bytes) -> list[Event]`` and
 ``tls_established()`` when a STARTTLS handshake completes.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._events import (
-    ClientIdentified,
-    CommandFailed,
     CommandReceived,
     ConnectionClosed,
     Event,
-    FlagsStored,
-    IdleEnded,
-    IdleStarted,
-    InvalidCommand,
-    LoginFailed,
     LoginSucceeded,
-    MailboxCreated,
-    MailboxDeleted,
-    MailboxRenamed,
     MailboxSelected,
-    MessageAppended,
     MessageFetched,
-    MessagesCopied,
-    MessagesExpunged,
     SessionClosed,
     StartTLSReady,
     StartTLSRequested,
@@ -32,6 +21,23 @@ from ._events import (
 from ._state import IMAPClientStep, IMAPServerState, TLSState
 from .client import IMAPTLS, FetchedMessage, IMAPClient, IMAPClientConfig
 from .server import IMAPServer, IMAPServerConfig
+
+if TYPE_CHECKING:
+    from ._events_more import (
+        ClientIdentified,
+        CommandFailed,
+        FlagsStored,
+        IdleEnded,
+        IdleStarted,
+        InvalidCommand,
+        LoginFailed,
+        MailboxCreated,
+        MailboxDeleted,
+        MailboxRenamed,
+        MessageAppended,
+        MessagesCopied,
+        MessagesExpunged,
+    )
 
 __all__ = [
     "IMAPTLS",
@@ -66,3 +72,12 @@ __all__ = [
     "StartTLSRequested",
     "TLSState",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """PEP 562: the events a plain session does not report (``_events_more``), imported on first access."""
+    from . import _events
+
+    if name in _events._MORE:
+        return getattr(_events, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

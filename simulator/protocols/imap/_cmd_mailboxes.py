@@ -13,14 +13,8 @@ from collections.abc import Callable
 
 from ..mailstore import SYSTEM_FLAGS, Mailbox, Problem, StoreError
 from ._dates import parse_date_time
-from ._events import (
-    Event,
-    MailboxCreated,
-    MailboxDeleted,
-    MailboxRenamed,
-    MailboxSelected,
-    MessageAppended,
-)
+# Failures, IDLE, ID and mailbox changes: their events are imported where reported (see _events_more).
+from ._events import Event, MailboxSelected
 from ._list import list_lines, mailbox_name, parse_list, status_items
 from ._session import Session, no_args
 from ._state import Trigger
@@ -100,6 +94,7 @@ def create(s: Session, tag: str, args: list[Token], events: list[Event]) -> None
         raise IMAPSyntaxError("CREATE takes one mailbox name")
     box = s.store.create_mailbox(s.username, text_of(args[0], "a mailbox name"))
     s.complete(tag, "OK", Texts.CREATE_DONE)
+    from ._events_more import MailboxCreated
     events.append(MailboxCreated(box.name))
 
 
@@ -108,6 +103,7 @@ def delete(s: Session, tag: str, args: list[Token], events: list[Event]) -> None
         raise IMAPSyntaxError("DELETE takes one mailbox name")
     name = mailbox_name(args[0])
     s.store.delete_mailbox(s.username, name)
+    from ._events_more import MailboxDeleted
     events.append(MailboxDeleted(name))
     if s.selected is not None and s.selected.mailbox.deleted:
         # Dovecot's way when a session deletes the mailbox it has selected: OK, then BYE.
@@ -123,6 +119,7 @@ def rename(s: Session, tag: str, args: list[Token], events: list[Event]) -> None
     old, new = mailbox_name(args[0]), text_of(args[1], "a mailbox name")
     s.store.rename_mailbox(s.username, old, new)
     s.complete(tag, "OK", Texts.RENAME_DONE)
+    from ._events_more import MailboxRenamed
     events.append(MailboxRenamed(old, new))
 
 
@@ -224,6 +221,7 @@ def append(s: Session, tag: str, args: list[Token], events: list[Event]) -> None
     stored = box.append(content, date, flags)
     # RFC 9051 §7.1 (UIDPLUS): APPENDUID <uidvalidity> <uid>
     s.complete(tag, "OK", f"[APPENDUID {box.uidvalidity} {stored.uid}] {Texts.APPEND_DONE}")
+    from ._events_more import MessageAppended
     events.append(MessageAppended(box.name, stored.uid))
 
 

@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 from ..mailstore import FlagOp, StoredMessage, StoreError
 from ._cmd_mailboxes import parse_flags
-from ._events import Event, FlagsStored, MessageFetched, MessagesCopied, MessagesExpunged
+# Failures, IDLE, ID and mailbox changes: their events are imported where reported (see _events_more).
+from ._events import Event, MessageFetched
 from ._fetch import FetchItem, Rendered, parse_fetch_items, render_item
 from ._list import mailbox_name
 from ._search import Candidate, parse_search
@@ -40,6 +41,7 @@ def close(s: Session, tag: str, args: list[Token], events: list[Event]) -> None:
         doomed = [m for m in view.mailbox.messages if "\\Deleted" in m.flags and view.seq_of(m.uid)]
         gone = view.mailbox.expunge(doomed, origin=view.watcher)
         if gone:
+            from ._events_more import MessagesExpunged
             events.append(MessagesExpunged(view.mailbox.name, len(gone)))
     s.deselect()
     s.machine.fire(Trigger.CLOSE)
@@ -71,6 +73,7 @@ def expunge(s: Session, tag: str, args: list[Token], events: list[Event], by_uid
     for line in view.expunged(sorted(m.uid for m in gone)):
         s.untagged(line)
     if gone:
+        from ._events_more import MessagesExpunged
         events.append(MessagesExpunged(view.mailbox.name, len(gone)))
     s.complete(tag, "OK", Texts.EXPUNGE_DONE)
 
@@ -173,6 +176,7 @@ def store(s: Session, tag: str, args: list[Token], events: list[Event], by_uid: 
             s.untagged(f"{seq} FETCH (UID {message.uid} FLAGS {flag_text})" if by_uid
                        else f"{seq} FETCH (FLAGS {flag_text})")
     if changed:
+        from ._events_more import FlagsStored
         events.append(FlagsStored(box.name, len(changed)))
     s.complete(tag, "OK", Texts.STORE_DONE, expunge=by_uid, uid=by_uid)
 
@@ -210,6 +214,7 @@ def copy(s: Session, tag: str, args: list[Token], events: list[Event], by_uid: b
         raise
     code = f"COPYUID {target.uidvalidity} {compress_uids(m.uid for m in messages)} " \
            f"{compress_uids(c.uid for c in copies)}"
+    from ._events_more import MessagesCopied
     events.append(MessagesCopied(view.mailbox.name, target.name, len(copies), move))
     if not move:
         s.complete(tag, "OK", f"[{code}] {Texts.COPY_DONE}", expunge=by_uid, uid=by_uid)
@@ -218,6 +223,7 @@ def copy(s: Session, tag: str, args: list[Token], events: list[Event], by_uid: b
     gone = view.mailbox.expunge(messages, origin=view.watcher)
     for line in view.expunged(sorted(m.uid for m in gone)):
         s.untagged(line)
+    from ._events_more import MessagesExpunged
     events.append(MessagesExpunged(view.mailbox.name, len(gone)))
     s.complete(tag, "OK", Texts.MOVE_DONE, uid=by_uid)
 

@@ -2,15 +2,36 @@
 
 Server and client share one set: where both sides observe the same fact
 (a failed login, a fetched message) they report the same event type, each
-filling in what it knows.
+filling in what it knows. The events of every session are defined here; the
+others (failures, IDLE, ID, mailbox and flag changes) in ``_events_more``,
+imported on first access, so that a run which only reads its mail does not
+create their classes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 # The events every driver acts on are the ones all protocols share; re-exported here.
 from ..common import ConnectionClosed, Event, LoginSucceeded, SessionClosed, StartTLSReady, StartTLSRequested
+
+if TYPE_CHECKING:
+    from ._events_more import (
+        ClientIdentified,
+        CommandFailed,
+        FlagsStored,
+        IdleEnded,
+        IdleStarted,
+        InvalidCommand,
+        LoginFailed,
+        MailboxCreated,
+        MailboxDeleted,
+        MailboxRenamed,
+        MessageAppended,
+        MessagesCopied,
+        MessagesExpunged,
+    )
 
 __all__ = [
     "ClientIdentified",
@@ -38,6 +59,20 @@ __all__ = [
 ]
 
 
+_MORE = frozenset({"ClientIdentified", "CommandFailed", "FlagsStored", "IdleEnded", "IdleStarted", "InvalidCommand",
+                   "LoginFailed", "MailboxCreated", "MailboxDeleted", "MailboxRenamed", "MessageAppended",
+                   "MessagesCopied", "MessagesExpunged"})
+
+
+def __getattr__(name: str) -> Any:
+    """PEP 562: the events defined in ``_events_more``, imported on first access."""
+    if name in _MORE:
+        from . import _events_more
+
+        return getattr(_events_more, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # --- server side ------------------------------------------------------------
 
 
@@ -51,26 +86,7 @@ class CommandReceived(Event):
     line: str
 
 
-@dataclass(frozen=True)
-class InvalidCommand(Event):
-    """The server rejected input it could not treat as a command (no tag,
-    unterminated quote, over-long line...). ``tag`` is empty when unknown."""
-
-    tag: str
-    line: str
-    reason: str
-
-
 # --- both sides -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LoginFailed(Event):
-    """Authentication was refused. ``text`` is the server's response text,
-    or the client's reason for not trying (e.g. LOGINDISABLED)."""
-
-    user: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -92,92 +108,3 @@ class MessageFetched(Event):
     seq: int
     uid: int | None
     content: bytes
-
-
-# --- client side ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CommandFailed(Event):
-    """A scripted command got NO or BAD, or the client refused to go on
-    (``tag`` is then empty). The client logs out after this."""
-
-    tag: str
-    command: str
-    text: str
-
-
-# --- server side: what a session did to the mail -----------------------------
-
-
-@dataclass(frozen=True)
-class ClientIdentified(Event):
-    """The client said who it is with ID (RFC 2971): ``fields`` as (name, value) pairs."""
-
-    fields: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class IdleStarted(Event):
-    """IDLE began: the server may now tell of changes at any time (RFC 2177)."""
-
-
-@dataclass(frozen=True)
-class IdleEnded(Event):
-    """The client ended IDLE with DONE."""
-
-
-@dataclass(frozen=True)
-class MessageAppended(Event):
-    """APPEND stored a message in ``mailbox`` with ``uid``."""
-
-    mailbox: str
-    uid: int
-
-
-@dataclass(frozen=True)
-class MessagesCopied(Event):
-    """COPY (or MOVE, with ``moved``) put ``count`` messages from ``source`` into ``target``."""
-
-    source: str
-    target: str
-    count: int
-    moved: bool
-
-
-@dataclass(frozen=True)
-class FlagsStored(Event):
-    """STORE (or a FETCH of a body) changed the flags of ``count`` messages in ``mailbox``."""
-
-    mailbox: str
-    count: int
-
-
-@dataclass(frozen=True)
-class MessagesExpunged(Event):
-    """EXPUNGE, CLOSE or MOVE removed ``count`` messages from ``mailbox``."""
-
-    mailbox: str
-    count: int
-
-
-@dataclass(frozen=True)
-class MailboxCreated(Event):
-    """A mailbox was created."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class MailboxDeleted(Event):
-    """A mailbox was deleted."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class MailboxRenamed(Event):
-    """A mailbox was renamed."""
-
-    old: str
-    new: str

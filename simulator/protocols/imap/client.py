@@ -18,15 +18,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ..errors import LocalProtocolError, RemoteProtocolError
-from ._events import (
-    CommandFailed,
-    Event,
-    LoginFailed,
-    MailboxSelected,
-    MessageFetched,
-    SessionClosed,
-    StartTLSReady,
-)
+# Failures, IDLE, ID and mailbox changes: their events are imported where reported (see _events_more).
+from ._events import Event, MailboxSelected, MessageFetched, SessionClosed, StartTLSReady
 from ._state import CLIENT_FLOW, IDLE_FLOW, IDLE_REFRESH, IMAPClientStep
 from ._syntax import compress_uids
 from .responses import Atom, Literal, encode_astring, parse_tokens
@@ -339,11 +332,13 @@ class IMAPClient:
 
     def _failed(self, text: str, events: list[Event]) -> None:
         if self.step is _Step.LOGIN:
+            from ._events_more import LoginFailed
             events.append(LoginFailed(self.config.username, text))
         elif self.step is _Step.LOGOUT:
             self._finish(events)
             return
         else:
+            from ._events_more import CommandFailed
             events.append(CommandFailed(self._tag, self._command, text))
         self._logout()
 
@@ -378,6 +373,7 @@ class IMAPClient:
         elif step is _Step.STARTTLS:
             if "STARTTLS" not in self.capabilities:
                 reason = "server does not offer STARTTLS; not continuing in cleartext"
+                from ._events_more import CommandFailed
                 events.append(CommandFailed("", "STARTTLS", reason))
                 self._logout()
                 return
@@ -385,6 +381,7 @@ class IMAPClient:
         elif step is _Step.LOGIN:
             if "LOGINDISABLED" in self.capabilities:
                 # RFC 3501 6.2.3: a client MUST NOT send LOGIN then.
+                from ._events_more import LoginFailed
                 events.append(LoginFailed(self.config.username, "server advertises LOGINDISABLED"))
                 self._logout()
                 return

@@ -27,18 +27,8 @@ from ..common import LoginGate, ShutdownReason
 from ..errors import LocalProtocolError
 from ..mailstore import MailStore, StoreError
 from . import _cmd_mailboxes, _cmd_selected
-from ._events import (
-    ClientIdentified,
-    CommandReceived,
-    ConnectionClosed,
-    Event,
-    IdleEnded,
-    IdleStarted,
-    InvalidCommand,
-    LoginFailed,
-    LoginSucceeded,
-    StartTLSRequested,
-)
+# Failures, IDLE, ID and mailbox changes: their events are imported where reported (see _events_more).
+from ._events import CommandReceived, ConnectionClosed, Event, LoginSucceeded, StartTLSRequested
 from ._framing import (
     MAX_APPEND,
     MAX_LINE,
@@ -267,6 +257,7 @@ class IMAPServer:
             self._s.untagged(f"BAD {reason}")
         else:
             self._s.tagged(tag, status, reason)
+        from ._events_more import InvalidCommand
         events.append(InvalidCommand(tag or "", line.decode("utf-8", "replace"), reason))
 
     # --- commands --------------------------------------------------------------
@@ -326,6 +317,7 @@ class IMAPServer:
         fields = tuple((text_of(k), "" if v == "NIL" else text_of(v)) for k, v in zip(pairs[::2], pairs[1::2]))
         s.untagged(b"ID (" + quoted("name") + b" " + quoted("smtpsim") + b")")
         s.complete(tag, "OK", Texts.ID_DONE)
+        from ._events_more import ClientIdentified
         events.append(ClientIdentified(fields))
 
     def _cmd_starttls(self, s: Session, tag: str, args: list[Token], events: list[Event]) -> None:
@@ -347,6 +339,7 @@ class IMAPServer:
         if s.login_disabled():
             # RFC 3501 section 6.2.3: LOGIN is refused, not malformed, so NO.
             s.tagged(tag, "NO", Texts.PRIVACY_REQUIRED)
+            from ._events_more import LoginFailed
             events.append(LoginFailed(user, Texts.PRIVACY_REQUIRED))
             return
         self._finish_login(tag, user, password, Texts.LOGIN_DONE, events)
@@ -359,6 +352,7 @@ class IMAPServer:
             s.tagged(tag, "NO", Texts.AUTH_MECHANISM)
         elif s.login_disabled():
             s.tagged(tag, "NO", Texts.PRIVACY_REQUIRED)
+            from ._events_more import LoginFailed
             events.append(LoginFailed("", Texts.PRIVACY_REQUIRED))
         elif len(args) == 2:  # SASL-IR (RFC 4959): the response came with the command; "=" is empty
             self._plain_response(tag, b"" if args[1] == "=" else str(args[1]).encode("ascii"), events)
@@ -372,6 +366,7 @@ class IMAPServer:
         s.mode, s.pending_tag = InputMode.COMMAND, None
         assert tag is not None
         if mode is InputMode.IDLE_DONE:
+            from ._events_more import IdleEnded
             events.append(IdleEnded())
             if line.strip().upper() == b"DONE":
                 s.complete(tag, "OK", Texts.IDLE_DONE)
@@ -394,6 +389,7 @@ class IMAPServer:
         authzid, user, password = (f.decode("utf-8", "surrogateescape") for f in fields)
         if authzid and authzid != user:
             self._s.tagged(tag, "NO", Texts.AUTHZ_FAILED)
+            from ._events_more import LoginFailed
             events.append(LoginFailed(user, Texts.AUTHZ_FAILED))
             return
         self._finish_login(tag, user, password, Texts.AUTH_DONE, events)
@@ -404,6 +400,7 @@ class IMAPServer:
         if gate is not None and not gate.allowed():
             # [UNAVAILABLE] (RFC 5530): a temporary failure, try later; the password was not even checked.
             s.tagged(tag, "NO", Texts.TOO_MANY_FAILURES)
+            from ._events_more import LoginFailed
             events.append(LoginFailed(user, Texts.TOO_MANY_FAILURES))
             return
         if self.store.authenticate(user, password):
@@ -416,6 +413,7 @@ class IMAPServer:
             if gate is not None:
                 gate.failed()
             s.tagged(tag, "NO", Texts.AUTH_FAILED)
+            from ._events_more import LoginFailed
             events.append(LoginFailed(user, Texts.AUTH_FAILED))
 
     # --- IDLE (RFC 2177) ---------------------------------------------------------
@@ -427,6 +425,7 @@ class IMAPServer:
             return
         s.cont(Texts.IDLE_GO)
         s.mode, s.pending_tag = InputMode.IDLE_DONE, tag
+        from ._events_more import IdleStarted
         events.append(IdleStarted())
 
     def _mailbox_changed(self) -> None:
