@@ -86,3 +86,12 @@ def test_the_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(narrate_smtp._SERVER_NARRATED) == narrate_smtp.NARRATED_CACHED
     n.server(b"250 " + b"z" * narrate_smtp.NARRATED_MAX_BYTES + b"\r\n")  # too long to keep: narrated, not kept
     assert len(narrate_smtp._SERVER_NARRATED) == narrate_smtp.NARRATED_CACHED
+
+
+def test_the_memory_keys_name_every_state_the_narrator_has() -> None:
+    # The memories are keyed by the narrator's state; a new attribute would be state the keys leave
+    # out (and a remembered chunk would then be told in the wrong state). Adding one must come with
+    # a look at both keys in SMTPNarrator.client/server, and then this list.
+    n = SMTPNarrator(submission=True)
+    assert set(vars(n)) == {"_submission", "_client_is_mua", "_pending", "_in_data", "_auth_step", "_reply_first",
+                            "_size_declared", "_cbuf", "_sbuf"}
