@@ -7,6 +7,7 @@ Time advances only here: each transfer costs the link's one-way latency.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from simulator.actors.idle import idle_wait
@@ -138,25 +139,34 @@ class Connection:
                 yield self.latency
         self.tls = mode
         self.world.recorder.update_connection(self.id, mode)
-        if problem is not None:
-            checked = (f"certificate NOT valid ({'wrong name' if problem == 'name-mismatch' else 'expired'}), "
-                       "accepted unchecked")
-            note = ("The certificate is bad, but this sender uses opportunistic TLS on port 25 and does not check "
-                    "it: the link is encrypted against eavesdroppers, not against an impostor (RFC 7435).")
-        elif verify:
-            checked = f"certificate for {server_name} verified"
-            note = f"From here on this connection is encrypted and the server proved it is {server_name}."
-        else:
-            checked = "certificate not checked (opportunistic TLS)"
-            note = ("From here on this connection is encrypted. Relaying servers on port 25 usually do not check "
-                    "certificates (opportunistic TLS, RFC 7435): it stops eavesdroppers, not impostors.")
-        self.emit(
-            Kind.TLS, self.server, f"{hs.version} established, cipher {hs.cipher}, {checked}",
-            f"{note} {hs.version} took {hs.round_trips} round trip{'s' if hs.round_trips > 1 else ''}.", hs.rfc,
-        )
+        text, explain = _established(hs.version, hs.cipher, hs.round_trips, server_name, verify, problem)
+        self.emit(Kind.TLS, self.server, text, explain, hs.rfc)
         return True
 
 
+# The handshake's explanations depend only on their arguments and every message repeats them:
+# each distinct set is written once (bounded; a server name is per host).
+@lru_cache(maxsize=1024)
+def _established(version: str, cipher: str, round_trips: int, server_name: str, verify: bool,
+                 problem: str | None) -> tuple[str, str]:
+    """The text and explanation of the line that says the handshake is done."""
+    if problem is not None:
+        checked = (f"certificate NOT valid ({'wrong name' if problem == 'name-mismatch' else 'expired'}), "
+                   "accepted unchecked")
+        note = ("The certificate is bad, but this sender uses opportunistic TLS on port 25 and does not check "
+                "it: the link is encrypted against eavesdroppers, not against an impostor (RFC 7435).")
+    elif verify:
+        checked = f"certificate for {server_name} verified"
+        note = f"From here on this connection is encrypted and the server proved it is {server_name}."
+    else:
+        checked = "certificate not checked (opportunistic TLS)"
+        note = ("From here on this connection is encrypted. Relaying servers on port 25 usually do not check "
+                "certificates (opportunistic TLS, RFC 7435): it stops eavesdroppers, not impostors.")
+    return (f"{version} established, cipher {cipher}, {checked}",
+            f"{note} {version} took {round_trips} round trip{'s' if round_trips > 1 else ''}.")
+
+
+@lru_cache(maxsize=1024)
 def _flight_explain(first: str, version: str, server_name: str) -> str:
     if first.startswith("ClientHello"):
         return (f"The client says which TLS versions and ciphers it supports and names the server it wants "

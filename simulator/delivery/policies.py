@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 from collections.abc import Sequence
 from email.utils import getaddresses
+from functools import lru_cache
 
 from simulator.delivery.authentication.signing import forwarded_to, sign_outgoing, strip_claims, verify_incoming
 from simulator.delivery.connectcheck import ClientCheck, scenario_address
@@ -53,7 +54,7 @@ class SubmissionPolicy(ServerPolicy):
 
     def _foreign_from(self, user: str, content: bytes) -> str | None:
         """The first From: address the login does not own, if any (RFC 5322 §3.6.2)."""
-        for _name, address in getaddresses([header_value(content, "From")]):
+        for _name, address in _addresses(header_value(content, "From")):
             if address and not self._owns(user, address):
                 return address
         return None
@@ -221,3 +222,9 @@ def after_writes(jobs: list[Durable], reply: Reply, failed: Reply) -> Reply | Pe
         return reply if error is None else write_failed(error, failed)
 
     return Pending(work, settle)
+
+
+@lru_cache(maxsize=256)
+def _addresses(value: str) -> tuple[tuple[str, str], ...]:
+    """The (name, address) pairs of a header value; a run's senders write the same From: each time."""
+    return tuple(getaddresses([value]))

@@ -19,12 +19,34 @@ def sim_datetime(t: float) -> datetime:
 
 def rfc5322_date(t: float) -> str:
     """``Sat, 28 Nov 2026 09:00:00 +0000`` (RFC 5322 §3.3)."""
-    return format_datetime(sim_datetime(t))
+    delta = timedelta(seconds=t)
+    # The date shows whole seconds only: one string per second of simulated time (bounded).
+    key = (delta.days, delta.seconds)
+    date = _DATES.get(key)
+    if date is None:
+        date = format_datetime(EPOCH + delta)
+        if len(_DATES) < _DATES_KEPT:
+            _DATES[key] = date
+    return date
+
+
+_DATES: dict[tuple[int, int], str] = {}
+_DATES_KEPT = 4096
 
 
 def imap_date(t: float) -> str:
     """IMAP's date-time form, ``28-Nov-2026 09:00:00 +0000`` (RFC 3501 §9)."""
-    return sim_datetime(t).strftime("%d-%b-%Y %H:%M:%S +0000")
+    delta = timedelta(seconds=t)
+    key = (delta.days, delta.seconds)  # whole seconds, as rfc5322_date
+    date = _IMAP_DATES.get(key)
+    if date is None:
+        date = (EPOCH + delta).strftime("%d-%b-%Y %H:%M:%S +0000")
+        if len(_IMAP_DATES) < _DATES_KEPT:
+            _IMAP_DATES[key] = date
+    return date
+
+
+_IMAP_DATES: dict[tuple[int, int], str] = {}
 
 
 def received_header(

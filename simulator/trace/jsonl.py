@@ -30,6 +30,9 @@ _DIR[None] = "null"
 # one is escaped once (bounded, as a run may also say things only once).
 _EXPLAINED: dict[str, str] = {}
 _EXPLAINED_MAX = 4096
+_MIDDLE: dict[tuple[Kind, str, str, int | None, TLSMode, Direction | None], str] = {}
+_TAIL: dict[tuple[str | None, bool], str] = {}
+_MOMENTS: dict[float, str] = {}
 
 
 def line(step: int, t: float, kind: Kind, src: str, dst: str, text: str, explain: str, port: int | None,
@@ -50,15 +53,32 @@ def line(step: int, t: float, kind: Kind, src: str, dst: str, text: str, explain
         explained = encode_basestring(explain)
         if len(_EXPLAINED) < _EXPLAINED_MAX:
             _EXPLAINED[explain] = explained
-    return (
-        f'{{"step": {step}, "t": {t!r}, "kind": {_KIND[kind]}, '
-        f'"src": {encode_basestring(src)}, "dst": {encode_basestring(dst)}, '
-        f'"port": {"null" if port is None else port}, "tls": {_TLS[tls]}, "dir": {_DIR[dir]}, '
-        f'"text": {encode_basestring(text)}, "explain": {explained}, '
-        f'"conn": {"null" if conn is None else conn}, '
-        f'"rfc": {"null" if rfc is None else encode_basestring(rfc)}, '
-        f'"content": {"true" if content else "false"}}}'
-    )
+    # The fields between "kind" and "text" are those of one direction of one link, and "rfc" and
+    # "content" take a few dozen values: each run of them is written once (bounded like _EXPLAINED).
+    where = (kind, src, dst, port, tls, dir)
+    middle = _MIDDLE.get(where)
+    if middle is None:
+        middle = (f'"kind": {_KIND[kind]}, "src": {encode_basestring(src)}, "dst": {encode_basestring(dst)}, '
+                  f'"port": {"null" if port is None else port}, "tls": {_TLS[tls]}, "dir": {_DIR[dir]}, "text": ')
+        if len(_MIDDLE) < _EXPLAINED_MAX:
+            _MIDDLE[where] = middle
+    tail = _TAIL.get((rfc, content))
+    if tail is None:
+        tail = (f', "rfc": {"null" if rfc is None else encode_basestring(rfc)}, '
+                f'"content": {"true" if content else "false"}}}')
+        if len(_TAIL) < _EXPLAINED_MAX:
+            _TAIL[(rfc, content)] = tail
+    # Events of one instant share their time: its repr is made once. Not for zero, which equals -0.0
+    # but is written differently; cleared when full (the clock only moves on).
+    moment = _MOMENTS.get(t) if t else None
+    if moment is None:
+        moment = repr(t)
+        if t:
+            if len(_MOMENTS) >= _EXPLAINED_MAX:
+                _MOMENTS.clear()
+            _MOMENTS[t] = moment
+    return (f'{{"step": {step}, "t": {moment}, {middle}{encode_basestring(text)}, "explain": {explained}, '
+            f'"conn": {"null" if conn is None else conn}{tail}')
 
 
 def to_line(event: TraceEvent) -> str:

@@ -31,7 +31,8 @@ class TraceRecorder:
     ``TraceEvent`` is made at all: ``smtpsim run --json`` needs only the text.
     """
 
-    __slots__ = ("events", "connections", "_clock", "_next_conn", "_sink", "_lines", "_steps", "_strings", "_event")
+    __slots__ = ("events", "connections", "_clock", "_next_conn", "_sink", "_lines", "_steps", "_strings", "_event",
+                 "_read", "_rounded")
 
     def __init__(self, clock: Callable[[], float], sink: EventSink | None = None,
                  lines: LineSink | None = None) -> None:
@@ -43,6 +44,9 @@ class TraceRecorder:
         self._lines = lines
         self._steps = 0  # events made so far (kept or not): the next step number
         self._strings: dict[str, str] = {}  # one copy of each text and explanation of a kept trace
+        # The clock's last reading and its rounding: the events of one instant come together.
+        self._read = 0.0
+        self._rounded = 0.0
         if lines is None:  # only a recorder that makes events imports their class (see simulator.trace.fields)
             from simulator.trace.events import TraceEvent
 
@@ -81,20 +85,26 @@ class TraceRecorder:
     ) -> None:
         step = self._steps
         self._steps = step + 1
+        # Microseconds are plenty for teaching and keep the JSON exact. Only a float reading is
+        # reused (an int of equal value is written differently), and never zero (it equals -0.0).
+        now = self._clock()
+        if now == self._read and now and type(now) is float:
+            t = self._rounded
+        else:
+            t = round(now, 6)
+            if type(now) is float:
+                self._read, self._rounded = now, t
         lines = self._lines
         if lines is not None:
-            lines(json_line(step, round(self._clock(), 6), kind, src, dst, text, explain, port, tls, dir, conn, rfc,
-                            content))
+            lines(json_line(step, t, kind, src, dst, text, explain, port, tls, dir, conn, rfc, content))
             return
         sink = self._sink
         if sink is not None:
             # Positional: this runs for every event of a run (fields in TraceEvent's order).
-            # Microseconds are plenty for teaching and keep the JSON exact.
-            sink(self._event(step, round(self._clock(), 6), kind, src, dst, text, explain,
-                             port, tls, dir, conn, rfc, content, wire))
+            sink(self._event(step, t, kind, src, dst, text, explain, port, tls, dir, conn, rfc, content, wire))
             return
         strings = self._strings
         text = strings.setdefault(text, text)
         explain = strings.setdefault(explain, explain)
-        self.events.append(self._event(step, round(self._clock(), 6), kind, src, dst, text, explain,
-                                       port, tls, dir, conn, rfc, content, wire))
+        self.events.append(self._event(step, t, kind, src, dst, text, explain, port, tls, dir, conn, rfc, content,
+                                       wire))

@@ -71,3 +71,29 @@ def test_a_whole_run_streams_what_the_stdlib_encoder_writes_for_its_events() -> 
     lines: list[str] = []
     stream_jsonl(scenario, lines.append)
     assert lines == [_stdlib(event) for event in run_scenario(scenario).events]
+
+
+def test_remembered_parts_of_a_line_are_what_the_stdlib_encoder_writes() -> None:
+    # The run of fields from "kind" to "text" and the "rfc"/"content" tail are written once per
+    # value and remembered: the second line of each pair comes from that memory.
+    for i, word in enumerate(TRICKY):
+        for port, conn in ((25, 7), (None, None), (587, 1)):
+            for _ in range(2):
+                event = TraceEvent(i, 0.5, Kind.SMTP, word, TRICKY[-1 - i], "t", "e", port=port, conn=conn,
+                                   dir=Direction.SERVER if port else None, rfc=word or None, content=port == 25)
+                assert to_line(event) == _stdlib(event)
+
+
+def test_the_remembered_parts_are_bounded() -> None:
+    from simulator.trace import jsonl
+
+    for i in range(jsonl._EXPLAINED_MAX + 100):
+        to_line(TraceEvent(i, 0.5, Kind.TCP, f"host{i}", "b", "x", f"why {i}", rfc=f"RFC {i}"))
+    assert max(len(jsonl._MIDDLE), len(jsonl._TAIL), len(jsonl._EXPLAINED)) <= jsonl._EXPLAINED_MAX
+
+
+def test_remembered_times_are_written_as_json_writes_them() -> None:
+    # Each time's text is remembered; zero and minus zero are equal but written differently.
+    for t in (2.5, 2.5, 0.0, -0.0, 0.0, -0.0, 1e-7, 1e-7, 123456.000001, 123456.000001):
+        event = TraceEvent(1, t, Kind.TCP, "a", "b", "x", "y")
+        assert to_line(event) == _stdlib(event)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # RFC 5322 atext, which RFC 5321 Atom uses.
 _ATEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-/=?^_`{|}~")
@@ -53,6 +54,12 @@ class Path:
         return self.mailbox != "" and self.domain == ""
 
 
+# A run checks the same few domains and paths again and again (each EHLO name, each recipient):
+# the answers for the latest PARSED_CACHED of them are kept; they are pure functions of the text.
+PARSED_CACHED = 1024
+
+
+@lru_cache(maxsize=PARSED_CACHED)
 def is_domain(text: str) -> bool:
     """Domain = sub-domain *("." sub-domain) (§4.1.2)."""
     if not text or len(text) > MAX_DOMAIN:
@@ -124,6 +131,19 @@ def parse_mailbox(text: str) -> tuple[str, str]:
 
 def parse_path(text: str, *, allow_null: bool = False, allow_postmaster: bool = False) -> Path:
     """Parse `<...>`: Path = "<" [ A-d-l ":" ] Mailbox ">", plus "<>" and "<postmaster>"."""
+    key = (text, allow_null, allow_postmaster)
+    path = _PATHS.get(key)
+    if path is None:  # (only paths that parse are kept: an error is raised afresh each time)
+        path = _parse_path(text, allow_null, allow_postmaster)
+        if len(_PATHS) < PARSED_CACHED:
+            _PATHS[key] = path
+    return path
+
+
+_PATHS: dict[tuple[str, bool, bool], Path] = {}
+
+
+def _parse_path(text: str, allow_null: bool, allow_postmaster: bool) -> Path:
     if not text.isascii():
         raise AddressError("non-ASCII characters in path")
     if len(text) > MAX_PATH:

@@ -33,14 +33,13 @@ from simulator.protocols.smtp._events import (
 )
 from simulator.protocols.smtp import replies as R
 from simulator.protocols.smtp._framing import encode_data
+from simulator.protocols.smtp._reading import MAX_REPLY_BYTES, read_line, reply_of, whole_replies
 from simulator.protocols.smtp._state import CLIENT_STATE_FOR_COMMAND, ClientState
-from simulator.protocols.smtp.replies import Reply, parse_reply_line, split_enhanced
+from simulator.protocols.smtp.replies import Reply
 
 AuthFailed = ClientAuthFailed  # the brief's name for the client-side event
 
 COMMAND_LINE_MAX = 512  # RFC 5321 §4.5.3.1.4
-MAX_REPLY_BYTES = 65536  # be liberal with long replies, but not unbounded
-MAX_REPLY_LINES = 1000
 
 # Outcomes the client makes up itself (no server reply to quote).
 STARTTLS_NOT_OFFERED = R.STARTTLS_NOT_OFFERED
@@ -181,6 +180,10 @@ class SMTPClient:
             return []
         if self._tls_wait:
             raise LocalProtocolError("TLS handshake pending: call tls_established() first")
+        if not self._buf and not self._partial and type(data) is bytes:
+            parsed = whole_replies(data)  # replies heard before: parsed once (see _reading)
+            if parsed is not None:
+                return self._receive_parsed(data, parsed)
         self._buf += data
         try:
             while not self.closed and not self._tls_wait:
@@ -193,6 +196,24 @@ class SMTPClient:
             self._abort("protocol", R.protocol_error(exc))
         if self._tls_wait:
             # Plaintext after the 220 to STARTTLS must not be trusted (response injection).
+            self._buf.clear()
+        return self._take_events()
+
+    def _receive_parsed(self, data: bytes, parsed: tuple[tuple[Reply, tuple[str, ...], int], ...]) -> list[Event]:
+        """receive_data() for a chunk of whole replies already parsed: the same steps, without re-reading it."""
+        start = 0
+        try:
+            for reply, lines, end in parsed:
+                if self.closed or self._tls_wait:
+                    break
+                start = end  # taken off the buffer before it is acted on, as _next_reply does
+                self._on_reply(reply, lines)
+        except RemoteProtocolError as exc:
+            self._buf += data[start:]
+            self._abort("protocol", R.protocol_error(exc))
+        else:
+            self._buf += data[start:]
+        if self._tls_wait:
             self._buf.clear()
         return self._take_events()
 
@@ -246,22 +267,11 @@ class SMTPClient:
                 return None
             raw = self._buf[: lf + 1].decode("utf-8", "replace")  # as parse_reply_line would
             del self._buf[: lf + 1]
-            code, last, text = parse_reply_line(raw)  # tolerates a bare LF ending
-            if self._partial and code != self._partial[0][0]:
-                raise RemoteProtocolError("reply code changed inside a multi-line reply")
-            self._partial.append((code, text.replace("\r", " ")))
-            if len(self._partial) > MAX_REPLY_LINES:
-                raise RemoteProtocolError("too many reply lines")
+            code, last = read_line(raw, self._partial)
             if last:
                 break
-        lines = tuple(t for _, t in self._partial)
-        self._partial = []
-        if not 200 <= code <= 599:
-            # RFC 5321 §4.2: out-of-range codes are fatal.
-            raise RemoteProtocolError(f"reply code {code} out of range")
-        enhanced, _ = split_enhanced(code, lines[0])
-        texts = tuple(split_enhanced(code, t)[1] for t in lines) if enhanced else lines
-        return Reply(code, enhanced, texts), lines
+        partial, self._partial = self._partial, []
+        return reply_of(code, partial)
 
     def _on_reply(self, reply: Reply, lines: tuple[str, ...]) -> None:
         pending = self._pending.popleft() if self._pending else None

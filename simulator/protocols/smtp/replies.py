@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import overload
 
 from simulator.protocols.errors import RemoteProtocolError
@@ -104,19 +105,35 @@ class Reply:
 
     def with_text(self, *text: str) -> Reply:
         """Same code and enhanced code, new text (several arguments = several lines)."""
-        new: str | tuple[str, ...] = text[0] if len(text) == 1 else tuple(text)
-        return dataclasses.replace(self, text=new)
+        return _with_text(self, text)
 
     def with_enhanced(self, enhanced: str | None) -> Reply:
-        return dataclasses.replace(self, enhanced=enhanced)
+        return _with_enhanced(self, enhanced)
 
     def __str__(self) -> str:
         return "\n".join(self.lines(True))
 
 
+# Replies are immutable and a run derives the same ones over and over (each host's greeting and
+# EHLO list, "<host> closing"): equal inputs give one shared Reply, whose wire form (to_bytes) is
+# then rendered once. Bounded: a text may carry per-message data (a queue id, an address).
+REPLIES_CACHED = 1024
+
+
+@lru_cache(maxsize=REPLIES_CACHED)
+def _with_text(reply: Reply, text: tuple[str, ...]) -> Reply:
+    return dataclasses.replace(reply, text=text[0] if len(text) == 1 else text)
+
+
+@lru_cache(maxsize=REPLIES_CACHED)
+def _with_enhanced(reply: Reply, enhanced: str | None) -> Reply:
+    return dataclasses.replace(reply, enhanced=enhanced)
+
+
 # --- builders for replies whose text carries data -----------------------------------------
 
 
+@lru_cache(maxsize=REPLIES_CACHED)
 def greeting(hostname: str, banner: str = "ESMTP smtpsim") -> Reply:
     """RFC 5321 §4.3.1/§4.2: `220 <domain> ...`; the greeting has no enhanced code (RFC 2034 §3)."""
     return Reply(220, None, f"{hostname} {banner}".rstrip())
@@ -129,6 +146,11 @@ def helo_ok(hostname: str) -> Reply:
 
 def ehlo_ok(hostname: str, keywords: tuple[str, ...] | list[str]) -> Reply:
     """RFC 5321 §4.1.1.1 ehlo-ok-rsp: the domain first, then one extension keyword per line."""
+    return _ehlo_ok(hostname, tuple(keywords))
+
+
+@lru_cache(maxsize=REPLIES_CACHED)
+def _ehlo_ok(hostname: str, keywords: tuple[str, ...]) -> Reply:
     return Reply(250, None, (hostname, *keywords))
 
 

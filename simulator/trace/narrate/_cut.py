@@ -35,6 +35,11 @@ class Cutter:
     def feed(self, data: bytes) -> None:
         self._buf += data
 
+    @property
+    def empty(self) -> bool:
+        """Nothing buffered or held: the next byte fed starts a new piece."""
+        return not self._buf and self._head is None and not self._dropped
+
     def line(self, limit: int) -> Piece | None:
         """The next line ended by LF (a CR before it is dropped too), or None until it is complete."""
         lf = self._buf.find(b"\n", self._pos)

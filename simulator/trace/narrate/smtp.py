@@ -93,6 +93,18 @@ _END_OF_DATA = Line(
 )
 
 
+# A run narrates the same chunks thousands of times (a host's greeting and EHLO list, "STARTTLS",
+# "250 2.1.0 Ok"): a chunk that starts and ends on a line boundary is narrated once for each state
+# the narration depends on, and remembered with what it did to that state. Bounded: at most
+# NARRATED_CACHED chunks of at most NARRATED_MAX_BYTES each; once full, new ones are narrated and
+# not kept.
+NARRATED_CACHED = 2048
+_PENDING_MAX = 1024  # commands awaiting replies (a full deque drops its oldest: not replayable)
+NARRATED_MAX_BYTES = 1024
+_SERVER_NARRATED: dict[tuple[object, ...], tuple[tuple[Line, ...], int, bool, bool, bool]] = {}
+_CLIENT_NARRATED: dict[tuple[object, ...], tuple[tuple[Line, ...], tuple[str, ...], bool, bool]] = {}
+
+
 class SMTPNarrator:
     """Cuts one SMTP connection's bytes into lines, in both directions."""
 
@@ -101,7 +113,7 @@ class SMTPNarrator:
         # A mail client on port 25 (set up to send straight to an MX): not a relaying MTA.
         self._client_is_mua = submission if client_is_mua is None else client_is_mua
         # Commands awaiting replies, in order (pipelining); bounded, for a client that never reads.
-        self._pending: deque[str] = deque(maxlen=1024)
+        self._pending: deque[str] = deque(maxlen=_PENDING_MAX)
         self._in_data = False
         self._auth_step = False
         self._reply_first = True
@@ -111,6 +123,25 @@ class SMTPNarrator:
 
     # client -> server
     def client(self, data: bytes) -> list[Line]:
+        if self._in_data or not self._cbuf.empty or type(data) is not bytes or len(data) > NARRATED_MAX_BYTES:
+            return self._client(data)
+        # Everything the narration of command lines reads: the state they start in, the bytes.
+        key = (data, self._submission, self._client_is_mua, self._auth_step, self._size_declared)
+        seen = _CLIENT_NARRATED.get(key)
+        if seen is None:
+            before = len(self._pending)
+            out = self._client(data)
+            if not self._cbuf.empty or self._in_data or len(_CLIENT_NARRATED) >= NARRATED_CACHED:
+                return out
+            verbs = tuple(self._pending)[before:] if len(self._pending) < _PENDING_MAX else None
+            if verbs is not None and len(verbs) == len(out):  # one pending entry per command line
+                _CLIENT_NARRATED[key] = (tuple(out), verbs, self._size_declared, self._auth_step)
+            return out
+        lines, verbs, self._size_declared, self._auth_step = seen
+        self._pending.extend(verbs)
+        return list(lines)
+
+    def _client(self, data: bytes) -> list[Line]:
         # Lines end at LF, as the server reads them (it answers a bare LF with 500, RFC 5321 §2.3.8);
         # the message after 354 ends only at CRLF.CRLF.
         cut = self._cbuf
@@ -178,6 +209,26 @@ class SMTPNarrator:
 
     # server -> client
     def server(self, data: bytes) -> list[Line]:
+        pending = self._pending
+        if not self._sbuf.empty or type(data) is not bytes or len(data) > NARRATED_MAX_BYTES or len(pending) > 8:
+            return self._server(data)
+        # Everything the narration of replies reads: the commands they answer, the state, the bytes.
+        key = (data, self._submission, self._client_is_mua, tuple(pending), self._reply_first, self._size_declared,
+               self._in_data, self._auth_step)
+        seen = _SERVER_NARRATED.get(key)
+        if seen is None:
+            before = len(pending)
+            out = self._server(data)
+            if self._sbuf.empty and len(_SERVER_NARRATED) < NARRATED_CACHED:
+                _SERVER_NARRATED[key] = (tuple(out), before - len(pending), self._reply_first, self._in_data,
+                                         self._auth_step)
+            return out
+        lines, answered, self._reply_first, self._in_data, self._auth_step = seen
+        for _ in range(answered):
+            pending.popleft()
+        return list(lines)
+
+    def _server(self, data: bytes) -> list[Line]:
         self._sbuf.feed(data)
         out = []
         while (line := self._sbuf.line(REPLY_KEPT)) is not None:
