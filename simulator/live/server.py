@@ -167,6 +167,9 @@ class Session(asyncio.Protocol):
         self._backlog += data
         if self._turn is None and not (self._holding or self._awaiting):
             self._work()
+        elif self._awaiting:
+            # More came while the disk answers: keep it, and read no more until the answer is sent.
+            self.transport.pause_reading()
 
     def _work(self) -> None:
         """Handle the backlog, one turn at a time; between turns the other clients are served."""
@@ -363,9 +366,13 @@ class Session(asyncio.Protocol):
                        line.content)
 
     def _await_answer(self, pending: AnswerPending) -> None:
-        """The answer's disk writes go to the writer thread; read nothing more until it is sent."""
+        """The answer's disk writes go to the writer thread; handle nothing more until it is sent.
+
+        Reading is paused only if the client sends more meanwhile (``data_received``): the usual
+        client waits for the 250, and pausing and resuming a TLS transport for nothing costs a turn
+        of the loop and a failed TLS read every message. The backlog grows by one read at most.
+        """
         self._awaiting = True
-        self.transport.pause_reading()
         held = self.opened.in_flow() if self.opened is not None and self.opened.in_flow is not None else None
         if held is None:
             self._write(pending)  # the usual case: no Task, one hand-off to the writer and one back
@@ -545,10 +552,10 @@ class Session(asyncio.Protocol):
 
     def _emit(self, kind: Kind, src: str, text: str, explain: str, rfc: str | None,
               direction: Direction | None = None, content: bool = False) -> None:
-        client, server = self._client, self._server
-        dst = server if src == client else client
-        self.trace.emit(kind, src, dst, text, explain, port=self.service.port, tls=self.tls, dir=direction,
-                        conn=self.conn or None, rfc=rfc, content=content)
+        opened = self.opened  # _client and _server, without two property calls per line
+        client, server = (opened.client, opened.server) if opened is not None else ("client", "server")
+        self.trace.emit(kind, src, server if src == client else client, text, explain, port=self.service.port,
+                        tls=self.tls, dir=direction, conn=self.conn or None, rfc=rfc, content=content)
 
 
 async def listen(service: Service, hub: Hub, host: str, port: int) -> asyncio.Server:
