@@ -57,3 +57,9 @@ def test_emitted_events_have_every_field_the_constructor_would_set() -> None:
     assert [_fields(e) for e in trace.events] == [_fields(e) for e in expected]
     assert seen == trace.events
     assert [json.loads(to_line(e)) for e in trace.snapshot().events] == [e.to_json() for e in expected]
+
+
+def test_the_constructor_does_nothing_make_event_skips() -> None:
+    # make_event sets the slots itself; that is the same object only while TraceEvent's __init__
+    # does nothing but set them (no __post_init__ checks or conversions to miss).
+    assert not hasattr(TraceEvent, "__post_init__")
