@@ -39,6 +39,17 @@ def _state(c: SMTPClient) -> tuple[object, ...]:
             c.capabilities, c.authenticated, c.tls_unavailable)
 
 
+def _feed_both(monkeypatch: pytest.MonkeyPatch, cached: SMTPClient, fresh: SMTPClient, chunk: bytes) -> None:
+    """One chunk to each client, ``fresh`` without the cache: the same events, bytes out and state."""
+    got = cached.receive_data(chunk)
+    with monkeypatch.context() as m:
+        m.setattr(client_module, "whole_replies", lambda data: None)
+        want = fresh.receive_data(chunk)
+    assert got == want
+    assert cached.data_to_send() == fresh.data_to_send()
+    assert _state(cached) == _state(fresh)
+
+
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(chunks=st.lists(_CHUNK, min_size=1, max_size=12),
        tls=st.sampled_from([TLSPolicy.NONE, TLSPolicy.OPPORTUNISTIC, TLSPolicy.REQUIRE_STARTTLS]))
@@ -46,13 +57,7 @@ def test_the_client_reads_the_same_with_and_without_the_cache(monkeypatch: pytes
                                                                chunks: list[bytes], tls: TLSPolicy) -> None:
     cached, fresh = _client(tls), _client(tls)
     for chunk in chunks:
-        got = cached.receive_data(chunk)
-        with monkeypatch.context() as m:
-            m.setattr(client_module, "whole_replies", lambda data: None)
-            want = fresh.receive_data(chunk)
-        assert got == want
-        assert cached.data_to_send() == fresh.data_to_send()
-        assert _state(cached) == _state(fresh)
+        _feed_both(monkeypatch, cached, fresh, chunk)
         if cached.state.name == "TLS_HANDSHAKE":
             assert cached.tls_established() == fresh.tls_established()
             assert cached.data_to_send() == fresh.data_to_send()
@@ -111,12 +116,6 @@ def test_scripted_sessions_read_the_same_with_and_without_the_cache(monkeypatch:
     for chunk in chunks:
         _reading.whole_replies.cache_clear()
         assert _reading.whole_replies(chunk) is not None  # each is whole: the cached path reads it
-        got = cached.receive_data(chunk)
-        with monkeypatch.context() as m:
-            m.setattr(client_module, "whole_replies", lambda data: None)
-            want = fresh.receive_data(chunk)
-        assert got == want
-        assert cached.data_to_send() == fresh.data_to_send()
-        assert _state(cached) == _state(fresh)
+        _feed_both(monkeypatch, cached, fresh, chunk)
     if name == "injection after STARTTLS":
         assert cached.state.name == "TLS_HANDSHAKE" and bytes(cached._buf) == b""
