@@ -7,6 +7,7 @@ about senders, recipients, credentials and messages through `ServerPolicy`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MappingProxyType
 
 from simulator.protocols.common import AnswerPending, LoginGate, ShutdownReason
@@ -66,6 +67,9 @@ SHUTDOWN_REPLIES: dict[ShutdownReason, Reply] = {
 
 COMMAND_LINE_MAX = 512  # RFC 5321 §4.5.3.1.4, CRLF included
 AUTH_LINE_MAX = 12288  # room for big SASL responses; over it -> 500 5.5.6 (RFC 4954 §6)
+DATA_LINE_MAX = TEXT_LINE_MAX + 1  # the stuffed dot does not count (§4.5.3.1.6)
+# States in which receive_data() reads no further line (a tuple: compared by identity, not hashed).
+_STOP_READING = (ServerState.CLOSED, ServerState.STARTTLS, ServerState.VERDICT)
 
 
 class SMTPServer:
@@ -139,17 +143,22 @@ class SMTPServer:
             raise LocalProtocolError("TLS handshake pending: call tls_established() first")
         if self.state is ServerState.CLOSED:
             return []  # anything after QUIT or 421 is ignored
-        self._lines.feed(data)
-        while self.state not in (ServerState.CLOSED, ServerState.STARTTLS, ServerState.VERDICT):
-            if self.state is ServerState.DATA and self._data_lines():
-                continue
-            self._lines.max_line = self._line_limit()
-            line = self._lines.next_line()
+        lines = self._lines
+        lines.feed(data)
+        while (state := self.state) not in _STOP_READING:
+            # The limit follows the state the next line is read in (checked per line, not per chunk).
+            if state is ServerState.DATA:
+                if self._data_lines():
+                    continue
+                lines.max_line = DATA_LINE_MAX
+            else:
+                lines.max_line = AUTH_LINE_MAX if state is ServerState.AUTH else COMMAND_LINE_MAX
+            line = lines.next_line()
             if line is None:
                 break
-            if self.state is ServerState.DATA:
+            if state is ServerState.DATA:
                 self._data_line(line)
-            elif self.state is ServerState.AUTH:
+            elif state is ServerState.AUTH:
                 self._auth_line(line)
             else:
                 self._command_line(line)
@@ -249,13 +258,6 @@ class SMTPServer:
         self.state = ServerState.CLOSED
         self._events.append(ConnectionClosed())
 
-    def _line_limit(self) -> int:
-        if self.state is ServerState.DATA:
-            return TEXT_LINE_MAX + 1  # the stuffed dot does not count (§4.5.3.1.6)
-        if self.state is ServerState.AUTH:
-            return AUTH_LINE_MAX
-        return COMMAND_LINE_MAX
-
     def _reset_transaction(self) -> None:
         self._mail_from = None
         self._mail_params = {}
@@ -307,7 +309,7 @@ class SMTPServer:
             if verb == "STARTTLS":
                 return self._reply(R.STARTTLS_SYNTAX, verb)
             return self._reply(R.ARG_SYNTAX.with_text(f"Syntax: {verb}"), verb)
-        getattr(self, f"_cmd_{verb.lower()}")(arg.strip(" "), verb)
+        _COMMANDS[verb](self, arg.strip(" "), verb)
 
     def _sequence_error(self, verb: str) -> Reply:
         return R.BAD_SEQUENCE.with_text(SEQUENCE_ERRORS.get((verb, self.state), R.BAD_SEQUENCE.message))
@@ -588,3 +590,9 @@ class SMTPServer:
         self._reset_transaction()
         self.state = AFTER_SUCCESS["DATA-END"]
         self._reply(reply, "DATA-END")
+
+
+# Each known verb's handler, looked up once here rather than by name on every command line.
+_COMMANDS: dict[str, Callable[[SMTPServer, str, str], None]] = {
+    verb: getattr(SMTPServer, f"_cmd_{verb.lower()}") for verb in KNOWN_VERBS
+}
