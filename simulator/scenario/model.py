@@ -138,10 +138,15 @@ class Scenario:
     moments: tuple[Moment, ...] = ()
 
     def host(self, host_id: str) -> Host:
+        return self._hosts_by_id[host_id]  # KeyError for an unknown id
+
+    @functools.cached_property
+    def _hosts_by_id(self) -> dict[str, Host]:
+        # The first host of an id wins, as a scan in order would find it.
+        by_id: dict[str, Host] = {}
         for host in self.hosts:
-            if host.id == host_id:
-                return host
-        raise KeyError(host_id)
+            by_id.setdefault(host.id, host)
+        return by_id
 
     def hosts_with_role(self, role: Role) -> tuple[Host, ...]:
         return tuple(h for h in self.hosts if h.role is role)
