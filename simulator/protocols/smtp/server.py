@@ -68,8 +68,12 @@ SHUTDOWN_REPLIES: dict[ShutdownReason, Reply] = {
 COMMAND_LINE_MAX = 512  # RFC 5321 §4.5.3.1.4, CRLF included
 AUTH_LINE_MAX = 12288  # room for big SASL responses; over it -> 500 5.5.6 (RFC 4954 §6)
 DATA_LINE_MAX = TEXT_LINE_MAX + 1  # the stuffed dot does not count (§4.5.3.1.6)
+# The states the per-line loop tests, as plain names: reading a member off its Enum class costs
+# several times a global lookup (Python 3.11), and the loop does it a few times a line.
+_NEW, _DATA, _AUTH, _REFUSED = ServerState.NEW, ServerState.DATA, ServerState.AUTH, ServerState.REFUSED
+_CLOSED, _STARTTLS, _VERDICT = ServerState.CLOSED, ServerState.STARTTLS, ServerState.VERDICT
 # States in which receive_data() reads no further line (a tuple: compared by identity, not hashed).
-_STOP_READING = (ServerState.CLOSED, ServerState.STARTTLS, ServerState.VERDICT)
+_STOP_READING = (_CLOSED, _STARTTLS, _VERDICT)
 
 
 class SMTPServer:
@@ -101,7 +105,7 @@ class SMTPServer:
 
     @property
     def closed(self) -> bool:
-        return self.state is ServerState.CLOSED
+        return self.state is _CLOSED
 
     @property
     def envelope(self) -> Envelope:
@@ -137,35 +141,35 @@ class SMTPServer:
         return self._take_events()
 
     def receive_data(self, data: bytes) -> list[Event]:
-        if self.state is ServerState.NEW:
+        if self.state is _NEW:
             raise LocalProtocolError("call start() before receive_data()")
-        if self.state is ServerState.STARTTLS:
+        if self.state is _STARTTLS:
             raise LocalProtocolError("TLS handshake pending: call tls_established() first")
-        if self.state is ServerState.CLOSED:
+        if self.state is _CLOSED:
             return []  # anything after QUIT or 421 is ignored
         lines = self._lines
         lines.feed(data)
         while (state := self.state) not in _STOP_READING:
             # The limit follows the state the next line is read in (checked per line, not per chunk).
-            if state is ServerState.DATA:
+            if state is _DATA:
                 if self._data_lines():
                     continue
                 lines.max_line = DATA_LINE_MAX
             else:
-                lines.max_line = AUTH_LINE_MAX if state is ServerState.AUTH else COMMAND_LINE_MAX
+                lines.max_line = AUTH_LINE_MAX if state is _AUTH else COMMAND_LINE_MAX
             line = lines.next_line()
             if line is None:
                 break
-            if state is ServerState.DATA:
+            if state is _DATA:
                 self._data_line(line)
-            elif state is ServerState.AUTH:
+            elif state is _AUTH:
                 self._auth_line(line)
             else:
                 self._command_line(line)
             if self.errors >= self.config.hard_error_limit and not self.closed:
                 self._reply(self._with_domain(R.TOO_MANY_ERRORS), "")  # Postfix: 421, and close
                 self._close()
-        if self.state in (ServerState.CLOSED, ServerState.STARTTLS):
+        if self.state is _CLOSED or self.state is _STARTTLS:
             # Never execute what was pipelined after STARTTLS (CVE-2011-0411) or QUIT.
             self._lines.clear()
         return self._take_events()
@@ -291,7 +295,7 @@ class SMTPServer:
         if verb not in KNOWN_VERBS:
             # Empty, unknown, or non-ASCII garbage: 500, and the session goes on (§3.8).
             return self._reply(R.SYNTAX_ERROR, verb)
-        if self.state is ServerState.REFUSED and verb != "QUIT":
+        if self.state is _REFUSED and verb != "QUIT":
             return self._reply(R.BAD_SEQUENCE, verb)  # RFC 5321 §3.1 after a 554 greeting
         if self.config.require_tls and not self.tls_active and verb not in ALLOWED_BEFORE_TLS:
             return self._reply(R.MUST_ISSUE_STARTTLS, verb)
