@@ -149,7 +149,15 @@ class Scenario:
         return by_id
 
     def hosts_with_role(self, role: Role) -> tuple[Host, ...]:
-        return tuple(h for h in self.hosts if h.role is role)
+        return self._hosts_by_role.get(role, ())
+
+    @functools.cached_property
+    def _hosts_by_role(self) -> dict[Role, tuple[Host, ...]]:
+        # Asked for every message (its MSA, its resolver): each role's hosts, in order, found once.
+        by_role: dict[Role, list[Host]] = {}
+        for host in self.hosts:
+            by_role.setdefault(host.role, []).append(host)
+        return {role: tuple(hosts) for role, hosts in by_role.items()}
 
     def account(self, address: str) -> Account | None:
         return self._accounts_by_address.get(address.lower())

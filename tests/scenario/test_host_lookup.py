@@ -1,4 +1,4 @@
-"""`Scenario.host` looks ids up in a table: it must find what a scan of `hosts` in order finds."""
+"""`Scenario.host` and `hosts_with_role` look up tables: they must find what a scan of `hosts` in order finds."""
 
 import dataclasses
 
@@ -29,3 +29,12 @@ def test_a_copy_with_other_hosts_looks_up_its_own() -> None:
     assert other.host("renamed") is renamed
     with pytest.raises(KeyError):
         other.host(first.id)
+
+
+@pytest.mark.parametrize("name", scenario_names())
+def test_hosts_with_a_role_are_those_a_scan_finds_in_order(name: str) -> None:
+    from simulator.scenario.model import Role
+
+    scenario = open_scenario(name)
+    for role in Role:
+        assert scenario.hosts_with_role(role) == tuple(h for h in scenario.hosts if h.role is role)
