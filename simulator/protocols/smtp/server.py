@@ -68,12 +68,11 @@ SHUTDOWN_REPLIES: dict[ShutdownReason, Reply] = {
 COMMAND_LINE_MAX = 512  # RFC 5321 §4.5.3.1.4, CRLF included
 AUTH_LINE_MAX = 12288  # room for big SASL responses; over it -> 500 5.5.6 (RFC 4954 §6)
 DATA_LINE_MAX = TEXT_LINE_MAX + 1  # the stuffed dot does not count (§4.5.3.1.6)
-# The states the per-line loop tests, as plain names: reading a member off its Enum class costs
-# several times a global lookup (Python 3.11), and the loop does it a few times a line.
+# Plain names for the states the per-line loop tests: an Enum member read off its class costs
+# several global lookups (Python 3.11). A tuple is searched by identity, without hashing.
 _NEW, _DATA, _AUTH, _REFUSED = ServerState.NEW, ServerState.DATA, ServerState.AUTH, ServerState.REFUSED
 _CLOSED, _STARTTLS, _VERDICT = ServerState.CLOSED, ServerState.STARTTLS, ServerState.VERDICT
-# States in which receive_data() reads no further line (a tuple: compared by identity, not hashed).
-_STOP_READING = (_CLOSED, _STARTTLS, _VERDICT)
+_STOP_READING = (_CLOSED, _STARTTLS, _VERDICT)  # receive_data() reads no further line
 
 
 class SMTPServer:
@@ -307,7 +306,7 @@ class SMTPServer:
                 return self._reply(self._sequence_error(verb), verb)
             return self._reply(R.AUTH_REQUIRED, verb)
         # AUTH and STARTTLS check their sequence themselves, after "already done"-style checks.
-        if verb in IN_SEQUENCE and self.state not in IN_SEQUENCE[verb] and verb not in ("AUTH", "STARTTLS"):
+        if verb in IN_SEQUENCE and verb not in ("AUTH", "STARTTLS") and self.state not in IN_SEQUENCE[verb]:
             return self._reply(self._sequence_error(verb), verb)
         if verb in NO_ARGUMENT_VERBS and arg.strip(" "):
             if verb == "STARTTLS":
@@ -596,7 +595,5 @@ class SMTPServer:
         self._reply(reply, "DATA-END")
 
 
-# Each known verb's handler, looked up once here rather than by name on every command line.
-_COMMANDS: dict[str, Callable[[SMTPServer, str, str], None]] = {
-    verb: getattr(SMTPServer, f"_cmd_{verb.lower()}") for verb in KNOWN_VERBS
-}
+# Each known verb's handler, found once here rather than by name on every command line.
+_COMMANDS: dict[str, Callable[[SMTPServer, str, str], None]] = {v: getattr(SMTPServer, f"_cmd_{v.lower()}") for v in KNOWN_VERBS}
