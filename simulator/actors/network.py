@@ -224,7 +224,10 @@ def drive_session(
             if tamper is not None:
                 data = tamper(data)
             if not client.closed:
-                ready = any(isinstance(e, StartTLSReady) for e in client.receive_data(data))
+                ready = False
+                for event in client.receive_data(data):  # a loop, not any(): no generator per chunk
+                    if isinstance(event, StartTLSReady):
+                        ready = True
                 if ready and tls_requested:
                     ok = yield from conn.tls_handshake(tls_version, TLSMode.STARTTLS, server_name,
                                                        verify=verify, problem=cert_problem)

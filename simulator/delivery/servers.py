@@ -100,7 +100,10 @@ def server_for(site: Site, host: Host, port: int, peer: Host, *, serves: Sequenc
         refusal = ShutdownReason.SERVICE_UNAVAILABLE
     check = policy.client_check if isinstance(policy, InboundPolicy) else None
     # A scenario's mail client set up to send on 25 (not live mode's outsiders, drawn as a sending server).
-    mua = any(h.id == peer.id and h.role is Role.MUA for h in site.scenario.hosts)
+    try:
+        mua = site.scenario.host(peer.id).role is Role.MUA
+    except KeyError:
+        mua = False
     narrator = SMTPNarrator(submission=port != 25, client_is_mua=port != 25 or mua)
     return ServerSide(smtp.SMTPServer(sconfig, policy, login_gate=login_gate), narrator, kind, refusal, check)
 

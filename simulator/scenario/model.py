@@ -138,13 +138,26 @@ class Scenario:
     moments: tuple[Moment, ...] = ()
 
     def host(self, host_id: str) -> Host:
+        return self._hosts_by_id[host_id]  # KeyError for an unknown id
+
+    @functools.cached_property
+    def _hosts_by_id(self) -> dict[str, Host]:
+        # The first host of an id wins, as a scan in order would find it.
+        by_id: dict[str, Host] = {}
         for host in self.hosts:
-            if host.id == host_id:
-                return host
-        raise KeyError(host_id)
+            by_id.setdefault(host.id, host)
+        return by_id
 
     def hosts_with_role(self, role: Role) -> tuple[Host, ...]:
-        return tuple(h for h in self.hosts if h.role is role)
+        return self._hosts_by_role.get(role, ())
+
+    @functools.cached_property
+    def _hosts_by_role(self) -> dict[Role, tuple[Host, ...]]:
+        # Asked for every message (its MSA, its resolver): each role's hosts, in order, found once.
+        by_role: dict[Role, list[Host]] = {}
+        for host in self.hosts:
+            by_role.setdefault(host.role, []).append(host)
+        return {role: tuple(hosts) for role, hosts in by_role.items()}
 
     def account(self, address: str) -> Account | None:
         return self._accounts_by_address.get(address.lower())

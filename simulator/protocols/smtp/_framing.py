@@ -89,7 +89,7 @@ class LineBuffer:
             self._consume(lf + 1)
             return Line(prefix, CRLF if before == 0x0D else b"\n", length, True)
         if lf < 0:
-            if self.pending > self.max_line:
+            if len(self._buf) - self._pos > self.max_line:  # self.pending, without a property call
                 # Already too long without its ending: keep a prefix, drop the rest.
                 self._dropping = bytes(self._buf[self._pos:self._pos + self.max_line])
                 self._drop_rest()

@@ -42,13 +42,14 @@ ALLOWED_BEFORE_TLS = frozenset({"EHLO", "HELO", "STARTTLS", "NOOP", "RSET", "QUI
 ALLOWED_BEFORE_AUTH = frozenset({"EHLO", "HELO", "AUTH", "NOOP", "RSET", "QUIT", "STARTTLS"})
 
 # The states in which a verb is in sequence; elsewhere it gets 503 (RFC 5321 §4.1.4,
-# §3.3; RFC 4954 §4 for AUTH; STARTTLS only between transactions after EHLO).
-IN_SEQUENCE: dict[str, frozenset[ServerState]] = {
-    "MAIL": frozenset({S.READY}),
-    "RCPT": frozenset({S.MAIL, S.RCPT}),
-    "DATA": frozenset({S.RCPT}),
-    "AUTH": frozenset({S.READY}),
-    "STARTTLS": frozenset({S.READY}),
+# §3.3; RFC 4954 §4 for AUTH; STARTTLS only between transactions after EHLO). Tuples: asked on
+# every command, and a tuple is searched by identity where a set would call the Enum's __hash__.
+IN_SEQUENCE: dict[str, tuple[ServerState, ...]] = {
+    "MAIL": (S.READY,),
+    "RCPT": (S.MAIL, S.RCPT),
+    "DATA": (S.RCPT,),
+    "AUTH": (S.READY,),
+    "STARTTLS": (S.READY,),
 }
 
 # Why a verb is out of sequence, by the state it arrived in (the 503 reply text).

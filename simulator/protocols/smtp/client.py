@@ -11,7 +11,7 @@ STARTTLS, AUTH...) leaves it without results and sets `session_failure`.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple
@@ -284,8 +284,7 @@ class SMTPClient:
             return self._abort(command.lower(), reply)
         if pending is None:
             raise RemoteProtocolError(f"unexpected reply {reply.code}")
-        handler = getattr(self, "_on_" + pending.command.lower().replace("-", "_"))
-        handler(reply, pending)
+        _REPLY_HANDLERS[pending.command](self, reply, pending)
 
     def _close(self) -> None:
         self.closed = True
@@ -542,3 +541,11 @@ class SMTPClient:
 
     def _on_quit(self, reply: Reply, pending: _Pending) -> None:
         self._close()
+
+
+# The handler of each command's reply ("DATA-END" -> _on_data_end), looked up once here rather
+# than by name on every reply.
+_REPLY_HANDLERS: dict[str, Callable[[SMTPClient, Reply, _Pending], None]] = {
+    name[len("_on_"):].upper().replace("_", "-"): handler
+    for name, handler in vars(SMTPClient).items() if name.startswith("_on_") and name != "_on_reply"
+}

@@ -7,6 +7,7 @@ about senders, recipients, credentials and messages through `ServerPolicy`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MappingProxyType
 
 from simulator.protocols.common import AnswerPending, LoginGate, ShutdownReason
@@ -66,6 +67,12 @@ SHUTDOWN_REPLIES: dict[ShutdownReason, Reply] = {
 
 COMMAND_LINE_MAX = 512  # RFC 5321 §4.5.3.1.4, CRLF included
 AUTH_LINE_MAX = 12288  # room for big SASL responses; over it -> 500 5.5.6 (RFC 4954 §6)
+DATA_LINE_MAX = TEXT_LINE_MAX + 1  # the stuffed dot does not count (§4.5.3.1.6)
+# Plain names for the states the per-line loop tests: an Enum member read off its class costs
+# several global lookups (Python 3.11). A tuple is searched by identity, without hashing.
+_NEW, _DATA, _AUTH, _REFUSED = ServerState.NEW, ServerState.DATA, ServerState.AUTH, ServerState.REFUSED
+_CLOSED, _STARTTLS, _VERDICT = ServerState.CLOSED, ServerState.STARTTLS, ServerState.VERDICT
+_STOP_READING = (_CLOSED, _STARTTLS, _VERDICT)  # receive_data() reads no further line
 
 
 class SMTPServer:
@@ -97,7 +104,7 @@ class SMTPServer:
 
     @property
     def closed(self) -> bool:
-        return self.state is ServerState.CLOSED
+        return self.state is _CLOSED
 
     @property
     def envelope(self) -> Envelope:
@@ -133,30 +140,35 @@ class SMTPServer:
         return self._take_events()
 
     def receive_data(self, data: bytes) -> list[Event]:
-        if self.state is ServerState.NEW:
+        if self.state is _NEW:
             raise LocalProtocolError("call start() before receive_data()")
-        if self.state is ServerState.STARTTLS:
+        if self.state is _STARTTLS:
             raise LocalProtocolError("TLS handshake pending: call tls_established() first")
-        if self.state is ServerState.CLOSED:
+        if self.state is _CLOSED:
             return []  # anything after QUIT or 421 is ignored
-        self._lines.feed(data)
-        while self.state not in (ServerState.CLOSED, ServerState.STARTTLS, ServerState.VERDICT):
-            if self.state is ServerState.DATA and self._data_lines():
-                continue
-            self._lines.max_line = self._line_limit()
-            line = self._lines.next_line()
+        lines = self._lines
+        lines.feed(data)
+        while (state := self.state) not in _STOP_READING:
+            # The limit follows the state the next line is read in (checked per line, not per chunk).
+            if state is _DATA:
+                if self._data_lines():
+                    continue
+                lines.max_line = DATA_LINE_MAX
+            else:
+                lines.max_line = AUTH_LINE_MAX if state is _AUTH else COMMAND_LINE_MAX
+            line = lines.next_line()
             if line is None:
                 break
-            if self.state is ServerState.DATA:
+            if state is _DATA:
                 self._data_line(line)
-            elif self.state is ServerState.AUTH:
+            elif state is _AUTH:
                 self._auth_line(line)
             else:
                 self._command_line(line)
             if self.errors >= self.config.hard_error_limit and not self.closed:
                 self._reply(self._with_domain(R.TOO_MANY_ERRORS), "")  # Postfix: 421, and close
                 self._close()
-        if self.state in (ServerState.CLOSED, ServerState.STARTTLS):
+        if self.state is _CLOSED or self.state is _STARTTLS:
             # Never execute what was pipelined after STARTTLS (CVE-2011-0411) or QUIT.
             self._lines.clear()
         return self._take_events()
@@ -249,13 +261,6 @@ class SMTPServer:
         self.state = ServerState.CLOSED
         self._events.append(ConnectionClosed())
 
-    def _line_limit(self) -> int:
-        if self.state is ServerState.DATA:
-            return TEXT_LINE_MAX + 1  # the stuffed dot does not count (§4.5.3.1.6)
-        if self.state is ServerState.AUTH:
-            return AUTH_LINE_MAX
-        return COMMAND_LINE_MAX
-
     def _reset_transaction(self) -> None:
         self._mail_from = None
         self._mail_params = {}
@@ -289,7 +294,7 @@ class SMTPServer:
         if verb not in KNOWN_VERBS:
             # Empty, unknown, or non-ASCII garbage: 500, and the session goes on (§3.8).
             return self._reply(R.SYNTAX_ERROR, verb)
-        if self.state is ServerState.REFUSED and verb != "QUIT":
+        if self.state is _REFUSED and verb != "QUIT":
             return self._reply(R.BAD_SEQUENCE, verb)  # RFC 5321 §3.1 after a 554 greeting
         if self.config.require_tls and not self.tls_active and verb not in ALLOWED_BEFORE_TLS:
             return self._reply(R.MUST_ISSUE_STARTTLS, verb)
@@ -301,13 +306,13 @@ class SMTPServer:
                 return self._reply(self._sequence_error(verb), verb)
             return self._reply(R.AUTH_REQUIRED, verb)
         # AUTH and STARTTLS check their sequence themselves, after "already done"-style checks.
-        if verb in IN_SEQUENCE and self.state not in IN_SEQUENCE[verb] and verb not in ("AUTH", "STARTTLS"):
+        if verb in IN_SEQUENCE and verb not in ("AUTH", "STARTTLS") and self.state not in IN_SEQUENCE[verb]:
             return self._reply(self._sequence_error(verb), verb)
         if verb in NO_ARGUMENT_VERBS and arg.strip(" "):
             if verb == "STARTTLS":
                 return self._reply(R.STARTTLS_SYNTAX, verb)
             return self._reply(R.ARG_SYNTAX.with_text(f"Syntax: {verb}"), verb)
-        getattr(self, f"_cmd_{verb.lower()}")(arg.strip(" "), verb)
+        _COMMANDS[verb](self, arg.strip(" "), verb)
 
     def _sequence_error(self, verb: str) -> Reply:
         return R.BAD_SEQUENCE.with_text(SEQUENCE_ERRORS.get((verb, self.state), R.BAD_SEQUENCE.message))
@@ -588,3 +593,7 @@ class SMTPServer:
         self._reset_transaction()
         self.state = AFTER_SUCCESS["DATA-END"]
         self._reply(reply, "DATA-END")
+
+
+# Each known verb's handler, found once here rather than by name on every command line.
+_COMMANDS: dict[str, Callable[[SMTPServer, str, str], None]] = {v: getattr(SMTPServer, f"_cmd_{v.lower()}") for v in KNOWN_VERBS}
