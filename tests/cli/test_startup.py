@@ -80,6 +80,8 @@ sys.stderr.write("\\nCLASSES " + json.dumps(made) + "\\n")
 NOT_CREATED_ON_THE_HAPPY_PATH = (
     # IMAP failures, IDLE, ID, mailbox and flag changes (simulator.protocols.imap._events_more)
     "LoginFailed", "CommandFailed", "InvalidCommand", "IdleStarted", "FlagsStored", "MailboxCreated",
+    # SMTP refusals and failed sessions (simulator.protocols.smtp._events_more)
+    "AuthFailed", "RecipientRejected", "MessageRejected", "TLSUnavailable", "SessionFailed",
     # a kept trace (simulator.trace.events): a streamed run writes each event's line without making it
     "TraceEvent", "Trace", "ActorInfo", "KeyMoment",
 )

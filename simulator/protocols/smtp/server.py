@@ -14,7 +14,6 @@ from simulator.protocols.errors import LocalProtocolError
 from simulator.protocols.smtp import _sasl
 from simulator.protocols.smtp import replies as R
 from simulator.protocols.smtp._events import (
-    AuthFailed,
     AuthSucceeded,
     CommandReceived,
     ConnectionClosed,
@@ -22,9 +21,7 @@ from simulator.protocols.smtp._events import (
     Hello,
     MailAccepted,
     MessageReceived,
-    MessageRejected,
     RecipientAccepted,
-    RecipientRejected,
     ReplySent,
     StartTLSRequested,
 )
@@ -437,6 +434,8 @@ class SMTPServer:
         return domain.lower().rstrip(".") in self.config.local_domains
 
     def _refuse_recipient(self, address: str, reply: Reply, verb: str) -> None:
+        from simulator.protocols.smtp._events_more import RecipientRejected  # a refusal: imported when first made
+
         self._events.append(RecipientRejected(address, reply))
         self._reply(reply, verb)
 
@@ -521,6 +520,8 @@ class SMTPServer:
         self._sasl = None
         self.state = AFTER_SUCCESS["AUTH-END"]
         if isinstance(step, _sasl.Failure):
+            from simulator.protocols.smtp._events_more import AuthFailed
+
             self._events.append(AuthFailed(step.username, mechanism))
             return self._reply(step.reply, "AUTH")
         gate = self.login_gate
@@ -534,6 +535,8 @@ class SMTPServer:
             return self._reply(R.AUTH_SUCCEEDED, "AUTH")
         if gate is not None:
             gate.failed()
+        from simulator.protocols.smtp._events_more import AuthFailed
+
         self._events.append(AuthFailed(step.username, mechanism))
         self._reply(R.AUTH_CREDENTIALS_INVALID, "AUTH")
 
@@ -567,6 +570,8 @@ class SMTPServer:
         envelope = self.envelope
         refusal = content.refusal()
         if refusal is not None:
+            from simulator.protocols.smtp._events_more import MessageRejected
+
             self._events.append(MessageRejected(envelope, refusal))
             reply = refusal
         else:
