@@ -321,8 +321,7 @@ class SMTPClient:
         messages whose MAIL was never sent keep no result, so a queue can tell
         "this server answered" from "never got that far" (and try the next MX).
         """
-        from simulator.protocols.smtp._events_more import SessionFailed  # a failure: imported when first made
-
+        from simulator.protocols.smtp._events_more import SessionFailed
         failure = SessionFailed(stage, reply.code, reply.message, reply.enhanced)
         self.session_failure = failure
         self._events.append(failure)
@@ -377,7 +376,6 @@ class SMTPClient:
             if policy is TLSPolicy.REQUIRE_STARTTLS:
                 self.tls_unavailable = True
                 from simulator.protocols.smtp._events_more import TLSUnavailable
-
                 self._events.append(TLSUnavailable())
                 self._fail("starttls", STARTTLS_NOT_OFFERED)
                 return self._quit()
@@ -394,7 +392,6 @@ class SMTPClient:
             return
         self.tls_unavailable = True
         from simulator.protocols.smtp._events_more import TLSUnavailable
-
         self._events.append(TLSUnavailable())
         if self.config.tls is TLSPolicy.REQUIRE_STARTTLS:
             self._fail("starttls", reply)

@@ -434,8 +434,7 @@ class SMTPServer:
         return domain.lower().rstrip(".") in self.config.local_domains
 
     def _refuse_recipient(self, address: str, reply: Reply, verb: str) -> None:
-        from simulator.protocols.smtp._events_more import RecipientRejected  # a refusal: imported when first made
-
+        from simulator.protocols.smtp._events_more import RecipientRejected
         self._events.append(RecipientRejected(address, reply))
         self._reply(reply, verb)
 
@@ -521,7 +520,6 @@ class SMTPServer:
         self.state = AFTER_SUCCESS["AUTH-END"]
         if isinstance(step, _sasl.Failure):
             from simulator.protocols.smtp._events_more import AuthFailed
-
             self._events.append(AuthFailed(step.username, mechanism))
             return self._reply(step.reply, "AUTH")
         gate = self.login_gate
@@ -536,7 +534,6 @@ class SMTPServer:
         if gate is not None:
             gate.failed()
         from simulator.protocols.smtp._events_more import AuthFailed
-
         self._events.append(AuthFailed(step.username, mechanism))
         self._reply(R.AUTH_CREDENTIALS_INVALID, "AUTH")
 
@@ -571,7 +568,6 @@ class SMTPServer:
         refusal = content.refusal()
         if refusal is not None:
             from simulator.protocols.smtp._events_more import MessageRejected
-
             self._events.append(MessageRejected(envelope, refusal))
             reply = refusal
         else:
