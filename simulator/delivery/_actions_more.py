@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simulator.delivery._action import Action
 from simulator.delivery.outcomes import QueueEntry
-from simulator.delivery.planner import Action
 from simulator.mail.dsn import DSNAction, RecipientStatus
 
 __all__ = ["Report", "Wait"]

@@ -23,6 +23,7 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from simulator.delivery._action import Action
 from simulator.delivery.outcomes import OPEN, Ledger, Outcome, QueueEntry, RecipientState, Result
 from simulator.dns import DNSAnswer
 from simulator.protocols.smtp import replies as R
@@ -43,17 +44,13 @@ def __getattr__(name: str) -> Any:
         return getattr(_actions_more, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 _S = RecipientState
 
 
 # --- what the planner asks for ---------------------------------------------------------------------
-# (``Wait`` and ``Report``, which a delivery that succeeds at once never asks for, are in ``_actions_more``.)
-
-
-class Action:
-    """Base class of the planner's requests."""
-
-    __slots__ = ()
+# ``Wait`` and ``Report``, which a delivery that succeeds at once never asks for, are in ``_actions_more``;
+# the base class ``Action`` is in ``_action``, so that module need not import this one (no import cycle).
 
 
 @dataclass(frozen=True)
