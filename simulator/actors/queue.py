@@ -21,8 +21,6 @@ from simulator.delivery.planner import (
     LookUp,
     Note,
     Relay,
-    Report,
-    Wait,
     failed_after_acceptance,
     failed_after_acceptance_note,
     queued_note,
@@ -89,12 +87,18 @@ class OutboundQueue:
                 answer = yield from lookup(world, self.host.id, action.name, action.rdtype)
             elif isinstance(action, Relay):
                 answer = yield from relay_to(world, self.host, action, entry.sender, content)
-            elif isinstance(action, Wait):
-                yield action.seconds
             elif isinstance(action, Finished):
                 return
-            else:
+            elif isinstance(action, Note):
                 self._perform(action, content)
+            else:
+                # Only a retry or a DSN gets here (the action classes are disjoint, so the order of the
+                # checks does not matter): their classes are imported when first asked for.
+                from simulator.delivery._actions_more import Wait
+                if isinstance(action, Wait):
+                    yield action.seconds
+                else:
+                    self._perform(action, content)
 
     def _perform(self, action: Action, content: bytes) -> None:
         """A note for the trace, or a DSN to write and queue."""
@@ -102,6 +106,7 @@ class OutboundQueue:
         if isinstance(action, Note):
             world.note(self.host.id, self.host.id, action.text, action.explain, action.rfc, kind=action.kind)
             return
+        from simulator.delivery._actions_more import Report
         assert isinstance(action, Report)
         record(world.ledger, action)
         if action.dropped:

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from simulator.delivery._action import Action
 from simulator.delivery.outcomes import OPEN, Ledger, Outcome, QueueEntry, RecipientState, Result
 from simulator.dns import DNSAnswer
 from simulator.protocols.smtp import replies as R
@@ -31,16 +32,25 @@ from simulator.scenario.faults import QueuePolicy
 from simulator.scenario.model import Host, Role
 from simulator.trace.fields import Kind
 
+if TYPE_CHECKING:
+    from simulator.delivery._actions_more import Report, Wait
+
+
+def __getattr__(name: str) -> Any:
+    """PEP 562: ``Wait`` and ``Report`` (in ``_actions_more``), imported on first access."""
+    if name in ("Report", "Wait"):
+        from simulator.delivery import _actions_more
+
+        return getattr(_actions_more, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _S = RecipientState
 
 
 # --- what the planner asks for ---------------------------------------------------------------------
-
-
-class Action:
-    """Base class of the planner's requests."""
-
-    __slots__ = ()
+# ``Wait`` and ``Report``, which a delivery that succeeds at once never asks for, are in ``_actions_more``;
+# the base class ``Action`` is in ``_action``, so that module need not import this one (no import cycle).
 
 
 @dataclass(frozen=True)
@@ -76,25 +86,6 @@ class Note(Action):
     explain: str
     rfc: str | None
     kind: Kind = Kind.QUEUE
-
-
-@dataclass(frozen=True)
-class Wait(Action):
-    """Sleep this long on the driver's clock, then ask again."""
-
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Report(Action):
-    """A DSN is due: queue it (durably) before answering; or, for a bounce, note the drop."""
-
-    entry: QueueEntry
-    action: DSNAction
-    recipients: tuple[RecipientStatus, ...]
-    reporting_mta: str
-    id_domain: str  # the domain of the DSN's Message-ID
-    dropped: bool = False  # a bounce failed: no DSN about a DSN (RFC 5321 §4.5.5)
 
 
 @dataclass(frozen=True)
@@ -183,6 +174,7 @@ class DeliveryPlanner:
                 "RFC 5321 says the retry interval SHOULD be at least 30 minutes.",
                 "RFC 5321 §4.5.4.1")
             entry.next_attempt = self.now + schedule.retry
+            from simulator.delivery._actions_more import Wait  # a retry: imported when first needed
             yield Wait(schedule.retry)
             yield Note(f"{entry.id}: retry #{entry.attempts} for {', '.join(deferred)}",
                        "The queue runner tries the deferred recipients again.", "RFC 5321 §4.5.4.1")
@@ -297,6 +289,7 @@ def reports(entry: QueueEntry, action: DSNAction, reporter: Host,
         rcpts = [r for r, o in entry.outcomes.items() if o.state is _S.DEFERRED]
     if not rcpts:
         return
+    from simulator.delivery._actions_more import Report  # a DSN is due: imported when first needed
     statuses = tuple(_status(r, entry.outcomes[r], action, until) for r in rcpts)
     domain = reporter.domains[0] if reporter.domains else reporter.hostname
     if entry.sender == "":

@@ -80,6 +80,10 @@ sys.stderr.write("\\nCLASSES " + json.dumps(made) + "\\n")
 NOT_CREATED_ON_THE_HAPPY_PATH = (
     # IMAP failures, IDLE, ID, mailbox and flag changes (simulator.protocols.imap._events_more)
     "LoginFailed", "CommandFailed", "InvalidCommand", "IdleStarted", "FlagsStored", "MailboxCreated",
+    # SMTP refusals and failed sessions (simulator.protocols.smtp._events_more)
+    "AuthFailed", "RecipientRejected", "MessageRejected", "TLSUnavailable", "SessionFailed",
+    # the queue's retry and DSN actions (simulator.delivery._actions_more)
+    "Wait", "Report",
     # a kept trace (simulator.trace.events): a streamed run writes each event's line without making it
     "TraceEvent", "Trace", "ActorInfo", "KeyMoment",
 )

@@ -6,12 +6,15 @@ The server's events come first, then the client's. Both sides have an
 
 The events every driver acts on (TLS upgrade, login, close) are the ones all
 protocols share, from `simulator.protocols.common`; they are re-exported here.
+The refusals and failures a delivered session does not report are defined in
+``_events_more`` and re-exported on first access, so that a run whose sessions
+all succeed does not create their classes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simulator.protocols.common import (
     ConnectionClosed,
@@ -24,6 +27,13 @@ from simulator.protocols.common import (
 from simulator.protocols.smtp.replies import Reply, split_enhanced
 
 if TYPE_CHECKING:
+    from simulator.protocols.smtp._events_more import (
+        AuthFailed,
+        MessageRejected,
+        RecipientRejected,
+        SessionFailed,
+        TLSUnavailable,
+    )
     from simulator.protocols.smtp.policy import Envelope
 
 
@@ -52,6 +62,18 @@ __all__ = [
     "StartTLSRequested",
     "TLSUnavailable",
 ]
+
+
+_MORE = frozenset({"AuthFailed", "MessageRejected", "RecipientRejected", "SessionFailed", "TLSUnavailable"})
+
+
+def __getattr__(name: str) -> Any:
+    """PEP 562: the events defined in ``_events_more``, imported on first access."""
+    if name in _MORE:
+        from simulator.protocols.smtp import _events_more
+
+        return getattr(_events_more, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- server ------------------------------------------------------------------------------------
@@ -93,14 +115,6 @@ class AuthSucceeded(LoginSucceeded):
 
 
 @dataclass(frozen=True)
-class AuthFailed(Event):
-    """A login attempt was refused."""
-
-    username: str
-    mechanism: str
-
-
-@dataclass(frozen=True)
 class MailAccepted(Event):
     """MAIL FROM was accepted: a transaction began."""
 
@@ -115,27 +129,11 @@ class RecipientAccepted(Event):
 
 
 @dataclass(frozen=True)
-class RecipientRejected(Event):
-    """RCPT TO was refused for this address, with the reply sent."""
-
-    address: str
-    reply: Reply
-
-
-@dataclass(frozen=True)
 class MessageReceived(Event):
     """The final dot arrived and the policy was asked; `reply` is its answer."""
 
     envelope: Envelope
     content: bytes  # un-dot-stuffed, CRLF line ends, without the final "."
-    reply: Reply
-
-
-@dataclass(frozen=True)
-class MessageRejected(Event):
-    """The final dot arrived but the server refused the data itself (too big, bare LF...)."""
-
-    envelope: Envelope
     reply: Reply
 
 
@@ -173,11 +171,6 @@ class DataSent(Event):
 
 
 @dataclass(frozen=True)
-class TLSUnavailable(Event):
-    """STARTTLS was wanted but not advertised, or refused (e.g. 454)."""
-
-
-@dataclass(frozen=True)
 class ClientAuthFailed(Event):
     """The server refused the client's login."""
 
@@ -204,13 +197,3 @@ class MessageResult(Event):
     enhanced: str | None
     text: str
     accepted: bool  # the server took responsibility (2xx after the final dot)
-
-
-@dataclass(frozen=True)
-class SessionFailed(Event):
-    """The session cannot carry (more) mail: at which stage, and the reply."""
-
-    stage: str  # "greeting", "ehlo", "starttls", "auth", "connection", ...
-    code: int
-    text: str
-    enhanced: str | None = None  # the reply's enhanced status code, when it had one

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from simulator.protocols.errors import LocalProtocolError, RemoteProtocolError
 from simulator.protocols.smtp import _sasl
@@ -27,15 +27,16 @@ from simulator.protocols.smtp._events import (
     RecipientResult,
     ReplyReceived,
     SessionClosed,
-    SessionFailed,
     StartTLSReady,
-    TLSUnavailable,
 )
 from simulator.protocols.smtp import replies as R
 from simulator.protocols.smtp._framing import encode_data
 from simulator.protocols.smtp._reading import MAX_REPLY_BYTES, read_line, reply_of, whole_replies
 from simulator.protocols.smtp._state import CLIENT_STATE_FOR_COMMAND, ClientState
 from simulator.protocols.smtp.replies import Reply
+
+if TYPE_CHECKING:
+    from simulator.protocols.smtp._events_more import SessionFailed
 
 AuthFailed = ClientAuthFailed  # the brief's name for the client-side event
 
@@ -319,6 +320,7 @@ class SMTPClient:
         messages whose MAIL was never sent keep no result, so a queue can tell
         "this server answered" from "never got that far" (and try the next MX).
         """
+        from simulator.protocols.smtp._events_more import SessionFailed
         failure = SessionFailed(stage, reply.code, reply.message, reply.enhanced)
         self.session_failure = failure
         self._events.append(failure)
@@ -372,6 +374,7 @@ class SMTPClient:
                 return self._send("STARTTLS", "STARTTLS")
             if policy is TLSPolicy.REQUIRE_STARTTLS:
                 self.tls_unavailable = True
+                from simulator.protocols.smtp._events_more import TLSUnavailable
                 self._events.append(TLSUnavailable())
                 self._fail("starttls", STARTTLS_NOT_OFFERED)
                 return self._quit()
@@ -387,6 +390,7 @@ class SMTPClient:
             self._events.append(StartTLSReady())
             return
         self.tls_unavailable = True
+        from simulator.protocols.smtp._events_more import TLSUnavailable
         self._events.append(TLSUnavailable())
         if self.config.tls is TLSPolicy.REQUIRE_STARTTLS:
             self._fail("starttls", reply)

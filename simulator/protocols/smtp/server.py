@@ -15,7 +15,6 @@ from simulator.protocols.errors import LocalProtocolError
 from simulator.protocols.smtp import _sasl
 from simulator.protocols.smtp import replies as R
 from simulator.protocols.smtp._events import (
-    AuthFailed,
     AuthSucceeded,
     CommandReceived,
     ConnectionClosed,
@@ -23,9 +22,7 @@ from simulator.protocols.smtp._events import (
     Hello,
     MailAccepted,
     MessageReceived,
-    MessageRejected,
     RecipientAccepted,
-    RecipientRejected,
     ReplySent,
     StartTLSRequested,
 )
@@ -442,6 +439,7 @@ class SMTPServer:
         return domain.lower().rstrip(".") in self.config.local_domains
 
     def _refuse_recipient(self, address: str, reply: Reply, verb: str) -> None:
+        from simulator.protocols.smtp._events_more import RecipientRejected
         self._events.append(RecipientRejected(address, reply))
         self._reply(reply, verb)
 
@@ -526,6 +524,7 @@ class SMTPServer:
         self._sasl = None
         self.state = AFTER_SUCCESS["AUTH-END"]
         if isinstance(step, _sasl.Failure):
+            from simulator.protocols.smtp._events_more import AuthFailed
             self._events.append(AuthFailed(step.username, mechanism))
             return self._reply(step.reply, "AUTH")
         gate = self.login_gate
@@ -539,6 +538,7 @@ class SMTPServer:
             return self._reply(R.AUTH_SUCCEEDED, "AUTH")
         if gate is not None:
             gate.failed()
+        from simulator.protocols.smtp._events_more import AuthFailed
         self._events.append(AuthFailed(step.username, mechanism))
         self._reply(R.AUTH_CREDENTIALS_INVALID, "AUTH")
 
@@ -572,6 +572,7 @@ class SMTPServer:
         envelope = self.envelope
         refusal = content.refusal()
         if refusal is not None:
+            from simulator.protocols.smtp._events_more import MessageRejected
             self._events.append(MessageRejected(envelope, refusal))
             reply = refusal
         else:
