@@ -12,10 +12,9 @@ from types import MappingProxyType
 
 from simulator.protocols.common import AnswerPending, LoginGate, ShutdownReason
 from simulator.protocols.errors import LocalProtocolError
-from simulator.protocols.smtp import _sasl
+from simulator.protocols.smtp import _sasl, _server_auth
 from simulator.protocols.smtp import replies as R
 from simulator.protocols.smtp._events import (
-    AuthSucceeded,
     CommandReceived,
     ConnectionClosed,
     Event,
@@ -440,6 +439,7 @@ class SMTPServer:
 
     def _refuse_recipient(self, address: str, reply: Reply, verb: str) -> None:
         from simulator.protocols.smtp._events_more import RecipientRejected
+
         self._events.append(RecipientRejected(address, reply))
         self._reply(reply, verb)
 
@@ -483,64 +483,10 @@ class SMTPServer:
         self.state = AFTER_SUCCESS[verb]
         self._events.append(StartTLSRequested())
 
-    def _cmd_auth(self, arg: str, verb: str) -> None:
-        if not self._auth_enabled:
-            return self._reply(R.AUTH_NOT_ENABLED, verb)
-        if not arg:
-            return self._reply(R.AUTH_SYNTAX, verb)
-        if self.auth_user is not None:
-            return self._reply(R.AUTH_ALREADY_DONE, verb)  # RFC 4954 §4
-        if self.state not in IN_SEQUENCE[verb] or not self._esmtp:
-            # AUTH is an extension: it needs EHLO (HELO is not enough), and no open transaction.
-            text = SEQUENCE_ERRORS.get((verb, self.state), "Send EHLO first")
-            return self._reply(R.BAD_SEQUENCE.with_text(text), verb)
-        words = arg.split(" ")
-        mechanism = words[0].upper()
-        if len(words) > 2:
-            return self._reply(R.AUTH_SYNTAX, verb)
-        if mechanism not in self.config.auth_mechanisms:
-            return self._reply(R.AUTH_MECH_UNKNOWN, verb)
-        if not self.tls_active:
-            return self._reply(R.ENCRYPTION_REQUIRED_FOR_AUTH, verb)  # RFC 4954 §6: 538
-        self._sasl = _sasl.ServerExchange(mechanism)
-        self._auth_step(self._sasl.start(words[1] if len(words) == 2 else None))
-
-    # --- SASL continuation lines ---------------------------------------------------------------
-
-    def _auth_line(self, line: Line) -> None:
-        if line.too_long:
-            return self._auth_step(_sasl.Failure(R.AUTH_LINE_TOO_LONG))
-        if line.ending != CRLF:
-            return self._auth_step(_sasl.Failure(R.BARE_LF_IN_COMMAND))
-        assert self._sasl is not None
-        self._auth_step(self._sasl.respond(line.data.decode("latin-1").strip(" ")))
-
-    def _auth_step(self, step: _sasl.Step) -> None:
-        assert self._sasl is not None
-        mechanism = self._sasl.mechanism
-        if isinstance(step, _sasl.Challenge):
-            self.state = AFTER_SUCCESS["AUTH"]
-            return self._reply(step.reply, "AUTH")
-        self._sasl = None
-        self.state = AFTER_SUCCESS["AUTH-END"]
-        if isinstance(step, _sasl.Failure):
-            from simulator.protocols.smtp._events_more import AuthFailed
-            self._events.append(AuthFailed(step.username, mechanism))
-            return self._reply(step.reply, "AUTH")
-        gate = self.login_gate
-        if gate is not None and not gate.allowed():
-            # Too many wrong passwords from this client: not even checked; 421 and close (RFC 5321 §3.8).
-            self._reply(self._with_domain(R.TOO_MANY_AUTH_FAILURES), "AUTH")
-            return self._close()
-        if self.policy.authenticate(mechanism, step.username, step.password):
-            self.auth_user = step.username
-            self._events.append(AuthSucceeded(step.username, mechanism))
-            return self._reply(R.AUTH_SUCCEEDED, "AUTH")
-        if gate is not None:
-            gate.failed()
-        from simulator.protocols.smtp._events_more import AuthFailed
-        self._events.append(AuthFailed(step.username, mechanism))
-        self._reply(R.AUTH_CREDENTIALS_INVALID, "AUTH")
+    # AUTH and its SASL continuation lines (RFC 4954): in _server_auth, the exchange's own module.
+    _cmd_auth = _server_auth.cmd_auth
+    _auth_line = _server_auth.auth_line
+    _auth_step = _server_auth.auth_step
 
     # --- message content -----------------------------------------------------------------------
 
@@ -573,6 +519,7 @@ class SMTPServer:
         refusal = content.refusal()
         if refusal is not None:
             from simulator.protocols.smtp._events_more import MessageRejected
+
             self._events.append(MessageRejected(envelope, refusal))
             reply = refusal
         else:
