@@ -23,21 +23,8 @@ from .client import IMAPTLS, FetchedMessage, IMAPClient, IMAPClientConfig
 from .server import IMAPServer, IMAPServerConfig
 
 if TYPE_CHECKING:
-    from ._events_more import (
-        ClientIdentified,
-        CommandFailed,
-        FlagsStored,
-        IdleEnded,
-        IdleStarted,
-        InvalidCommand,
-        LoginFailed,
-        MailboxCreated,
-        MailboxDeleted,
-        MailboxRenamed,
-        MessageAppended,
-        MessagesCopied,
-        MessagesExpunged,
-    )
+    # The lazy events, under the one list ``_events`` keeps of them (its TYPE_CHECKING block and __all__).
+    from ._events import *  # noqa: F403
 
 __all__ = [
     "IMAPTLS",
