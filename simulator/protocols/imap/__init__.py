@@ -65,6 +65,6 @@ def __getattr__(name: str) -> Any:
     """PEP 562: the events a plain session does not report (``_events_more``), imported on first access."""
     from . import _events
 
-    if name in _events._MORE:
+    if name in _events.__all__:
         return getattr(_events, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
