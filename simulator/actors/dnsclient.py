@@ -42,16 +42,21 @@ def lookup(world: World, asker: str, qname: str, rdtype: str, *,
     if exchange.timeout:
         return None
     yield latency
-    answer, lines = exchange.answer()
-    for i, text in enumerate(lines):
-        world.recorder.emit(
-            Kind.DNS, resolver_host.id, asker, text, answer_explain(text, answer, qname),
-            port=53, dir=Direction.SERVER, rfc=answer_rfc(text, answer),
-            wire=exchange.response if i == 0 else None,  # the message's bytes ride on its first line
-        )
+    answer = _traced_answer(world, resolver_host.id, asker, exchange, qname)
     yield latency
     return answer
 
+
+def _traced_answer(world: World, resolver: str, asker: str, exchange: DNSExchange, qname: str) -> DNSAnswer:
+    """The resolver's answer, each of its lines traced as dig shows them."""
+    answer, lines = exchange.answer()
+    for i, text in enumerate(lines):
+        world.recorder.emit(
+            Kind.DNS, resolver, asker, text, answer_explain(text, answer, qname),
+            port=53, dir=Direction.SERVER, rfc=answer_rfc(text, answer),
+            wire=exchange.response if i == 0 else None,  # the message's bytes ride on its first line
+        )
+    return answer
 
 
 def client_check(world: World, mx: str, check: ClientCheck) -> Generator[float, Any, None]:
@@ -87,11 +92,6 @@ def run_now(world: World, asker: str, check: Checks) -> None:
             text, explain, rfc = exchange.no_answer(exchange.tries, world.scenario.queue.dns_timeout)
             world.recorder.emit(Kind.DNS, asker, resolver_host.id, text, explain, port=53, rfc=rfc)
             return None
-        answer, lines = exchange.answer()
-        for i, text in enumerate(lines):
-            world.recorder.emit(Kind.DNS, resolver_host.id, asker, text, answer_explain(text, answer, step.name),
-                                port=53, dir=Direction.SERVER, rfc=answer_rfc(text, answer),
-                                wire=exchange.response if i == 0 else None)
-        return answer
+        return _traced_answer(world, resolver_host.id, asker, exchange, step.name)
 
     drive(check, ask, lambda step: world.note(asker, asker, step.text, step.explain, step.rfc))

@@ -81,15 +81,14 @@ def _positive(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     import asyncio  # here, not at the top: `smtpsim --help` needs no event loop
 
+    from simulator.live.crashpoints import problem
     from simulator.live.runtime import LiveMode, LiveOptions
     from simulator.scenario.library import open_scenario
 
-    from simulator.live.crashpoints import problem
-
     if getattr(args, "replay", False):
         return _replay(args)
-    if problem() is not None:
-        return _fail(str(problem()))
+    if (bad_crash_point := problem()) is not None:
+        return _fail(bad_crash_point)
     try:
         scenario = open_scenario(args.scenario)
         options = LiveOptions(listen=args.listen, base_port=args.base_port, ephemeral=args.ephemeral,

@@ -19,34 +19,33 @@ def sim_datetime(t: float) -> datetime:
 
 def rfc5322_date(t: float) -> str:
     """``Sat, 28 Nov 2026 09:00:00 +0000`` (RFC 5322 §3.3)."""
-    delta = timedelta(seconds=t)
-    # The date shows whole seconds only: one string per second of simulated time (bounded).
-    key = (delta.days, delta.seconds)
-    date = _DATES.get(key)
-    if date is None:
-        date = format_datetime(EPOCH + delta)
-        if len(_DATES) < _DATES_KEPT:
-            _DATES[key] = date
-    return date
-
-
-_DATES: dict[tuple[int, int], str] = {}
-_DATES_KEPT = 4096
+    return _remembered(_DATES, t, format_datetime)
 
 
 def imap_date(t: float) -> str:
     """IMAP's date-time form, ``28-Nov-2026 09:00:00 +0000`` (RFC 3501 §9)."""
-    delta = timedelta(seconds=t)
-    key = (delta.days, delta.seconds)  # whole seconds, as rfc5322_date
-    date = _IMAP_DATES.get(key)
-    if date is None:
-        date = (EPOCH + delta).strftime("%d-%b-%Y %H:%M:%S +0000")
-        if len(_IMAP_DATES) < _DATES_KEPT:
-            _IMAP_DATES[key] = date
-    return date
+    return _remembered(_IMAP_DATES, t, _imap_form)
 
 
+def _imap_form(when: datetime) -> str:
+    return when.strftime("%d-%b-%Y %H:%M:%S +0000")
+
+
+# The dates show whole seconds only: one string per second of simulated time and form (bounded).
+_DATES: dict[tuple[int, int], str] = {}
 _IMAP_DATES: dict[tuple[int, int], str] = {}
+_DATES_KEPT = 4096
+
+
+def _remembered(dates: dict[tuple[int, int], str], t: float, form: Callable[[datetime], str]) -> str:
+    delta = timedelta(seconds=t)
+    key = (delta.days, delta.seconds)
+    date = dates.get(key)
+    if date is None:
+        date = form(EPOCH + delta)
+        if len(dates) < _DATES_KEPT:
+            dates[key] = date
+    return date
 
 
 def received_header(

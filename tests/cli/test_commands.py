@@ -172,3 +172,13 @@ def test_a_bare_scenario_name_plays_it_and_a_misspelt_one_is_suggested(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["frobnicate"])
     assert exit_.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+def test_live_refuses_a_crash_point_it_does_not_know(capsys, monkeypatch):
+    # A misspelt SMTPSIM_CRASH_AT would otherwise crash nowhere: one line, exit 2, before any port opens.
+    monkeypatch.setenv("SMTPSIM_CRASH_AT", "after-queue-writ")
+    code = main(["live", "--ephemeral"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.startswith("smtpsim live: SMTPSIM_CRASH_AT='after-queue-writ' is not a crash point; expected one of ")
+    assert len(err.strip().splitlines()) == 1

@@ -168,3 +168,24 @@ def _modules_after(code: str) -> set[str]:
 ])
 def test_light_imports_stay_light(code, absent):
     assert _heavy(_modules_after(code), absent) == []
+
+
+def test_every_event_left_out_resolves_to_its_class():
+    # Each lazily exported event (PEP 562) is the class _events_more defines, from the package and from
+    # _events alike; a name neither defines is an AttributeError, not a silent None.
+    import importlib
+
+    import pytest
+
+    for package in ("simulator.protocols.imap", "simulator.protocols.smtp"):
+        events = importlib.import_module(package + "._events")
+        more = importlib.import_module(package + "._events_more")
+        left_out = [name for name in vars(more) if isinstance(getattr(more, name), type)
+                    and getattr(more, name).__module__ == more.__name__]
+        assert left_out
+        top = importlib.import_module(package)
+        for name in left_out:
+            assert getattr(events, name) is getattr(top, name) is getattr(more, name)
+        for module in (events, top):
+            with pytest.raises(AttributeError):
+                module.NoSuchEvent  # noqa: B018

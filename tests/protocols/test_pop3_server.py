@@ -388,3 +388,10 @@ def test_20_errors_in_a_row_end_the_session() -> None:
     assert out.count(b"-ERR ") == 19 and not server.closed
     out = talk(server, b"BOGUS\r\n" * 25)
     assert out.count(b"-ERR ") == 21 and out.endswith(b"-ERR Too many bad commands.\r\n") and server.closed
+
+
+def test_an_over_long_unended_line_counts_towards_the_20_errors() -> None:
+    # The 20th error is a line over RFC 2449 §4's 255 octets whose end has not come yet.
+    server = make_server()
+    out = talk(server, b"BOGUS\r\n" * 19 + b"X" * 300)
+    assert out.count(b"-ERR ") == 21 and out.endswith(b"-ERR Too many bad commands.\r\n") and server.closed

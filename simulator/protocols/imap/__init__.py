@@ -23,21 +23,8 @@ from .client import IMAPTLS, FetchedMessage, IMAPClient, IMAPClientConfig
 from .server import IMAPServer, IMAPServerConfig
 
 if TYPE_CHECKING:
-    from ._events_more import (
-        ClientIdentified,
-        CommandFailed,
-        FlagsStored,
-        IdleEnded,
-        IdleStarted,
-        InvalidCommand,
-        LoginFailed,
-        MailboxCreated,
-        MailboxDeleted,
-        MailboxRenamed,
-        MessageAppended,
-        MessagesCopied,
-        MessagesExpunged,
-    )
+    # The lazy events, under the one list ``_events`` keeps of them (its TYPE_CHECKING block and __all__).
+    from ._events import *  # noqa: F403
 
 __all__ = [
     "IMAPTLS",
@@ -78,6 +65,6 @@ def __getattr__(name: str) -> Any:
     """PEP 562: the events a plain session does not report (``_events_more``), imported on first access."""
     from . import _events
 
-    if name in _events._MORE:
+    if name in _events.__all__:
         return getattr(_events, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

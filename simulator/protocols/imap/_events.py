@@ -59,14 +59,12 @@ __all__ = [
 ]
 
 
-_MORE = frozenset({"ClientIdentified", "CommandFailed", "FlagsStored", "IdleEnded", "IdleStarted", "InvalidCommand",
-                   "LoginFailed", "MailboxCreated", "MailboxDeleted", "MailboxRenamed", "MessageAppended",
-                   "MessagesCopied", "MessagesExpunged"})
-
-
 def __getattr__(name: str) -> Any:
-    """PEP 562: the events defined in ``_events_more``, imported on first access."""
-    if name in _MORE:
+    """PEP 562: the events defined in ``_events_more``, imported on first access.
+
+    Those are the names of ``__all__`` not defined here (a module's ``__getattr__`` is asked only for those).
+    """
+    if name in __all__:
         from . import _events_more
 
         return getattr(_events_more, name)

@@ -199,9 +199,7 @@ class POP3Server:
                     self._too_long(bytes(self._buffer[:80]), events)
                     self._buffer.clear()
                     self._discarding = True
-                    if self._errors >= MAX_ERRORS_IN_A_ROW:
-                        self._err(Texts.TOO_MANY_BAD)
-                        self._close(events)
+                    self._end_after_errors(events)
                 break
             line = bytes(self._buffer[:newline]).removesuffix(b"\r")
             del self._buffer[: newline + 1]
@@ -211,10 +209,14 @@ class POP3Server:
                 self._too_long(line[:80], events)
             else:
                 self._command(line, events)
-            if self._errors >= MAX_ERRORS_IN_A_ROW and not self.closed:
-                self._err(Texts.TOO_MANY_BAD)
-                self._close(events)
+            self._end_after_errors(events)
         return events
+
+    def _end_after_errors(self, events: list[Event]) -> None:
+        """Dovecot's rule: MAX_ERRORS_IN_A_ROW -ERR replies without a +OK end the session."""
+        if self._errors >= MAX_ERRORS_IN_A_ROW and not self.closed:
+            self._err(Texts.TOO_MANY_BAD)
+            self._close(events)
 
     def _reading(self) -> bool:
         """Whether input is processed now: not after the end, and not while

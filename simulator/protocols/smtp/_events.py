@@ -64,12 +64,12 @@ __all__ = [
 ]
 
 
-_MORE = frozenset({"AuthFailed", "MessageRejected", "RecipientRejected", "SessionFailed", "TLSUnavailable"})
-
-
 def __getattr__(name: str) -> Any:
-    """PEP 562: the events defined in ``_events_more``, imported on first access."""
-    if name in _MORE:
+    """PEP 562: the events defined in ``_events_more``, imported on first access.
+
+    Those are the names of ``__all__`` not defined here (a module's ``__getattr__`` is asked only for those).
+    """
+    if name in __all__:
         from simulator.protocols.smtp import _events_more
 
         return getattr(_events_more, name)
