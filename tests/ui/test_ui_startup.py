@@ -175,6 +175,27 @@ async def test_a_run_that_fails_says_why_and_the_player_stays():
         assert screen.is_current
 
 
+async def test_a_run_that_finishes_after_another_trace_came_is_dropped():
+    late, picked = real_trace("user-unknown"), real_trace("submission-starttls")
+    release = threading.Event()
+
+    def run():
+        assert release.wait(20)
+        return late
+
+    app = SmtpsimApp(PendingRun("user-unknown", "User unknown", run), loader=None)
+    app.animation_level = "none"
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        screen = app.player
+        screen.load_trace(picked)  # from the picker, say, while the run is still on
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.trace is picked and screen.pending is None
+        assert screen.status.total == len(picked.events)
+
+
 def test_play_without_at_opens_on_the_pending_run_and_with_at_runs_first():
     scenario = open_scenario("user-unknown")
     later = build_app(scenario, None)
