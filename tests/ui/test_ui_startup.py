@@ -269,3 +269,22 @@ async def test_an_ordinary_step_redraws_only_the_panes_that_changed_and_lays_out
 async def test_a_step_to_another_hop_does_redraw_the_topology(monkeypatch):
     _, _, counts, _ = await _step_from(monkeypatch, lambda model, i: model.hops[i] != model.hops[i + 1])
     assert counts.get("Topology", 0) >= 1
+
+
+async def test_the_status_bar_draws_again_only_when_what_it_shows_changed(monkeypatch):
+    app = make_app(real_trace("user-unknown"), loader=None)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        status = app.player.status
+        refreshes: list[int] = []
+        original = StatusBar.refresh
+
+        def counting(self, *args, **kwargs):
+            refreshes.append(1)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(StatusBar, "refresh", counting)
+        status.update_state(title=status.title, step=status.step, playing=status.playing)  # the same again
+        assert refreshes == []
+        status.update_state(step=status.step + 1)
+        assert refreshes == [1]
