@@ -86,7 +86,6 @@ def displayed(self, screen, update):
 
 App._display = displayed
 if which == "bare":
-    from textual.app import App
     from textual.widgets import Footer, Header, Static
 
     class Bare(App):

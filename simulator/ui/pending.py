@@ -1,7 +1,7 @@
 """A run still to do when the player opens: it shows a loading state first and the trace when it is ready.
 
-The engine (and the modules only it needs) used to run before the first frame;
-now the first frame comes first and the run follows on a worker thread.
+The first frame comes before the engine (and the modules only it needs): the
+run follows on a worker thread, so the window opens without waiting for it.
 """
 
 from __future__ import annotations

@@ -175,6 +175,27 @@ async def test_a_run_that_fails_says_why_and_the_player_stays():
         assert screen.is_current
 
 
+async def test_a_run_that_finishes_after_another_trace_came_is_dropped():
+    late, picked = real_trace("user-unknown"), real_trace("submission-starttls")
+    release = threading.Event()
+
+    def run():
+        assert release.wait(20)
+        return late
+
+    app = SmtpsimApp(PendingRun("user-unknown", "User unknown", run), loader=None)
+    app.animation_level = "none"
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        screen = app.player
+        screen.load_trace(picked)  # from the picker, say, while the run is still on
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.trace is picked and screen.pending is None
+        assert screen.status.total == len(picked.events)
+
+
 def test_play_without_at_opens_on_the_pending_run_and_with_at_runs_first():
     scenario = open_scenario("user-unknown")
     later = build_app(scenario, None)
@@ -201,17 +222,17 @@ def _count_renders(monkeypatch) -> dict[str, int]:
     return counts
 
 
-async def test_an_ordinary_step_redraws_only_the_panes_that_changed_and_lays_out_nothing(monkeypatch):
-    trace = real_trace("retry-expired")
-    app = SmtpsimApp(trace, loader=None)
-    app.animation_level = "none"
+async def _step_from(monkeypatch, at) -> tuple[int, int, dict[str, int], int]:
+    """One step (→) in retry-expired from the first step past 10 where ``at(model, i)`` holds.
+
+    Returns that step, the step after the key, each pane's drawing calls in that step (see
+    _count_renders) and how many times the screen was laid out in it.
+    """
+    app = make_app(real_trace("retry-expired"), loader=None)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         screen = app.player
-        # A server's multi-line reply, mid-trace: the next line has the same hop and the same direction.
-        index = next(i for i in range(10, len(trace.events) - 1)
-                     if trace.events[i].dir is Direction.SERVER and trace.events[i].text[:4].endswith("-")
-                     and screen.model.hops[i] == screen.model.hops[i + 1])
+        index = next(i for i in range(10, len(screen.model) - 1) if at(screen.model, i))
         screen.jump(index)
         await pilot.pause()
         counts = _count_renders(monkeypatch)
@@ -225,27 +246,45 @@ async def test_an_ordinary_step_redraws_only_the_panes_that_changed_and_lays_out
         monkeypatch.setattr(type(screen), "_refresh_layout", counting_layout)
         await pilot.press("right")
         await pilot.pause()
-        assert screen.player.index == index + 1
-        assert layouts == []
-        # What changed: the step counter, the lit line, the explanation, the list's row.
-        assert counts.get("StatusBar", 0) >= 1 and counts.get("Transcript", 0) >= 1
-        assert counts.get("Explanation", 0) >= 1 and counts.get("EventList", 0) >= 1
-        # What did not: the hop strip (same link), the keys, the hidden banner and notes.
-        for pane in ("Topology", "KeyBar", "FaultBanner", "NotesPanel"):
-            assert counts.get(pane, 0) == 0, pane
+        return index, screen.player.index, counts, len(layouts)
+
+
+async def test_an_ordinary_step_redraws_only_the_panes_that_changed_and_lays_out_nothing(monkeypatch):
+    def multi_line_reply(model, i):
+        # A server's multi-line reply, mid-trace: the next line has the same hop and the same direction.
+        event = model.events[i]
+        return event.dir is Direction.SERVER and event.text[:4].endswith("-") and model.hops[i] == model.hops[i + 1]
+
+    index, after, counts, layouts = await _step_from(monkeypatch, multi_line_reply)
+    assert after == index + 1
+    assert layouts == 0
+    # What changed: the step counter, the lit line, the explanation, the list's row.
+    assert counts.get("StatusBar", 0) >= 1 and counts.get("Transcript", 0) >= 1
+    assert counts.get("Explanation", 0) >= 1 and counts.get("EventList", 0) >= 1
+    # What did not: the hop strip (same link), the keys, the hidden banner and notes.
+    for pane in ("Topology", "KeyBar", "FaultBanner", "NotesPanel"):
+        assert counts.get(pane, 0) == 0, pane
 
 
 async def test_a_step_to_another_hop_does_redraw_the_topology(monkeypatch):
-    trace = real_trace("retry-expired")
-    app = SmtpsimApp(trace, loader=None)
-    app.animation_level = "none"
-    async with app.run_test(size=(100, 30)) as pilot:
+    _, _, counts, _ = await _step_from(monkeypatch, lambda model, i: model.hops[i] != model.hops[i + 1])
+    assert counts.get("Topology", 0) >= 1
+
+
+async def test_the_status_bar_draws_again_only_when_what_it_shows_changed(monkeypatch):
+    app = make_app(real_trace("user-unknown"), loader=None)
+    async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
-        screen = app.player
-        index = next(i for i in range(10, len(trace.events) - 1) if screen.model.hops[i] != screen.model.hops[i + 1])
-        screen.jump(index)
-        await pilot.pause()
-        counts = _count_renders(monkeypatch)
-        await pilot.press("right")
-        await pilot.pause()
-        assert counts.get("Topology", 0) >= 1
+        status = app.player.status
+        refreshes: list[int] = []
+        original = StatusBar.refresh
+
+        def counting(self, *args, **kwargs):
+            refreshes.append(1)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(StatusBar, "refresh", counting)
+        status.update_state(title=status.title, step=status.step, playing=status.playing)  # the same again
+        assert refreshes == []
+        status.update_state(step=status.step + 1)
+        assert refreshes == [1]

@@ -17,6 +17,7 @@ import gc
 import pytest
 
 from simulator.ui.app import SmtpsimApp
+from tests.ui.conftest import make_app
 from tests.ui.synthetic import big
 
 pytestmark = [pytest.mark.ui, pytest.mark.timeout(120)]
@@ -29,8 +30,7 @@ async def _step(app: SmtpsimApp, pilot, steps: int) -> None:
 
 
 async def test_the_pile_for_the_collector_does_not_grow_with_the_steps():
-    app = SmtpsimApp(big(400), loader=None)
-    app.animation_level = "none"
+    app = make_app(big(400), loader=None)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await _step(app, pilot, 20)

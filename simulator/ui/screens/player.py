@@ -299,8 +299,6 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
     def _ran(self, run_id: int, trace: Trace) -> None:
         if run_id != self._run_id:
             return
-        self.pending = None
-        self.explanation.empty_text = Explanation.empty_text
         self.load_trace(trace, self._start_at, collect=False)  # only the empty placeholder goes
         self._show_faults()
 
@@ -320,6 +318,7 @@ class PlayerScreen(ClassroomTools, TeachingTools, Screen[None]):
         """
         self._run_id += 1
         self.pending = None
+        self.explanation.empty_text = Explanation.empty_text  # not the loading or failure text any more
         self.trace = trace
         self.model = TraceModel(trace)
         self.outline = Outline(trace)

@@ -52,11 +52,6 @@ class KeyBar(CachedStyles, Widget, can_focus=False):
         self._spans: list[tuple[int, int, str]] = []  # (from x, to x, key) of the last line drawn
 
     @property
-    def keys(self) -> list[tuple[str, str]]:
-        """(key as shown, description) of every key in the bar, in order (for tests)."""
-        return [(shown, words) for key, shown, words, _ in self._keys if key]
-
-    @property
     def text(self) -> str:
         """The bar's line as drawn (for tests)."""
         return self._line()[0].plain
