@@ -16,7 +16,7 @@ from typing import Any
 
 import spf
 
-from simulator.delivery.authentication.lookups import Answers, Step, ZoneFault, replay, txt_joined, txt_strings
+from simulator.delivery.authentication.lookups import Answers, Step, ZoneFault, replay, txt_joined
 from simulator.dns import DNSAnswer
 
 _LOCK = threading.Lock()  # spf.DNSLookup is one global; live mode may check from more than one thread
@@ -108,5 +108,3 @@ def check(ip: str, mail_from: str, helo: str,
         record = spf_records[0] if len(spf_records) == 1 else ""
     return SPFResult(result, ident, sender, domain, ip, record, explanation)
 
-
-__all__ = ["SPFResult", "check", "txt_strings"]
