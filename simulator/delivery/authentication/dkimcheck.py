@@ -59,9 +59,8 @@ class DKIMKey:
     @functools.cached_property
     def public_b64(self) -> str:
         """The public key as p= carries it: base64 of the DER SubjectPublicKeyInfo (RFC 6376 §3.6.1)."""
-        key = serialization.load_pem_private_key(self.private_pem, password=None)
-        der = key.public_key().public_bytes(serialization.Encoding.DER,
-                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+        der = _rsa_key(self.private_pem).public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         return base64.b64encode(der).decode("ascii")
 
     @property
