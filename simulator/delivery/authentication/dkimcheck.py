@@ -286,7 +286,7 @@ def verify(message: bytes, zone_fault: ZoneFault | None = None,
     answers = Answers()
     results = []
     for idx, sig in enumerate(sigs):
-        result = yield from replay(lambda got, i=idx, s=sig: _verify_one(message, i, s, got, now),  # type: ignore[misc]
-                                   answers, explain_key_query, zone_fault)
+        result = yield from replay(functools.partial(_verify_one, message, idx, sig, now=now), answers,
+                                   explain_key_query, zone_fault)
         results.append(result)
     return results

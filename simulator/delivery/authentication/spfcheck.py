@@ -16,7 +16,7 @@ from typing import Any
 
 import spf
 
-from simulator.delivery.authentication.lookups import Answers, Step, ZoneFault, replay, txt_joined
+from simulator.delivery.authentication.lookups import Answers, Explain, Step, ZoneFault, replay, txt_joined
 from simulator.dns import DNSAnswer
 
 _LOCK = threading.Lock()  # spf.DNSLookup is one global; live mode may check from more than one thread
@@ -72,7 +72,7 @@ def _evaluate(ip: str, sender: str, helo: str, answers: Answers) -> tuple[str, s
     return result, explanation, query.ident
 
 
-def explain_query(domain: str) -> Any:
+def explain_query(domain: str) -> Explain:
     def explain(name: str, rdtype: str) -> tuple[str, str]:
         if rdtype == "TXT" and name == domain:
             return (f"SPF: the MX asks {domain} which hosts may send its mail. The answer is a TXT record "
