@@ -16,6 +16,7 @@ from typing import Any
 
 import spf
 
+from simulator.delivery.authentication.explain import is_spf_record
 from simulator.delivery.authentication.lookups import Answers, Explain, Step, ZoneFault, replay, txt_joined
 from simulator.dns import DNSAnswer
 
@@ -104,7 +105,7 @@ def check(ip: str, mail_from: str, helo: str,
     record = ""
     if answers.asked(domain, "TXT"):
         got = answers.get(domain, "TXT")
-        spf_records = [r for r in txt_joined(got) if r.lower() == "v=spf1" or r.lower().startswith("v=spf1 ")]
+        spf_records = [r for r in txt_joined(got) if is_spf_record(r)]
         record = spf_records[0] if len(spf_records) == 1 else ""
     return SPFResult(result, ident, sender, domain, ip, record, explanation)
 
