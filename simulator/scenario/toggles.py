@@ -19,7 +19,7 @@ from typing import Any
 from simulator.protocols.smtp import replies
 from simulator.scenario.errors import ScenarioError
 from simulator.scenario.faults import KINDS, Fault, FaultKind, Target
-from simulator.scenario.model import Host, Role, Scenario
+from simulator.scenario.model import DKIM_SELECTOR, Host, Role, Scenario
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,6 @@ _EFFECTS.update({
     "dmarc-reject": f"mail that fails DMARC is refused at the final dot with {_code(replies.DMARC_REJECTED)}, "
                     "so no bounce goes to a forged sender",
 })
-_SIGNING_SELECTOR = "sim2026"  # the key in assets/dkim/ that dkim-key-missing makes an MSA sign with
 _BLOCKLIST = "dnsbl.example"  # the fictional list the dnsbl-listed toggle makes the MX ask
 _BLOCKLIST_ZONE = (f"$ORIGIN {_BLOCKLIST}.\n$TTL 300\n"
                    f"@ IN SOA ns1.{_BLOCKLIST}. hostmaster.{_BLOCKLIST}. 2026120301 3600 600 604800 300\n"
@@ -161,7 +160,7 @@ def _auth_toggles(scenario: Scenario, add: Any, msa: Host, mx: Host, sender_doma
     checking = replace(mx, mail_auth=True)
     add("dkim-key-missing", f"{msa.hostname} signs, but its DKIM key is not in DNS ({mx.hostname} checks)",
         "dkim-key-missing", msa.id,
-        changed=(checking, replace(msa, dkim_selector=msa.dkim_selector or _SIGNING_SELECTOR)))
+        changed=(checking, replace(msa, dkim_selector=msa.dkim_selector or DKIM_SELECTOR)))
     if "v=spf1" in zone.lower():
         add("spf-omits-msa", f"{sender_domain}'s SPF record omits {msa.hostname} ({msa.ip})", "spf-omits-msa",
             msa.id, changed=(checking,))

@@ -33,8 +33,9 @@ from dkim.util import parse_tag_value
 from simulator.delivery.authentication.lookups import Answers, Step, ZoneFault, replay, txt_joined
 from simulator.dns import DNSAnswer
 from simulator.paths import assets_dir
+from simulator.scenario.model import DKIM_SELECTOR
 
-DEFAULT_SELECTOR = "sim2026"
+DEFAULT_SELECTOR = DKIM_SELECTOR  # the scenarios' key
 CANONICALIZATION = (b"relaxed", b"relaxed")  # RFC 6376 §3.4: tolerant of re-folded headers and whitespace
 TXT_CHUNK = 255  # RFC 1035 §3.3: one character-string holds at most 255 octets
 
