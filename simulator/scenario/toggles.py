@@ -13,7 +13,7 @@ the two read as one sentence without saying the same thing twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from simulator.protocols.smtp import replies
@@ -31,7 +31,7 @@ class Toggle:
     summary: str  # what happens because of it
     faults: tuple[Fault, ...]
     extra_hosts: tuple[Host, ...] = ()
-    changed_hosts: tuple[Host, ...] = ()  # hosts replaced by id (an MX that starts checking its clients)
+    changed_hosts: tuple[Host, ...] = ()  # by id: what differs from the scenario's host is applied (an MX that checks)
     extra_zones: tuple[tuple[str, str], ...] = ()  # zones added when the scenario lacks them (a blocklist)
 
 
@@ -185,11 +185,11 @@ def with_toggles(scenario: Scenario, names: list[str] | tuple[str, ...]) -> Scen
                                 f"expected one of the faults that fit this scenario ({known}), found \"{name}\"")
         faults.extend(toggle.faults)
         hosts.extend(h for h in toggle.extra_hosts if h.id not in {x.id for x in hosts})
-        for new in toggle.changed_hosts:  # merge with what an earlier toggle changed on the same host
+        for new in toggle.changed_hosts:  # only what this toggle changed: an earlier one's changes stay
             i = next(i for i, h in enumerate(hosts) if h.id == new.id)
-            hosts[i] = replace(hosts[i], reverse_dns=hosts[i].reverse_dns or new.reverse_dns,
-                               dnsbl=hosts[i].dnsbl or new.dnsbl, mail_auth=hosts[i].mail_auth or new.mail_auth,
-                               dkim_selector=hosts[i].dkim_selector or new.dkim_selector)
+            own = scenario.host(new.id)
+            hosts[i] = replace(hosts[i], **{f.name: getattr(new, f.name) for f in fields(new)
+                                            if getattr(new, f.name) != getattr(own, f.name)})
         zones.extend(z for z in toggle.extra_zones if z[0] not in {o for o, _ in zones})
     return replace(scenario, faults=tuple(faults), hosts=tuple(hosts), zones=tuple(zones))
 
