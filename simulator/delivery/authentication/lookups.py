@@ -57,9 +57,6 @@ class Answers:
     def put(self, name: str, rdtype: str, answer: DNSAnswer | None) -> None:
         self._got[self.key(name, rdtype)] = answer
 
-    def asked(self, name: str, rdtype: str) -> bool:
-        return self.key(name, rdtype) in self._got
-
 
 def txt_strings(answer: DNSAnswer | None, rdtype: str = "TXT") -> list[tuple[bytes, ...]]:
     """Each TXT record of an answer as its character-strings, in order (RFC 1035 §3.3.14)."""

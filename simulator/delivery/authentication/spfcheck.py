@@ -16,8 +16,7 @@ from typing import Any
 
 import spf
 
-from simulator.delivery.authentication.explain import is_spf_record
-from simulator.delivery.authentication.lookups import Answers, Explain, Step, ZoneFault, replay, txt_joined
+from simulator.delivery.authentication.lookups import Answers, Explain, Step, ZoneFault, replay
 from simulator.dns import DNSAnswer
 
 _LOCK = threading.Lock()  # spf.DNSLookup is one global; live mode may check from more than one thread
@@ -32,7 +31,6 @@ class SPFResult:
     sender: str  # the MAIL FROM address (or postmaster@HELO) that was checked
     domain: str  # the domain whose record was asked
     ip: str
-    record: str = ""  # the SPF record found, if any
     explanation: str = ""  # pyspf's words for the result
 
 
@@ -102,10 +100,5 @@ def check(ip: str, mail_from: str, helo: str,
     answers = Answers()
     result, explanation, ident = yield from replay(
         lambda got: _evaluate(ip, mail_from, helo, got), answers, explain_query(domain), zone_fault)
-    record = ""
-    if answers.asked(domain, "TXT"):
-        got = answers.get(domain, "TXT")
-        spf_records = [r for r in txt_joined(got) if is_spf_record(r)]
-        record = spf_records[0] if len(spf_records) == 1 else ""
-    return SPFResult(result, ident, sender, domain, ip, record, explanation)
+    return SPFResult(result, ident, sender, domain, ip, explanation)
 
