@@ -68,6 +68,12 @@ class Say:
 Step = Ask | Say
 
 
+class Checks(Protocol):
+    """A sans-I/O check: yields ``Ask`` (send back the answer) and ``Say`` steps."""
+
+    def steps(self) -> Generator[Step, DNSAnswer | None, None]: ...
+
+
 def checks_client(host: Host) -> bool:
     """Whether this MX checks the addresses of its clients at all."""
     return host.role is Role.MTA and (host.reverse_dns or bool(host.dnsbl))
@@ -221,7 +227,7 @@ def _txt_text(data: str) -> str:
     return "".join(parts) if parts else data
 
 
-def drive(check: "ClientCheck | _HasSteps", ask: Callable[[Ask], DNSAnswer | None], say: Callable[[Say], None]) -> None:
+def drive(check: Checks, ask: Callable[[Ask], DNSAnswer | None], say: Callable[[Say], None]) -> None:
     """Run the checks with a lookup that answers at once (live mode's in-process resolver)."""
     steps = check.steps()
     answer: DNSAnswer | None = None
@@ -235,10 +241,6 @@ def drive(check: "ClientCheck | _HasSteps", ask: Callable[[Ask], DNSAnswer | Non
         else:
             say(step)
             answer = None
-
-
-class _HasSteps(Protocol):
-    def steps(self) -> Generator[Step, DNSAnswer | None, None]: ...
 
 
 # --- the faults, as zone rewrites -----------------------------------------------------------------

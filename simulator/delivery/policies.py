@@ -154,7 +154,7 @@ class InboundPolicy(ServerPolicy):
         sender = envelope.mail_from or ""
         faults = site.faults
         first = self.mx_for(envelope.rcpt_to[0]) if envelope.rcpt_to else self.identity
-        verdict = verify_incoming(site, first, self.peer, scenario_address(site.scenario, self.peer),
+        verdict = verify_incoming(site, first, scenario_address(site.scenario, self.peer),
                                   envelope.helo or "", sender, content)
         if verdict is not None and verdict.refusal is not None:
             return verdict.refusal  # refused in the session, so no bounce goes to a possibly forged sender

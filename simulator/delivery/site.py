@@ -11,13 +11,12 @@ Also here: who is who in a scenario, asked the same way by both.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from simulator.delivery.connectcheck import Step
+from simulator.delivery.connectcheck import Checks
 from simulator.delivery.faults import FaultBook
-from simulator.dns import DNSAnswer
 from simulator.protocols.mailstore import MailStore
 from simulator.protocols.smtp.client import SMTPClientConfig, TLSPolicy
 from simulator.scenario.faults import FaultKind
@@ -26,12 +25,6 @@ from simulator.scenario.model import Account, Host, Role, Scenario
 if TYPE_CHECKING:
     from simulator.delivery.authentication import DKIMKey
     from simulator.trace.events import ActorInfo  # imported by actor_infos: a streamed run makes none
-
-
-class Checks(Protocol):
-    """A sans-I/O check: yields ``Ask`` (send back the answer) and ``Say`` steps (connectcheck)."""
-
-    def steps(self) -> Generator[Step, DNSAnswer | None, None]: ...
 
 
 @dataclass(frozen=True)

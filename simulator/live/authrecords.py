@@ -41,6 +41,7 @@ import dns.zone
 
 from simulator.live.dkimkey import SELECTOR
 from simulator.scenario.model import Host, Role, Scenario
+from simulator.trace.narrate.authrecords import is_spf_record
 
 MAX_STRING = 255  # octets in one DNS character-string (RFC 1035 §3.3)
 SPF_PREFIX = "v=spf1"
@@ -103,7 +104,7 @@ def _add_records(origin: str, text: str, domain: str, msa: Host) -> str:
     zone = dns.zone.from_text(text, origin=apex, relativize=False, check_origin=True)
     owner = dns.name.from_text(domain)
     policy = f"{SPF_PREFIX} {_ip_mechanism(msa.ip)} -all"
-    if not any(_is_spf(r) for r in _txt_strings(zone, owner)):
+    if not any(is_spf_record(r) for r in _txt_strings(zone, owner)):
         _add_txt(zone, owner, policy)
     # The HELO identity: the MSA's host name, when it is in this zone and publishes no TXT of its own.
     helo = dns.name.from_text(msa.hostname)
@@ -113,10 +114,6 @@ def _add_records(origin: str, text: str, domain: str, msa: Host) -> str:
     if not _txt_strings(zone, dmarc):
         _add_txt(zone, dmarc, DMARC_RECORD)
     return zone.to_text(relativize=False)
-
-
-def _is_spf(record: str) -> bool:
-    return record.lower() == SPF_PREFIX or record.lower().startswith(SPF_PREFIX + " ")
 
 
 def _txt_strings(zone: dns.zone.Zone, name: dns.name.Name) -> list[str]:

@@ -18,6 +18,7 @@ from simulator.quiz.helpers import dns_answer, dns_queries, exhibit_line, host, 
 from simulator.quiz.model import Difficulty, Question, QuestionKind
 from simulator.scenario.topics import Topic
 from simulator.trace.events import Direction, Kind, Trace, TraceEvent
+from simulator.trace.narrate.authrecords import txt_strings
 
 RECORD_TYPES = ("MX", "A", "AAAA", "SOA", "NS", "PTR", "TXT", "CNAME")
 _QUALIFIER = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}  # RFC 7208 §4.6.2
@@ -100,7 +101,8 @@ def spf_result(terms: list[str], ip: str) -> str:
 
 
 def _txt_text(answer_line: str) -> str:
-    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', answer_line.split("\t")[4]))
+    """The record's text from a TXT answer line (name, TTL, class, type, strings): its strings joined."""
+    return "".join(txt_strings(answer_line.split("\t")[4]))
 
 
 def _spf_results(trace: Trace, rng: random.Random) -> Iterator[Question]:

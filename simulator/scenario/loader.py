@@ -16,7 +16,8 @@ from simulator.paths import assets_dir
 from simulator.scenario.topics import Topic, parse_topic
 from simulator.scenario.errors import ScenarioError
 from simulator.scenario.faults import KINDS, Fault, FaultKind, QueuePolicy, Target, fault_param_keys, parse_param
-from simulator.scenario.model import DEFAULT_PORTS, Account, AuthoredQuestion, Host, Message, Moment, Role, Scenario
+from simulator.scenario.model import (DEFAULT_PORTS, DKIM_SELECTOR, Account, AuthoredQuestion, Host, Message, Moment,
+                                      Role, Scenario)
 from simulator.scenario.zonetext import _with_defaults, parse_zones  # noqa: F401 (tests import _with_defaults here)
 
 _TOP_KEYS = {"scenario", "network", "hosts", "accounts", "dns", "messages", "faults", "queue", "quiz", "moments"}
@@ -426,7 +427,7 @@ def _mail_auth_keys(r: _Reader, spec: dict[str, Any], path: str, role: Role) -> 
     if "dkim_selector" in spec:
         selector = r.string(spec, "dkim_selector", f"{path}.dkim_selector")
         if not (assets_dir() / "dkim" / f"{selector}.pem").is_file():
-            raise r.fail(f"{path}.dkim_selector", "a selector with a key in assets/dkim/ (sim2026)", selector)
+            raise r.fail(f"{path}.dkim_selector", f"a selector with a key in assets/dkim/ ({DKIM_SELECTOR})", selector)
         out["dkim_selector"] = selector
     if "footer" in spec:
         out["footer"] = r.string(spec, "footer", f"{path}.footer")

@@ -28,6 +28,8 @@ DEFAULT_PORTS: dict[Role, tuple[int, ...]] = {
     Role.STORE: (143, 993, 110, 995),
     Role.ATTACKER: (),
 }
+# The selector of the scenarios' DKIM key, assets/dkim/sim2026.pem (test data, never a real key).
+DKIM_SELECTOR = "sim2026"
 
 
 @dataclass(frozen=True)

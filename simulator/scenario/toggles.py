@@ -13,13 +13,13 @@ the two read as one sentence without saying the same thing twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from simulator.protocols.smtp import replies
 from simulator.scenario.errors import ScenarioError
 from simulator.scenario.faults import KINDS, Fault, FaultKind, Target
-from simulator.scenario.model import Host, Role, Scenario
+from simulator.scenario.model import DKIM_SELECTOR, Host, Role, Scenario
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Toggle:
     summary: str  # what happens because of it
     faults: tuple[Fault, ...]
     extra_hosts: tuple[Host, ...] = ()
-    changed_hosts: tuple[Host, ...] = ()  # hosts replaced by id (an MX that starts checking its clients)
+    changed_hosts: tuple[Host, ...] = ()  # by id: what differs from the scenario's host is applied (an MX that checks)
     extra_zones: tuple[tuple[str, str], ...] = ()  # zones added when the scenario lacks them (a blocklist)
 
 
@@ -81,7 +81,6 @@ _EFFECTS.update({
     "dmarc-reject": f"mail that fails DMARC is refused at the final dot with {_code(replies.DMARC_REJECTED)}, "
                     "so no bounce goes to a forged sender",
 })
-_SIGNING_SELECTOR = "sim2026"  # the key in assets/dkim/ that dkim-key-missing makes an MSA sign with
 _BLOCKLIST = "dnsbl.example"  # the fictional list the dnsbl-listed toggle makes the MX ask
 _BLOCKLIST_ZONE = (f"$ORIGIN {_BLOCKLIST}.\n$TTL 300\n"
                    f"@ IN SOA ns1.{_BLOCKLIST}. hostmaster.{_BLOCKLIST}. 2026120301 3600 600 604800 300\n"
@@ -161,7 +160,7 @@ def _auth_toggles(scenario: Scenario, add: Any, msa: Host, mx: Host, sender_doma
     checking = replace(mx, mail_auth=True)
     add("dkim-key-missing", f"{msa.hostname} signs, but its DKIM key is not in DNS ({mx.hostname} checks)",
         "dkim-key-missing", msa.id,
-        changed=(checking, replace(msa, dkim_selector=msa.dkim_selector or _SIGNING_SELECTOR)))
+        changed=(checking, replace(msa, dkim_selector=msa.dkim_selector or DKIM_SELECTOR)))
     if "v=spf1" in zone.lower():
         add("spf-omits-msa", f"{sender_domain}'s SPF record omits {msa.hostname} ({msa.ip})", "spf-omits-msa",
             msa.id, changed=(checking,))
@@ -186,11 +185,11 @@ def with_toggles(scenario: Scenario, names: list[str] | tuple[str, ...]) -> Scen
                                 f"expected one of the faults that fit this scenario ({known}), found \"{name}\"")
         faults.extend(toggle.faults)
         hosts.extend(h for h in toggle.extra_hosts if h.id not in {x.id for x in hosts})
-        for new in toggle.changed_hosts:  # merge with what an earlier toggle changed on the same host
+        for new in toggle.changed_hosts:  # only what this toggle changed: an earlier one's changes stay
             i = next(i for i, h in enumerate(hosts) if h.id == new.id)
-            hosts[i] = replace(hosts[i], reverse_dns=hosts[i].reverse_dns or new.reverse_dns,
-                               dnsbl=hosts[i].dnsbl or new.dnsbl, mail_auth=hosts[i].mail_auth or new.mail_auth,
-                               dkim_selector=hosts[i].dkim_selector or new.dkim_selector)
+            own = scenario.host(new.id)
+            hosts[i] = replace(hosts[i], **{f.name: getattr(new, f.name) for f in fields(new)
+                                            if getattr(new, f.name) != getattr(own, f.name)})
         zones.extend(z for z in toggle.extra_zones if z[0] not in {o for o, _ in zones})
     return replace(scenario, faults=tuple(faults), hosts=tuple(hosts), zones=tuple(zones))
 

@@ -46,7 +46,8 @@ def parse_zones(r: Reader, dns_table: dict[str, Any], base_dir: Path | None) -> 
         else:
             raise r.fail(path, "master-file text, or a table with records or file", spec)
         full = _with_defaults(origin, text)
-        if not _known_good(origin, full):
+        mark = _zone_mark(origin, full)
+        if mark is None or not mark.is_file():
             import dns.exception
             import dns.zone
 
@@ -54,7 +55,7 @@ def parse_zones(r: Reader, dns_table: dict[str, Any], base_dir: Path | None) -> 
                 dns.zone.from_text(full, origin=origin + ".", relativize=False, check_origin=True)
             except dns.exception.DNSException as exc:
                 raise _zone_error(r, written, path, origin, text, exc, records, zone_file, base_dir) from None
-            _remember_good(origin, full)
+            _remember_good(mark)
         result.append((origin, full))
     return tuple(result)
 
@@ -75,13 +76,7 @@ def _zone_mark(origin: str, full: str) -> Path | None:
     return user_cache_dir() / "zones" / hashlib.sha256(stamp.encode()).hexdigest()
 
 
-def _known_good(origin: str, full: str) -> bool:
-    mark = _zone_mark(origin, full)
-    return mark is not None and mark.is_file()
-
-
-def _remember_good(origin: str, full: str) -> None:
-    mark = _zone_mark(origin, full)
+def _remember_good(mark: Path | None) -> None:
     if mark is None:
         return
     try:

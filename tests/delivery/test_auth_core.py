@@ -242,6 +242,26 @@ def test_verification_judges_t_against_the_given_time_not_the_wall_clock():
     assert early.dkim[0].result == "permerror" and "future" in early.dkim[0].reason
 
 
+
+def test_verification_judges_x_against_the_given_time():
+    # RFC 6376 §3.5: x= is when the signature expires. It is checked before the cryptography, so an x= put
+    # into a signature (which breaks b=) shows which clock judged it: past at the given time is a permerror.
+    raw = message()
+    header = A.sign(raw, KEY, T0)
+    expires = T0 + 3600
+    with_x = header.replace(b"v=1; ", b"v=1; x=%d; " % expires, 1) + raw
+    assert b"x=%d;" % expires in with_x
+
+    def verdict(now: int):
+        check = A.AuthCheck("mx.example.net", MSA_IP, "smtp.example.org", "alice@example.org", with_x, now=now)
+        run(check, zones())
+        return check.dkim[0]
+
+    expired = verdict(expires + 2 * 36000)  # past x= by more than dkimpy's 10 hours of slop
+    assert expired.result == "permerror" and "past" in expired.reason
+    in_time = verdict(T0 + 60)
+    assert in_time.result == "fail" and "past" not in in_time.reason  # judged on: b= no longer matches
+
 # RFC 7208 Appendix A: its DNS setup, and A.1's records with the hosts that pass.
 _SOA = "@ IN SOA ns hostmaster 1 7200 900 1209600 300\n@ IN NS ns\n"
 _APPENDIX_A = [

@@ -70,3 +70,17 @@ def test_with_toggles_refuses_a_name_that_no_longer_fits():
 
     with pytest.raises(ScenarioError, match="mx-down"):
         with_toggles(open_scenario("retry-expired"), ["mx-down"])
+
+
+def test_toggles_on_the_same_hosts_keep_what_each_switched_on():
+    # dkim-key-missing makes the unsigned MSA sign (else there is no key to miss) and the MX check;
+    # ptr-missing switches on the MX's reverse DNS check. Together, the MX does both.
+    base = open_scenario("submission-starttls")
+    assert base.host("msa").dkim_selector == "" and not base.host("mx-net").mail_auth
+    for names in (["ptr-missing", "dkim-key-missing", "dmarc-reject"], ["dmarc-reject", "dkim-key-missing", "ptr-missing"]):
+        scenario = with_toggles(base, names)
+        assert scenario.host("msa").dkim_selector == "sim2026"
+        mx = scenario.host("mx-net")
+        assert mx.mail_auth and mx.reverse_dns
+        assert {(f.kind.value, f.subject) for f in scenario.faults} >= {
+            ("dkim-key-missing", "msa"), ("dmarc-reject", "example.org"), ("ptr-missing", "msa")}

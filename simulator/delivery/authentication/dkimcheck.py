@@ -33,8 +33,9 @@ from dkim.util import parse_tag_value
 from simulator.delivery.authentication.lookups import Answers, Step, ZoneFault, replay, txt_joined
 from simulator.dns import DNSAnswer
 from simulator.paths import assets_dir
+from simulator.scenario.model import DKIM_SELECTOR
 
-DEFAULT_SELECTOR = "sim2026"
+DEFAULT_SELECTOR = DKIM_SELECTOR  # the scenarios' key
 CANONICALIZATION = (b"relaxed", b"relaxed")  # RFC 6376 §3.4: tolerant of re-folded headers and whitespace
 TXT_CHUNK = 255  # RFC 1035 §3.3: one character-string holds at most 255 octets
 
@@ -59,9 +60,8 @@ class DKIMKey:
     @functools.cached_property
     def public_b64(self) -> str:
         """The public key as p= carries it: base64 of the DER SubjectPublicKeyInfo (RFC 6376 §3.6.1)."""
-        key = serialization.load_pem_private_key(self.private_pem, password=None)
-        der = key.public_key().public_bytes(serialization.Encoding.DER,
-                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+        der = _rsa_key(self.private_pem).public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         return base64.b64encode(der).decode("ascii")
 
     @property
@@ -287,7 +287,7 @@ def verify(message: bytes, zone_fault: ZoneFault | None = None,
     answers = Answers()
     results = []
     for idx, sig in enumerate(sigs):
-        result = yield from replay(lambda got, i=idx, s=sig: _verify_one(message, i, s, got, now),  # type: ignore[misc]
-                                   answers, explain_key_query, zone_fault)
+        result = yield from replay(functools.partial(_verify_one, message, idx, sig, now=now), answers,
+                                   explain_key_query, zone_fault)
         results.append(result)
     return results

@@ -10,8 +10,8 @@ domain>``, or, when there is none, at ``_dmarc.<organizational domain>``
 Simplification, said where it shows: the organizational domain is taken as
 the last two labels of the name. RFC 7489 §3.2 uses a public suffix list;
 the scenarios' domains (example.org, example.net, ...) are all of that
-shape. ``pct=`` (sampling, §6.6.4) is reported but every message is treated
-as sampled, so that a run is deterministic.
+shape. ``pct=`` (sampling, §6.6.4) is explained with the record but not
+applied: every message is treated as sampled, so that a run is deterministic.
 """
 
 from __future__ import annotations
@@ -49,15 +49,13 @@ def aligned(author: str, other: str, mode: str) -> bool:
 
 @dataclass(frozen=True)
 class DMARCRecord:
-    """A parsed DMARC record (RFC 7489 §6.3); ``tags`` keeps every tag as written."""
+    """A parsed DMARC record (RFC 7489 §6.3): what this receiver acts on."""
 
     text: str
-    tags: tuple[tuple[str, str], ...]
     policy: str  # p=
     subdomain_policy: str  # sp=, defaulting to p=
     adkim: str = "r"
     aspf: str = "r"
-    pct: int = 100
 
     @classmethod
     def parse(cls, text: str) -> "DMARCRecord | None":
@@ -79,13 +77,9 @@ class DMARCRecord:
             # the simulator keeps it simple and ignores the record.
             return None
         sp = got.get("sp", policy).lower()
-        try:
-            pct = int(got.get("pct", "100"))
-        except ValueError:
-            pct = 100
-        return cls(text, tuple(tags), policy, sp if sp in POLICIES else policy,
+        return cls(text, policy, sp if sp in POLICIES else policy,
                    "s" if got.get("adkim", "r").lower() == "s" else "r",
-                   "s" if got.get("aspf", "r").lower() == "s" else "r", pct)
+                   "s" if got.get("aspf", "r").lower() == "s" else "r")
 
 
 @dataclass(frozen=True)

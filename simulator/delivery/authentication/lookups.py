@@ -42,7 +42,6 @@ class Answers:
 
     def __init__(self) -> None:
         self._got: dict[tuple[str, str], DNSAnswer | None] = {}
-        self.order: list[tuple[str, str]] = []  # the questions in the order they were first asked
 
     @staticmethod
     def key(name: str, rdtype: str) -> tuple[str, str]:
@@ -56,13 +55,7 @@ class Answers:
         return self._got[key]
 
     def put(self, name: str, rdtype: str, answer: DNSAnswer | None) -> None:
-        key = self.key(name, rdtype)
-        if key not in self._got:
-            self.order.append(key)
-        self._got[key] = answer
-
-    def asked(self, name: str, rdtype: str) -> bool:
-        return self.key(name, rdtype) in self._got
+        self._got[self.key(name, rdtype)] = answer
 
 
 def txt_strings(answer: DNSAnswer | None, rdtype: str = "TXT") -> list[tuple[bytes, ...]]:

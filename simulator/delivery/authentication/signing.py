@@ -60,8 +60,7 @@ def sign_outgoing(site: Site, msa: Host, content: bytes) -> bytes:
     return content
 
 
-def verify_incoming(site: Site, mx: Host, peer: Host, ip: str, helo: str, mail_from: str,
-                    content: bytes) -> AuthCheck | None:
+def verify_incoming(site: Site, mx: Host, ip: str, helo: str, mail_from: str, content: bytes) -> AuthCheck | None:
     """The MX's SPF/DKIM/DMARC verdict on a message (None when the MX does not check)."""
     if mx.role is not Role.MTA or not mx.mail_auth:
         return None

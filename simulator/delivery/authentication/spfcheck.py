@@ -16,7 +16,7 @@ from typing import Any
 
 import spf
 
-from simulator.delivery.authentication.lookups import Answers, Step, ZoneFault, replay, txt_joined, txt_strings
+from simulator.delivery.authentication.lookups import Answers, Explain, Step, ZoneFault, replay
 from simulator.dns import DNSAnswer
 
 _LOCK = threading.Lock()  # spf.DNSLookup is one global; live mode may check from more than one thread
@@ -31,7 +31,6 @@ class SPFResult:
     sender: str  # the MAIL FROM address (or postmaster@HELO) that was checked
     domain: str  # the domain whose record was asked
     ip: str
-    record: str = ""  # the SPF record found, if any
     explanation: str = ""  # pyspf's words for the result
 
 
@@ -72,7 +71,7 @@ def _evaluate(ip: str, sender: str, helo: str, answers: Answers) -> tuple[str, s
     return result, explanation, query.ident
 
 
-def explain_query(domain: str) -> Any:
+def explain_query(domain: str) -> Explain:
     def explain(name: str, rdtype: str) -> tuple[str, str]:
         if rdtype == "TXT" and name == domain:
             return (f"SPF: the MX asks {domain} which hosts may send its mail. The answer is a TXT record "
@@ -101,12 +100,5 @@ def check(ip: str, mail_from: str, helo: str,
     answers = Answers()
     result, explanation, ident = yield from replay(
         lambda got: _evaluate(ip, mail_from, helo, got), answers, explain_query(domain), zone_fault)
-    record = ""
-    if answers.asked(domain, "TXT"):
-        got = answers.get(domain, "TXT")
-        spf_records = [r for r in txt_joined(got) if r.lower() == "v=spf1" or r.lower().startswith("v=spf1 ")]
-        record = spf_records[0] if len(spf_records) == 1 else ""
-    return SPFResult(result, ident, sender, domain, ip, record, explanation)
+    return SPFResult(result, ident, sender, domain, ip, explanation)
 
-
-__all__ = ["SPFResult", "check", "txt_strings"]

@@ -105,14 +105,13 @@ class AuthCheck:
     ``dkim``, ``dmarc``, ``refusal`` (the reply to the end of DATA, or None to
     accept) and ``header`` (the Authentication-Results value to stamp).
     ``now``: the time of the check, seconds since 1970 (the simulated clock), for DKIM's
-    ``t=``/``x=``; None reads the wall clock. ``reject_spf_fail``: refuse an SPF fail with 550 5.7.23 when no DMARC
+    ``t=``/``x=``; None reads the wall clock. An SPF fail is refused with 550 5.7.23 when no DMARC
     policy decides (RFC 7208 §8.4 leaves it to local policy).
     """
 
     def __init__(self, mx: str, ip: str, helo: str, mail_from: str, message: bytes, *,
-                 reject_spf_fail: bool = True, zone_fault: ZoneFault | None = None, now: int | None = None) -> None:
+                 zone_fault: ZoneFault | None = None, now: int | None = None) -> None:
         self.mx, self.ip, self.helo, self.mail_from, self.message = mx, ip, helo, mail_from, message
-        self.reject_spf_fail = reject_spf_fail
         self.zone_fault = zone_fault
         self.now = now  # the time DKIM's t= and x= are judged against (None: the wall clock)
         self.spf: SPFResult | None = None
@@ -156,7 +155,7 @@ class AuthCheck:
             return R.dmarc_temp_error(author)
         decided = result is not None and result.record is not None
         if self.spf is not None and not decided:
-            if self.spf.result == "fail" and self.reject_spf_fail:
+            if self.spf.result == "fail":
                 return R.spf_failed(self.spf.domain, self.ip)
             if self.spf.result == "temperror":
                 return R.spf_error(self.spf.domain, temporary=True)

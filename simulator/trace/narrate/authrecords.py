@@ -12,6 +12,12 @@ _QUALIFIERS = {  # RFC 7208 §4.6.2
 }
 
 
+def is_spf_record(text: str) -> bool:
+    """A TXT record is an SPF record when it begins with exactly the version ``v=spf1`` (RFC 7208 §4.5)."""
+    low = text.lower()
+    return low == "v=spf1" or low.startswith("v=spf1 ")
+
+
 def spf_term(term: str) -> str:
     """One term of an SPF record in words (RFC 7208 §4.6.1, §5, §6)."""
     if term.lower() == "v=spf1":
@@ -143,7 +149,7 @@ def txt_meaning(owner: str, data: str) -> tuple[str, str] | None:
     joined = (f" dig shows it as {len(strings)} quoted strings (one holds at most 255 octets); the record is "
               "their concatenation, with nothing added between them." if len(strings) > 1 else "")
     low = text.lower()
-    if low == "v=spf1" or low.startswith("v=spf1 "):
+    if is_spf_record(text):
         return (f"{owner}'s SPF record: which hosts may send mail whose envelope sender is at {owner}.{joined} "
                 + spf_record(text), "RFC 7208 §3.3" if strings[1:] else "RFC 7208 §4.6")
     if "._domainkey." in owner.lower() or low.startswith("v=dkim1"):
